@@ -1,0 +1,53 @@
+"""E-mails of the application process, written in the citizen's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .links import resume_url, status_url
+from .models import Draft, Submission
+from .services import ensure_receipt
+
+
+def send_confirmation(*, submission: Submission) -> None:
+    if not submission.email:
+        return
+    pdf = ensure_receipt(submission=submission)
+    spec = submission.service_version.spec
+    with translation.override(submission.language):
+        context = {
+            "submission": submission,
+            "service_title": spec.title.get_text(submission.language),
+            "status_url": status_url(submission),
+            "town": settings.RATHAUS_TOWN,
+        }
+        message = EmailMessage(
+            subject=_("Your application %(reference)s has been received")
+            % {"reference": submission.reference},
+            body=render_to_string("applications/email/confirmation.txt", context),
+            to=[submission.email],
+        )
+        message.attach(f"{_('receipt')}-{submission.reference}.pdf", pdf, "application/pdf")
+        message.send()
+
+
+def send_resume(*, draft: Draft) -> None:
+    spec = draft.service_version.spec
+    with translation.override(draft.language):
+        context = {
+            "service_title": spec.title.get_text(draft.language),
+            "resume_url": resume_url(draft),
+            "days": settings.RATHAUS_DRAFT_RETENTION_DAYS,
+            "town": settings.RATHAUS_TOWN,
+        }
+        EmailMessage(
+            subject=_("Continue your application: %(service)s")
+            % {"service": context["service_title"]},
+            body=render_to_string("applications/email/resume.txt", context),
+            to=[draft.resume_email],
+        ).send()
+

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.catalog.models import Department, Service, ServiceVersion
+from rathaus.identity.levels import TrustLevel
+
+# Crockford's base32 without the look-alikes I, L, O, U: easy to read out on the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{body[:4]}-{body[4:]}"
+
+
+class Draft(models.Model):
+    """An application being filled in; deleted 30 days after the last change."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT,
+                                        related_name="drafts")
+    answers = models.JSONField(default=dict, blank=True)
+    completed_steps = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, default="de")
+    trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices,
+                                                   default=TrustLevel.NONE)
+    resume_email = models.EmailField(blank=True)
+    resume_consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return f"{self.service_version} draft {self.pk}"
+
+
+class SubmissionStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    REJECTED = "rejected", _("rejected")
+
+
+class Submission(models.Model):
+    """A submitted application: answers frozen together with the definition version they answer."""
+
+    reference = models.CharField(_("reference"), max_length=9, unique=True,
+                                 default=new_reference, editable=False)
+    # The draft's id: a second POST of the same draft finds this row instead of submitting twice.
+    draft_key = models.UUIDField(unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="submissions")
+    service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT,
+                                        related_name="submissions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT,
+                                   related_name="submissions")
+    answers = models.JSONField()
+    sensitive_fields = models.JSONField(default=list, blank=True)
+    fee_lines = models.JSONField(default=list, blank=True)
+    fee_total = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    language = models.CharField(max_length=8)
+    email = models.EmailField(blank=True)
+    trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices,
+                                                   default=TrustLevel.NONE)
+    status = models.CharField(max_length=20, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.RECEIVED, db_index=True)
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    receipt_pdf = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        indexes = [models.Index(fields=["department", "status", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Upload(models.Model):
+    """A file a citizen attached; stored outside the web root, served only to who may see it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="uploads")
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="attachments")
+    field_id = models.CharField(max_length=60)
+    file = models.FileField(upload_to="uploads/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

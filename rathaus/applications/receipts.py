@@ -1,0 +1,45 @@
+"""The receipt PDF: every answer and the reference, as a tagged PDF/UA document."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .engine import summarize
+from .models import Submission
+
+
+def render_receipt(*, submission: Submission) -> bytes:
+    spec = submission.service_version.spec
+    assert spec.form is not None
+    language = submission.language
+    with translation.override(language):
+        html = render_to_string(
+            "applications/receipt.html",
+            {
+                "submission": submission,
+                "spec": spec,
+                "title": spec.title.get_text(language),
+                "sections": summarize(spec.form, submission.answers, language),
+                "fee_lines": [
+                    {**line, "label": line["label"][language[:2]],
+                     "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
+                    for line in submission.fee_lines
+                ],
+                "attachments": list(submission.attachments.order_by("created_at")),
+                "submitted_at": timezone.localtime(submission.submitted_at),
+                "town": settings.RATHAUS_TOWN,
+                "language": language,
+                "document_title": _("Receipt for application %(reference)s")
+                % {"reference": submission.reference},
+            },
+        )
+    fonts = settings.BASE_DIR / "node_modules" / "@kern-ux" / "native" / "dist" / "fonts"
+    document = weasyprint.HTML(string=html, base_url=str(fonts) + "/")
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf

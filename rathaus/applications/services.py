@@ -1,0 +1,241 @@
+"""Writes of the application process: drafts, steps, uploads, submission, receipts, purges."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rathaus.catalog.models import Service
+from rathaus.catalog.schema import FieldDef, StepDef
+from rathaus.identity.levels import TrustLevel
+
+from . import engine
+from .fields.builtin import MIME_BY_KIND, sniff_kind
+from .models import Draft, Submission, Upload, new_reference
+from .rules import compute_fees
+
+log = logging.getLogger(__name__)
+
+
+class DraftGone(Exception):
+    """The draft no longer exists (submitted, expired or never there)."""
+
+
+class ApplicationIncomplete(Exception):
+    def __init__(self, step: StepDef) -> None:
+        super().__init__(step.id)
+        self.step = step
+
+
+@transaction.atomic
+def start_draft(*, service: Service, language: str, trust_level: TrustLevel) -> Draft:
+    assert service.current_version is not None
+    return Draft.objects.create(service_version=service.current_version, language=language[:2],
+                                trust_level=trust_level)
+
+
+class DraftUploads:
+    """Keep files a citizen chooses with their draft, so a failed step never asks for them again."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+
+    def store(self, *, field: FieldDef, uploaded: UploadedFile) -> dict[str, Any]:
+        upload = store_upload(draft=self.draft, field_id=field.id, uploaded=uploaded)
+        return upload_meta(upload)
+
+    def existing(self, *, field: FieldDef, upload_id: str) -> dict[str, Any] | None:
+        upload = Upload.objects.filter(
+            pk=parse_uuid(upload_id), draft=self.draft, field_id=field.id
+        ).first() if parse_uuid(upload_id) else None
+        return upload_meta(upload) if upload else None
+
+
+def parse_uuid(value: str) -> str | None:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def upload_meta(upload: Upload) -> dict[str, Any]:
+    return {"id": str(upload.pk), "name": upload.original_name, "size": upload.size,
+            "content_type": upload.content_type}
+
+
+@transaction.atomic
+def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile) -> Upload:
+    kind = sniff_kind(uploaded)
+    assert kind is not None, "the field type checks the content before storing"
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    name = Path(uploaded.name or "upload").name[:200] or "upload"
+    upload = Upload(draft=draft, field_id=field_id, original_name=name,
+                    content_type=MIME_BY_KIND[kind], size=uploaded.size or 0,
+                    sha256=digest.hexdigest())
+    # The stored name is random: a citizen's file name never becomes a path on the server.
+    upload.file.save(f"{upload.pk}.{kind}", uploaded, save=False)
+    upload.save()
+    return upload
+
+
+@transaction.atomic
+def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
+    form = draft.service_version.spec.form
+    assert form is not None
+    locked = Draft.objects.select_for_update().get(pk=draft.pk)
+    locked.answers = engine.merge_step(form, step, locked.answers, values)
+    if step.id not in locked.completed_steps:
+        locked.completed_steps = [*locked.completed_steps, step.id]
+    locked.save(update_fields=["answers", "completed_steps", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def save_partial(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
+    """Keep the valid answers of an unfinished step; the step stays incomplete."""
+    form = draft.service_version.spec.form
+    assert form is not None
+    locked = Draft.objects.select_for_update().get(pk=draft.pk)
+    locked.answers = engine.merge_step(form, step, locked.answers, values)
+    locked.completed_steps = [item for item in locked.completed_steps if item != step.id]
+    locked.save(update_fields=["answers", "completed_steps", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def offer_resume_link(*, draft: Draft, email: str) -> None:
+    """Record the citizen's consent to keep the draft and send the resume link to them."""
+    from .tasks import send_resume_link
+
+    Draft.objects.filter(pk=draft.pk).update(
+        resume_email=email, resume_consent_at=timezone.now(), updated_at=timezone.now()
+    )
+    draft_id = str(draft.pk)
+    transaction.on_commit(lambda: send_resume_link.enqueue(draft_id=draft_id))
+
+
+def submit_draft(*, draft_id: str) -> Submission:
+    """Submit a draft once; sending it again returns the submission it already made."""
+    try:
+        return _submit_draft(draft_id=draft_id)
+    except IntegrityError:
+        existing = Submission.objects.filter(draft_key=draft_id).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _submit_draft(*, draft_id: str) -> Submission:
+    from .tasks import send_submission_confirmation
+
+    existing = Submission.objects.filter(draft_key=draft_id).first()
+    if existing is not None:
+        return existing
+    draft = Draft.objects.select_for_update().select_related(
+        "service_version__service__department"
+    ).filter(pk=draft_id).first()
+    if draft is None:
+        existing = Submission.objects.filter(draft_key=draft_id).first()
+        if existing is not None:
+            return existing
+        raise DraftGone(draft_id)
+    version = draft.service_version
+    spec = version.spec
+    assert spec.form is not None
+    answers = engine.prune(spec.form, draft.answers)
+    missing = engine.first_incomplete(spec.form, answers, draft.completed_steps)
+    if missing is not None:
+        raise ApplicationIncomplete(missing)
+    lines, total = compute_fees(spec.form, answers)
+    email_field = spec.form.confirmation_email
+    submission = Submission(
+        draft_key=draft.pk,
+        service=version.service,
+        service_version=version,
+        department=version.service.department,
+        answers=answers,
+        sensitive_fields=sorted(
+            item.id for _step, _group, item in spec.form.iter_fields() if item.sensitive
+        ),
+        fee_lines=[
+            {"label": line.label.model_dump(), "amount": str(line.amount),
+             "quantity": line.quantity, "total": str(line.total)}
+            for line in lines
+        ],
+        fee_total=total,
+        language=draft.language,
+        email=str(answers.get(email_field, "")) if email_field else "",
+        trust_level=draft.trust_level,
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                submission.save()
+            break
+        except IntegrityError:
+            if Submission.objects.filter(draft_key=draft.pk).exists():
+                raise
+            submission.reference = new_reference()
+    Upload.objects.filter(
+        pk__in=engine.upload_ids(spec.form, answers), draft=draft
+    ).update(submission=submission, draft=None)
+    draft.delete()
+    submission_id = submission.pk
+    transaction.on_commit(lambda: send_submission_confirmation.enqueue(
+        submission_id=submission_id
+    ))
+    return submission
+
+
+def ensure_receipt(*, submission: Submission) -> bytes:
+    """Return the receipt PDF, rendering and storing it the first time it is asked for."""
+    if submission.receipt_pdf:
+        try:
+            with submission.receipt_pdf.open("rb") as handle:
+                return bytes(handle.read())
+        except FileNotFoundError:
+            log.warning("receipt of %s missing on disk; rendering again", submission.reference)
+    from .receipts import render_receipt
+
+    pdf = render_receipt(submission=submission)
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.receipt_pdf:
+            locked.receipt_pdf.save(f"{locked.reference}.pdf", ContentFile(pdf), save=True)
+        submission.receipt_pdf = locked.receipt_pdf
+    return pdf
+
+
+@transaction.atomic
+def purge_expired_drafts(*, now: datetime.datetime | None = None) -> int:
+    """Delete drafts (and their unsubmitted files) not changed for the retention period."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.RATHAUS_DRAFT_RETENTION_DAYS
+    )
+    expired = Draft.objects.filter(updated_at__lt=cutoff)
+    files = list(Upload.objects.filter(draft__in=expired, submission__isnull=True))
+    for upload in files:
+        upload.file.delete(save=False)
+        upload.delete()
+    _total, per_model = expired.delete()
+    orphans = Upload.objects.filter(draft__isnull=True, submission__isnull=True,
+                                    created_at__lt=cutoff)
+    for upload in orphans:
+        upload.file.delete(save=False)
+        upload.delete()
+    return per_model.get("applications.Draft", 0)

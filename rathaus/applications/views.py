@@ -1,0 +1,402 @@
+"""Citizen views of the application process: start, steps, check answers, submit, receipt.
+
+Access to a draft or submission is bound to the browser session that created it, or to a
+signed link sent by e-mail. Ids in URLs alone open nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rathaus.catalog.schema import ServiceDef, StepDef
+from rathaus.catalog.selectors import active_services
+from rathaus.catalog.views import trust_gate
+from rathaus.identity.levels import session_trust_level
+
+from . import engine, links, services
+from .fields.base import CleanContext
+from .models import Draft, Submission, Upload
+from .rules import compute_fees
+
+DRAFTS = "application_drafts"
+SUBMISSIONS = "application_submissions"
+
+
+# -- session ownership ---------------------------------------------------------------------
+
+
+def _remember(request: HttpRequest, key: str, value: str) -> None:
+    items = [item for item in request.session.get(key, []) if item != value]
+    request.session[key] = [*items[-19:], value]
+
+
+def _owns(request: HttpRequest, key: str, value: str) -> bool:
+    return value in request.session.get(key, [])
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return render(request, "applications/draft_gone.html", status=404)
+
+
+def _load_draft(request: HttpRequest, draft_id: str) -> Draft | None:
+    if not _owns(request, DRAFTS, str(draft_id)):
+        return None
+    return Draft.objects.select_related("service_version__service").filter(pk=draft_id).first()
+
+
+def _step_url(draft: Draft, step: StepDef, *, back_to_check: bool = False) -> str:
+    url = reverse("applications:step", kwargs={"draft_id": draft.pk, "step_id": step.id})
+    return f"{url}?return=check" if back_to_check else url
+
+
+def _check_url(draft: Draft) -> str:
+    return reverse("applications:check", kwargs={"draft_id": draft.pk})
+
+
+# -- start -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    service = get_object_or_404(active_services().select_related("current_version"), slug=slug)
+    assert service.current_version is not None
+    spec = service.current_version.spec
+    if spec.form is None:
+        raise Http404
+    gate = trust_gate(request, service)
+    if gate is not None:
+        return gate
+    if request.method == "POST":
+        draft = services.start_draft(service=service, language=get_language() or "de",
+                                     trust_level=session_trust_level(request))
+        _remember(request, DRAFTS, str(draft.pk))
+        return redirect(_step_url(draft, spec.form.steps[0]))
+    return render(request, "applications/start.html", {"service": service, "spec": spec})
+
+
+# -- steps -----------------------------------------------------------------------------------
+
+
+def _step_context(draft: Draft, spec: ServiceDef, step: StepDef, form: engine.StepForm,
+                  request: HttpRequest) -> dict[str, Any]:
+    assert spec.form is not None
+    steps = engine.active_steps(spec.form, draft.answers)
+    ids = [item.id for item in steps]
+    number = ids.index(step.id) + 1 if step.id in ids else 1
+    previous = engine.previous_step(spec.form, draft.answers, step)
+    return {
+        "draft": draft,
+        "spec": spec,
+        "step": step,
+        "form": form,
+        "errors": form.errors,
+        "step_number": number,
+        "step_total": len(steps),
+        "back_url": _step_url(draft, previous) if previous else reverse(
+            "applications:start", kwargs={"slug": draft.service_version.service.slug}
+        ),
+        "return_to_check": request.GET.get("return") == "check",
+    }
+
+
+def _shifted(data: QueryDict, group_id: str, *, remove: int | None, count: int) -> QueryDict:
+    """Copy posted data with one repeated item removed (later items move up) or one added."""
+    result = QueryDict(mutable=True)
+    for key in data:
+        values = data.getlist(key)
+        prefix = f"{group_id}-"
+        if key.startswith(prefix) and key != f"{group_id}-count":
+            index_text, _sep, rest = key[len(prefix):].partition("-")
+            if index_text.isdigit() and remove is not None:
+                index = int(index_text)
+                if index == remove:
+                    continue
+                if index > remove:
+                    key = f"{prefix}{index - 1}-{rest}"
+        result.setlist(key, values)
+    result[f"{group_id}-count"] = str(count)
+    return result
+
+
+def _group_action(
+    request: HttpRequest, draft: Draft, spec: ServiceDef, step: StepDef, action: str,
+    ctx: CleanContext,
+) -> HttpResponse | None:
+    """Handle 'add another' and 'remove' buttons without JavaScript: re-render, keep input."""
+    assert spec.form is not None
+    verb, _sep, target = action.partition(":")
+    group_id, _sep, index_text = target.partition(":")
+    group = next((item for item in step.fields if item.id == group_id and item.repeat), None)
+    if verb not in {"add", "remove"} or group is None or group.repeat is None:
+        return None
+    first = engine.StepForm(form=spec.form, step=step, answers=draft.answers,
+                            data=request.POST, files=request.FILES, ctx=ctx)
+    first.bind(validate=False)
+    data = request.POST.copy()
+    for bound in first.fields:
+        for item in bound.items:
+            for child in item.fields:
+                if isinstance(child.raw, dict) and child.raw.get("upload"):
+                    data[f"{child.name}-current"] = child.raw["upload"]["id"]
+        if isinstance(bound.raw, dict) and bound.raw.get("upload"):
+            data[f"{bound.name}-current"] = bound.raw["upload"]["id"]
+    count = next(b.count for b in first.fields if b.field.id == group_id)
+    if verb == "add":
+        count = min(count + 1, group.repeat.max)
+        data = _shifted(data, group_id, remove=None, count=count)
+    else:
+        if not index_text.isdigit() or int(index_text) >= count:
+            return None
+        count = max(count - 1, group.repeat.min, 1)
+        data = _shifted(data, group_id, remove=int(index_text), count=count)
+    second = engine.StepForm(form=spec.form, step=step, answers=draft.answers, data=data,
+                             files=MultiValueDict(), ctx=ctx)
+    second.bind(validate=False)
+    context = _step_context(draft, spec, step, second, request)
+    context["focus_group"] = group_id
+    return render(request, "applications/step.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
+    draft = _load_draft(request, draft_id)
+    if draft is None:
+        return _gone(request)
+    service = draft.service_version.service
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    gate = trust_gate(request, service)
+    if gate is not None:
+        return gate
+    current = engine.step_by_id(spec.form, step_id)
+    if current is None:
+        raise Http404
+    if current.id not in {item.id for item in engine.active_steps(spec.form, draft.answers)}:
+        following = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
+        return redirect(_step_url(draft, following) if following else _check_url(draft))
+
+    if request.method == "GET":
+        form = engine.StepForm(form=spec.form, step=current, answers=draft.answers)
+        form.bind(validate=False)
+        return render(request, "applications/step.html",
+                      _step_context(draft, spec, current, form, request))
+
+    ctx = CleanContext(today=timezone.localdate(), uploads=services.DraftUploads(draft))
+    action = request.POST.get("action", "continue")
+    if action == "save":
+        # Keep whatever on this page is already valid, then offer the resume link.
+        partial = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
+                                  data=request.POST, files=request.FILES, ctx=ctx)
+        partial.bind(validate=True)
+        services.save_partial(draft=draft, step=current, values=partial.values)
+        return redirect("applications:save", draft_id=draft.pk)
+    if action != "continue":
+        handled = _group_action(request, draft, spec, current, action, ctx)
+        if handled is not None:
+            return handled
+    form = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
+                           data=request.POST, files=request.FILES, ctx=ctx)
+    if not form.bind(validate=True):
+        return render(request, "applications/step.html",
+                      _step_context(draft, spec, current, form, request))
+    draft = services.save_step(draft=draft, step=current, values=form.values)
+    stop = engine.triggered_stop(current, draft.answers)
+    if stop is not None:
+        return redirect("applications:stop", draft_id=draft.pk, step_id=current.id)
+    if request.GET.get("return") == "check":
+        missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
+        return redirect(_step_url(draft, missing, back_to_check=True) if missing
+                        else _check_url(draft))
+    following = engine.next_step(spec.form, draft.answers, current)
+    return redirect(_step_url(draft, following) if following else _check_url(draft))
+
+
+def stop(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
+    draft = _load_draft(request, draft_id)
+    if draft is None:
+        return _gone(request)
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    current = engine.step_by_id(spec.form, step_id)
+    exit_page = engine.triggered_stop(current, draft.answers) if current else None
+    if current is None or exit_page is None:
+        return redirect(_check_url(draft))
+    return render(request, "applications/stop.html",
+                  {"draft": draft, "spec": spec, "stop": exit_page,
+                   "change_url": _step_url(draft, current)})
+
+
+# -- check and submit ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, draft_id: str) -> HttpResponse:
+    if request.method == "POST" and _owns(request, DRAFTS, str(draft_id)):
+        done = Submission.objects.filter(draft_key=draft_id).first()
+        if done is not None:
+            _remember(request, SUBMISSIONS, done.reference)
+            return redirect("applications:confirmation", reference=done.reference)
+    draft = _load_draft(request, draft_id)
+    if draft is None:
+        return _gone(request)
+    service = draft.service_version.service
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    gate = trust_gate(request, service)
+    if gate is not None:
+        return gate
+    missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
+    if missing is not None:
+        return redirect(_step_url(draft, missing, back_to_check=True))
+    if request.method == "POST":
+        try:
+            submission = services.submit_draft(draft_id=str(draft.pk))
+        except services.ApplicationIncomplete as incomplete:
+            return redirect(_step_url(draft, incomplete.step, back_to_check=True))
+        except services.DraftGone:
+            return _gone(request)
+        _remember(request, SUBMISSIONS, submission.reference)
+        return redirect("applications:confirmation", reference=submission.reference)
+    lines, total = compute_fees(spec.form, draft.answers)
+    return render(request, "applications/check.html", {
+        "draft": draft,
+        "spec": spec,
+        "sections": engine.summarize(spec.form, draft.answers, get_language()),
+        "fee_lines": lines,
+        "fee_total": total,
+        "back_url": _step_url(draft, engine.active_steps(spec.form, draft.answers)[-1]),
+    })
+
+
+def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+    if not _owns(request, SUBMISSIONS, reference):
+        return _gone(request)
+    submission = get_object_or_404(Submission.objects.select_related("service_version"),
+                                   reference=reference)
+    return render(request, "applications/confirmation.html", {
+        "submission": submission,
+        "spec": submission.service_version.spec,
+        "status_url": links.status_url(submission),
+    })
+
+
+def _pdf_response(submission: Submission) -> HttpResponse:
+    pdf = services.ensure_receipt(submission=submission)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{_('receipt')}-{submission.reference}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    if not _owns(request, SUBMISSIONS, reference):
+        return _gone(request)
+    submission = get_object_or_404(Submission, reference=reference)
+    return _pdf_response(submission)
+
+
+def _submission_from_token(token: str) -> Submission | None:
+    reference = links.reference_from_token(token)
+    if reference is None:
+        return None
+    return Submission.objects.select_related("service_version", "department").filter(
+        reference=reference
+    ).first()
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_from_token(token)
+    if submission is None:
+        return render(request, "applications/link_invalid.html", status=404)
+    return render(request, "applications/status.html", {
+        "submission": submission,
+        "spec": submission.service_version.spec,
+        "token": token,
+    })
+
+
+def status_receipt(request: HttpRequest, token: str) -> HttpResponse:
+    submission = _submission_from_token(token)
+    if submission is None:
+        return render(request, "applications/link_invalid.html", status=404)
+    return _pdf_response(submission)
+
+
+# -- save for later, resume ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def save_for_later(request: HttpRequest, draft_id: str) -> HttpResponse:
+    draft = _load_draft(request, draft_id)
+    if draft is None:
+        return _gone(request)
+    spec = draft.service_version.spec
+    errors: list[engine.ErrorEntry] = []
+    email = draft.resume_email
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip()[:254]
+        consent = request.POST.get("consent") == "yes"
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(engine.ErrorEntry("email", _(
+                "Enter an e-mail address in the form name@example.de."
+            )))
+        if not consent:
+            errors.append(engine.ErrorEntry("consent", _(
+                "Agree that we keep your answers, so that we can send you the link."
+            )))
+        if not errors:
+            services.offer_resume_link(draft=draft, email=email)
+            return render(request, "applications/saved.html",
+                          {"draft": draft, "spec": spec, "email": email})
+    return render(request, "applications/save.html", {
+        "draft": draft, "spec": spec, "errors": errors, "email": email,
+        "error_map": {error.input_id: error.message for error in errors},
+    })
+
+
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    draft_id = links.draft_from_token(token)
+    draft = Draft.objects.select_related("service_version").filter(pk=draft_id).first() if (
+        draft_id
+    ) else None
+    if draft is None:
+        return render(request, "applications/link_invalid.html", status=404)
+    _remember(request, DRAFTS, str(draft.pk))
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
+    return redirect(_step_url(draft, missing) if missing else _check_url(draft))
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def upload_file(request: HttpRequest, upload_id: str) -> HttpResponse:
+    upload = Upload.objects.filter(pk=services.parse_uuid(upload_id)).first() if (
+        services.parse_uuid(upload_id)
+    ) else None
+    allowed = upload is not None and (
+        (upload.draft_id is not None and _owns(request, DRAFTS, str(upload.draft_id)))
+        or (request.user.is_authenticated and request.user.is_staff)
+    )
+    if upload is None or not allowed:
+        raise Http404
+    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
+                            as_attachment=True, filename=upload.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Category, Department, LifeSituation, Service, ServiceVersion
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin[Department]):
+    list_display = ["name_de", "slug", "email"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ["title_de", "slug", "position"]
+
+
+@admin.register(LifeSituation)
+class LifeSituationAdmin(admin.ModelAdmin[LifeSituation]):
+    list_display = ["title_de", "slug", "position"]
+
+
+class ServiceVersionInline(admin.TabularInline[ServiceVersion, Service]):
+    model = ServiceVersion
+    fields = ["number", "published_at", "checksum", "source_path"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin[Service]):
+    list_display = ["title_de", "slug", "department", "category", "is_active"]
+    list_filter = ["department", "category", "is_active"]
+    search_fields = ["title_de", "title_en", "slug"]
+    readonly_fields = ["current_version", "search_text"]
+    inlines = [ServiceVersionInline]
+
+
+@admin.register(ServiceVersion)
+class ServiceVersionAdmin(admin.ModelAdmin[ServiceVersion]):
+    """Versions are immutable: they can be read, never changed."""
+
+    list_display = ["service", "number", "published_at"]
+    readonly_fields = ["service", "number", "definition", "checksum", "source_path",
+                       "published_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .schema import ServiceDef
+
+
+def _pick(de: str, en: str) -> str:
+    return en if (get_language() or "de")[:2] == "en" else de
+
+
+class Department(models.Model):
+    slug = models.SlugField(unique=True)
+    name_de = models.CharField(_("name (German)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+
+    class Meta:
+        ordering = ["name_de"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_de, self.name_en)
+
+
+class Category(models.Model):
+    slug = models.SlugField(unique=True)
+    title_de = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_de = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_de, self.title_en)
+
+    @property
+    def description(self) -> str:
+        return _pick(self.description_de, self.description_en)
+
+
+class LifeSituation(models.Model):
+    slug = models.SlugField(unique=True)
+    title_de = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("life situation")
+        verbose_name_plural = _("life situations")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_de, self.title_en)
+
+
+class Service(models.Model):
+    """A service of the town; its content lives in immutable versions, the newest is current."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="services")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
+    life_situations = models.ManyToManyField(LifeSituation, blank=True, related_name="services")
+    current_version = models.ForeignKey(
+        "ServiceVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title_de = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    summary_de = models.TextField()
+    summary_en = models.TextField()
+    # Folded (case, umlauts, ß) title, keywords and summary of both languages, for search.
+    search_text = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title_de"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_de, self.title_en)
+
+    @property
+    def summary(self) -> str:
+        return _pick(self.summary_de, self.summary_en)
+
+
+class ServiceVersion(models.Model):
+    """One published definition of a service; never changed once written."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    source_path = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="service_version_number"),
+            models.UniqueConstraint(fields=["service", "checksum"], name="service_version_checksum"),
+        ]
+        verbose_name = _("service version")
+        verbose_name_plural = _("service versions")
+
+    def __str__(self) -> str:
+        return f"{self.service.slug} v{self.number}"
+
+    @cached_property
+    def spec(self) -> ServiceDef:
+        return parse_definition(self.pk, self.definition)
+
+
+_SPEC_CACHE: dict[int, ServiceDef] = {}
+
+
+def parse_definition(version_id: int, data: dict[str, Any]) -> ServiceDef:
+    """Parse a stored definition once per process; versions are immutable, so this never goes stale."""
+    spec = _SPEC_CACHE.get(version_id)
+    if spec is None:
+        spec = ServiceDef.model_validate(data)
+        _SPEC_CACHE[version_id] = spec
+    return spec
+
+
+class ServiceDailyCount(models.Model):
+    """How often a service page was opened on a day: no IP, no cookie, no user."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="daily_counts")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "day"], name="service_daily_count_day")
+        ]

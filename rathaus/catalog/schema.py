@@ -1,0 +1,391 @@
+"""The schema of a service definition (YAML in services/), as frozen pydantic models.
+
+Parsing a definition validates it completely: a definition that parses can be rendered, filled
+in and submitted. Error messages name the path inside the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from rathaus.identity.levels import TrustLevel
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+IDENT = r"^[a-z][a-z0-9_]*$"
+RELATIVE_DATE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d+))?$|^\d{4}-\d{2}-\d{2}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in German and English; both are required."""
+
+    de: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get_text(self, language: str | None = None) -> str:
+        return self.en if (language or "de")[:2] == "en" else self.de
+
+
+# --- Conditions: a small typed vocabulary, evaluated by applications.rules -------------------
+
+
+class FieldCondition(Strict):
+    field: str = Field(pattern=IDENT)
+    equals: Any = None
+    not_equals: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    filled: bool | None = None
+
+    @model_validator(mode="after")
+    def one_operator(self) -> FieldCondition:
+        given = [
+            name
+            for name in ("equals", "not_equals", "in_", "filled")
+            if name in self.model_fields_set
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "a field condition needs exactly one of 'equals', 'not_equals', 'in', 'filled'"
+            )
+        return self
+
+
+class AllCondition(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyCondition(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotCondition(Strict):
+    not_: Condition = Field(alias="not")
+
+
+def _condition_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not", "field"):
+            if key in value:
+                return key
+        return None
+    if isinstance(value, BaseModel):
+        return {
+            AllCondition: "all",
+            AnyCondition: "any",
+            NotCondition: "not",
+            FieldCondition: "field",
+        }.get(type(value))
+    return None
+
+
+Condition = Annotated[
+    Annotated[FieldCondition, Tag("field")]
+    | Annotated[AllCondition, Tag("all")]
+    | Annotated[AnyCondition, Tag("any")]
+    | Annotated[NotCondition, Tag("not")],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message="a condition needs one of the keys 'field', 'all', 'any' or 'not'",
+    ),
+]
+
+
+AllCondition.model_rebuild()
+AnyCondition.model_rebuild()
+NotCondition.model_rebuild()
+
+
+def condition_fields(condition: Condition | None) -> Iterator[str]:
+    if condition is None:
+        return
+    if isinstance(condition, FieldCondition):
+        yield condition.field
+    elif isinstance(condition, AllCondition):
+        for part in condition.all:
+            yield from condition_fields(part)
+    elif isinstance(condition, AnyCondition):
+        for part in condition.any:
+            yield from condition_fields(part)
+    else:
+        yield from condition_fields(condition.not_)
+
+
+# --- Fields, steps, form --------------------------------------------------------------------
+
+
+class Option(Strict):
+    value: str = Field(pattern=r"^[a-z0-9_-]+$")
+    label: Text
+    hint: Text | None = None
+
+
+class Repeat(Strict):
+    min: int = Field(default=1, ge=0)
+    max: int = Field(default=10, ge=1, le=50)
+    item_label: Text
+    add_label: Text
+    remove_label: Text
+
+    @model_validator(mode="after")
+    def min_not_above_max(self) -> Repeat:
+        if self.min > self.max:
+            raise ValueError("'min' must not be larger than 'max'")
+        return self
+
+
+class FieldDef(Strict):
+    id: str = Field(pattern=IDENT, max_length=60)
+    type: str
+    label: Text | None = None
+    help: Text | None = None
+    text: Text | None = None
+    required: bool = True
+    required_if: Condition | None = None
+    show_if: Condition | None = None
+    sensitive: bool = False
+    options: list[Option] | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_date: str | None = None
+    max_date: str | None = None
+    max_length: int | None = Field(default=None, ge=1, le=10000)
+    accept: list[Literal["pdf", "jpeg", "png"]] | None = None
+    max_size_mb: int = Field(default=10, ge=1, le=25)
+    identity_attribute: str | None = None
+    autocomplete: str | None = None
+    fields: list[FieldDef] | None = None
+    repeat: Repeat | None = None
+
+    @field_validator("type")
+    @classmethod
+    def known_type(cls, value: str) -> str:
+        from rathaus.applications.fields.registry import field_types
+
+        if value != "group" and value not in field_types:
+            known = ", ".join(["group", *field_types.keys()])
+            raise ValueError(f"unknown field type {value!r} (known: {known})")
+        return value
+
+    @field_validator("min_date", "max_date")
+    @classmethod
+    def date_bound(cls, value: str | None) -> str | None:
+        if value is not None and not RELATIVE_DATE.match(value):
+            raise ValueError("a date bound is 'today', 'today+N', 'today-N' or 'YYYY-MM-DD'")
+        return value
+
+    @model_validator(mode="after")
+    def shape_fits_type(self) -> FieldDef:
+        if self.type == "group":
+            if not self.fields:
+                raise ValueError("a group needs 'fields'")
+            if any(child.type == "group" for child in self.fields):
+                raise ValueError("groups cannot be nested")
+        else:
+            if self.fields is not None or self.repeat is not None:
+                raise ValueError("only a group may have 'fields' or 'repeat'")
+        if self.type in {"choice", "multi_choice"} and not self.options:
+            raise ValueError(f"a {self.type} field needs 'options'")
+        if self.type not in {"choice", "multi_choice"} and self.options is not None:
+            raise ValueError("only choice and multi_choice fields have 'options'")
+        if self.type != "info" and self.label is None:
+            raise ValueError("a field needs a 'label'")
+        if self.type in {"info", "declaration"} and self.text is None:
+            raise ValueError(f"a {self.type} field needs a 'text'")
+        return self
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == "group"
+
+    @property
+    def repeatable(self) -> bool:
+        return self.repeat is not None
+
+
+class Stop(Strict):
+    """An exit page: when the condition holds after a step, the application cannot go on."""
+
+    when: Condition
+    title: Text
+    message: Text
+
+
+class StepDef(Strict):
+    id: str = Field(pattern=IDENT, max_length=60)
+    title: Text
+    intro: Text | None = None
+    fields: list[FieldDef] = Field(min_length=1)
+    skip_if: Condition | None = None
+    stops: list[Stop] = []
+
+
+class FeeItem(Strict):
+    """A fee line: amount, times the value of a number field or the count of a repeated group."""
+
+    label: Text
+    amount: Decimal = Field(ge=0, decimal_places=2)
+    per: str | None = Field(default=None, pattern=IDENT)
+    when: Condition | None = None
+
+
+class FormDef(Strict):
+    steps: list[StepDef] = Field(min_length=1)
+    fees: list[FeeItem] = []
+    # The e-mail field whose address receives the confirmation with the receipt.
+    confirmation_email: str | None = Field(default=None, pattern=IDENT)
+
+    def iter_fields(self) -> Iterator[tuple[StepDef, FieldDef | None, FieldDef]]:
+        """Yield (step, group or None, field) for every field, groups included."""
+        for step in self.steps:
+            for field in step.fields:
+                yield step, None, field
+                for child in field.fields or []:
+                    yield step, field, child
+
+    def field(self, field_id: str) -> FieldDef:
+        for _step, _group, field in self.iter_fields():
+            if field.id == field_id:
+                return field
+        raise KeyError(field_id)
+
+    @model_validator(mode="after")
+    def references_resolve(self) -> FormDef:
+        seen: dict[str, FieldDef] = {}
+        step_ids: set[str] = set()
+        for step in self.steps:
+            if step.id in step_ids or step.id == "check":
+                raise ValueError(f"step id {step.id!r} is used twice or reserved")
+            step_ids.add(step.id)
+        for step, _group, field in self.iter_fields():
+            if field.id in seen:
+                raise ValueError(f"field id {field.id!r} is used twice (ids are unique per form)")
+            seen[field.id] = field
+        for step, group, field in self.iter_fields():
+            for condition in (field.show_if, field.required_if):
+                for ref in condition_fields(condition):
+                    if ref not in seen:
+                        raise ValueError(
+                            f"field {field.id!r} in step {step.id!r} refers to unknown field {ref!r}"
+                        )
+            del group
+        for step in self.steps:
+            conditions = [step.skip_if, *(stop.when for stop in step.stops)]
+            for condition in conditions:
+                for ref in condition_fields(condition):
+                    if ref not in seen:
+                        raise ValueError(f"step {step.id!r} refers to unknown field {ref!r}")
+        if self.confirmation_email is not None:
+            target = seen.get(self.confirmation_email)
+            if target is None or target.type != "email":
+                raise ValueError(
+                    f"'confirmation_email' must name an e-mail field, not "
+                    f"{self.confirmation_email!r}"
+                )
+        for item in self.fees:
+            if item.per is not None:
+                target = seen.get(item.per)
+                if target is None or not (
+                    target.type == "number" or (target.is_group and target.repeatable)
+                ):
+                    raise ValueError(
+                        f"fee 'per' must name a number field or a repeated group, not {item.per!r}"
+                    )
+            for ref in condition_fields(item.when):
+                if ref not in seen:
+                    raise ValueError(f"a fee refers to unknown field {ref!r}")
+        return self
+
+
+class LegalBasis(Strict):
+    title: Text
+    url: str | None = Field(default=None, pattern=r"^https://")
+
+
+class LinkOut(Strict):
+    url: str = Field(pattern=r"^https://")
+    authority: Text
+    label: Text
+    note: Text | None = None
+
+
+Channel = Literal["form", "appointment", "link_out"]
+
+
+class ServiceDef(Strict):
+    slug: str = Field(pattern=SLUG, max_length=80)
+    leika: str | None = Field(default=None, pattern=r"^\d{14}$")
+    title: Text
+    summary: Text
+    description: Text
+    department: str = Field(pattern=SLUG)
+    category: str = Field(pattern=SLUG)
+    life_situations: list[str] = []
+    keywords: list[str] = []
+    trust_level: Literal["none", "basic", "substantial", "high"] = "none"
+    trust_reason: Text | None = None
+    who_may_apply: Text
+    documents: list[Text] = []
+    fees: Text
+    processing_time: Text
+    legal_basis: list[LegalBasis] = []
+    channels: list[Channel] = Field(min_length=1)
+    link_out: LinkOut | None = None
+    appointment_note: Text | None = None
+    retention_days: int = Field(default=365 * 3, ge=30, le=365 * 50)
+    form: FormDef | None = None
+
+    @property
+    def required_trust_level(self) -> TrustLevel:
+        return TrustLevel.from_name(self.trust_level)
+
+    @model_validator(mode="after")
+    def channels_complete(self) -> ServiceDef:
+        if "form" in self.channels and self.form is None:
+            raise ValueError("the channel 'form' needs a 'form'")
+        if "form" not in self.channels and self.form is not None:
+            raise ValueError("a 'form' is given but 'form' is not among the channels")
+        if "link_out" in self.channels and self.link_out is None:
+            raise ValueError("the channel 'link_out' needs a 'link_out'")
+        if self.trust_level != "none" and self.trust_reason is None:
+            raise ValueError("a service that needs sign-in must say why in 'trust_reason'")
+        return self
+
+
+class Department(Strict):
+    slug: str = Field(pattern=SLUG)
+    name: Text
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class Category(Strict):
+    slug: str = Field(pattern=SLUG)
+    title: Text
+    description: Text
+
+
+class LifeSituation(Strict):
+    slug: str = Field(pattern=SLUG)
+    title: Text
+
+
+class CatalogDef(Strict):
+    departments: list[Department] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    life_situations: list[LifeSituation] = []

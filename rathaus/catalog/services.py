@@ -1,0 +1,163 @@
+"""Writes of the catalog: publish definitions as new immutable versions, count page views."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rathaus.core.text import fold
+
+from .loader import LoadedCatalog, LoadedService
+from .models import Category, Department, LifeSituation, Service, ServiceDailyCount, ServiceVersion
+from .schema import ServiceDef
+
+
+@dataclass
+class PublishReport:
+    created: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def definition_json(spec: ServiceDef) -> dict[str, Any]:
+    data: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return data
+
+
+def definition_checksum(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def search_text_for(spec: ServiceDef) -> str:
+    parts = [
+        spec.title.de, spec.title.en, spec.summary.de, spec.summary.en, *spec.keywords,
+        spec.leika or "",
+    ]
+    return " ".join(fold(part) for part in parts if part)
+
+
+@transaction.atomic
+def publish_catalog(*, loaded: LoadedCatalog) -> PublishReport:
+    """Create or update departments, categories and life situations, then publish each service."""
+    catalog = loaded.catalog
+    for item in catalog.departments:
+        Department.objects.update_or_create(
+            slug=item.slug,
+            defaults={"name_de": item.name.de, "name_en": item.name.en, "email": item.email},
+        )
+    for position, category in enumerate(catalog.categories):
+        Category.objects.update_or_create(
+            slug=category.slug,
+            defaults={
+                "title_de": category.title.de, "title_en": category.title.en,
+                "description_de": category.description.de,
+                "description_en": category.description.en, "position": position,
+            },
+        )
+    for position, situation in enumerate(catalog.life_situations):
+        LifeSituation.objects.update_or_create(
+            slug=situation.slug,
+            defaults={"title_de": situation.title.de, "title_en": situation.title.en,
+                      "position": position},
+        )
+    report = PublishReport()
+    for service in loaded.services:
+        outcome = publish_service(loaded=service)
+        getattr(report, outcome).append(service.spec.slug)
+    return report
+
+
+@transaction.atomic
+def publish_service(*, loaded: LoadedService) -> str:
+    """Publish one definition; return 'created', 'new_versions' or 'unchanged'."""
+    spec = loaded.spec
+    data = definition_json(spec)
+    checksum = definition_checksum(data)
+    department = Department.objects.get(slug=spec.department)
+    category = Category.objects.get(slug=spec.category)
+    fields = {
+        "department": department, "category": category,
+        "title_de": spec.title.de, "title_en": spec.title.en,
+        "summary_de": spec.summary.de, "summary_en": spec.summary.en,
+        "search_text": search_text_for(spec), "is_active": True,
+    }
+    service, created = Service.objects.select_for_update().get_or_create(
+        slug=spec.slug, defaults=fields
+    )
+    existing = service.versions.filter(checksum=checksum).first()
+    if existing is not None and service.current_version_id == existing.pk:
+        return "unchanged"
+    if existing is None:
+        latest = service.versions.order_by("-number").values_list("number", flat=True).first()
+        existing = ServiceVersion.objects.create(
+            service=service, number=(latest or 0) + 1, definition=data, checksum=checksum,
+            source_path=str(loaded.path.name),
+        )
+    for name, value in fields.items():
+        setattr(service, name, value)
+    service.current_version = existing
+    service.save()
+    service.life_situations.set(LifeSituation.objects.filter(slug__in=spec.life_situations))
+    from .selectors import bump_catalog_generation
+
+    transaction.on_commit(bump_catalog_generation)
+    return "created" if created else "new_versions"
+
+
+class _ViewCounter:
+    """Count service page views in memory and add them to the daily totals every few seconds.
+
+    A database write per page view would make the busiest pages the slowest; losing a few
+    seconds of counts when a process dies is acceptable for a "most used" list.
+    """
+
+    def __init__(self, flush_after: float = 5.0) -> None:
+        self.flush_after = flush_after
+        self._lock = threading.Lock()
+        self._pending: Counter[int] = Counter()
+        self._last_flush = time.monotonic()
+
+    def record(self, service_id: int) -> None:
+        with self._lock:
+            self._pending[service_id] += 1
+            due = time.monotonic() - self._last_flush >= self.flush_after
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._last_flush = time.monotonic()
+        if not pending:
+            return
+        today = timezone.localdate()
+        with transaction.atomic():
+            for service_id, views in pending.items():
+                updated = ServiceDailyCount.objects.filter(service_id=service_id, day=today).update(
+                    views=F("views") + views
+                )
+                if not updated:
+                    _, created = ServiceDailyCount.objects.get_or_create(
+                        service_id=service_id, day=today, defaults={"views": views}
+                    )
+                    if not created:
+                        ServiceDailyCount.objects.filter(
+                            service_id=service_id, day=today
+                        ).update(views=F("views") + views)
+
+
+view_counter = _ViewCounter()
+
+
+def record_service_view(*, service_id: int) -> None:
+    view_counter.record(service_id)

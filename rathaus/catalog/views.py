@@ -1,0 +1,107 @@
+"""Citizen-facing catalog pages: start page with search, categories, service pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
+
+from . import selectors
+from .models import Category, LifeSituation, Service
+from .services import record_service_view
+
+
+def _cached_html(key: str, build: Callable[[], str]) -> str:
+    """Cache rendered HTML per language and catalog generation, for a short time."""
+    seconds = settings.RATHAUS_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return build()
+    full_key = f"page:{selectors.catalog_generation()}:{get_language()}:{key}"
+    html = cache.get(full_key)
+    if html is None:
+        html = build()
+        cache.set(full_key, html, seconds)
+    return str(html)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        results = selectors.search_services(query=query)
+        return render(request, "catalog/search.html", {"query": query, "results": results})
+
+    def build() -> str:
+        return render_to_string(
+            "catalog/home.html",
+            {
+                "categories": selectors.categories_with_services(),
+                "life_situations": selectors.life_situations(),
+                "most_used": selectors.most_used_services(),
+            },
+            request=request,
+        )
+
+    return HttpResponse(_cached_html("home", build))
+
+
+def all_services(request: HttpRequest) -> HttpResponse:
+    services = list(selectors.active_services().select_related("category"))
+    services.sort(key=lambda service: service.title.lower())
+    return render(request, "catalog/all_services.html", {"services": services})
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(Category, slug=slug)
+    services = selectors.active_services().filter(category=item)
+    return render(request, "catalog/category.html", {"category": item, "services": services})
+
+
+def life_situation(request: HttpRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(LifeSituation, slug=slug)
+    services = selectors.active_services().filter(life_situations=item)
+    return render(request, "catalog/life_situation.html",
+                  {"situation": item, "services": services})
+
+
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = get_object_or_404(
+        selectors.active_services().select_related("current_version", "department"), slug=slug
+    )
+    record_service_view(service_id=service.pk)
+
+    def build() -> str:
+        assert service.current_version is not None
+        spec = service.current_version.spec
+        required = spec.required_trust_level
+        return render_to_string(
+            "catalog/service_detail.html",
+            {"service": service, "spec": spec, "required_level": required,
+             "needs_sign_in": required > TrustLevel.NONE},
+            request=request,
+        )
+
+    html = _cached_html(f"service:{service.pk}:{service.current_version_id}", build)
+    response = HttpResponse(html)
+    return response
+
+
+def trust_gate(request: HttpRequest, service: Service) -> HttpResponse | None:
+    """Return the page explaining the sign-in a service needs, or None when the session has it."""
+    assert service.current_version is not None
+    spec = service.current_version.spec
+    required = spec.required_trust_level
+    if satisfies(achieved=session_trust_level(request), required=required):
+        return None
+    return render(
+        request,
+        "catalog/sign_in_required.html",
+        {"service": service, "spec": spec, "required_level": required},
+        status=403,
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register(deploy=True)
+def check_production_safety(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors: list[Error] = []
+    if getattr(settings, "RATHAUS_PRODUCTION", False):
+        if settings.RATHAUS_DEV_TOOLS:
+            errors.append(
+                Error(
+                    "RATHAUS_DEV_TOOLS is on in production: the mail outbox would be public.",
+                    id="rathaus.E001",
+                )
+            )
+        if not settings.SECRET_KEY or settings.SECRET_KEY.startswith("dev-only"):
+            errors.append(Error("RATHAUS_SECRET_KEY must be set in production.", id="rathaus.E002"))
+    return errors
+
+
+@register()
+def check_dev_tools_not_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if getattr(settings, "RATHAUS_PRODUCTION", False) and settings.RATHAUS_DEV_TOOLS:
+        return [
+            Error(
+                "RATHAUS_DEV_TOOLS cannot be switched on with production settings.",
+                id="rathaus.E001",
+            )
+        ]
+    return []

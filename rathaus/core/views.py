@@ -1,0 +1,89 @@
+"""Pages every German public website needs, error pages, and the health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+
+def legal_page(request: HttpRequest, *, template: str) -> HttpResponse:
+    return render(request, template)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Your session has expired"),
+            "message": _(
+                "For your security, the form could not be sent: it was open for too long, or "
+                "cookies are blocked in your browser. Please go back, reload the page and send "
+                "it again. Answers you saved in earlier steps are kept."
+            ),
+        },
+        status=403,
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Page not found"),
+            "message": _(
+                "There is no page at this address. If you typed it, please check it. "
+                "If you followed a link, it may be out of date."
+            ),
+        },
+        status=404,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("The request could not be processed"),
+            "message": _("Please go back and try again."),
+        },
+        status=400,
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Access denied"),
+            "message": _("You may not open this page."),
+        },
+        status=403,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Something went wrong on our side"),
+            "message": _(
+                "We are sorry. The error has been recorded. Please try again in a few minutes."
+            ),
+        },
+        status=500,
+    )
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

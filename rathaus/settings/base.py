@@ -1,0 +1,244 @@
+"""Settings shared by every environment; everything site-specific comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("RATHAUS_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = os.environ.get("RATHAUS_SECRET_KEY", "")
+DEBUG = env_bool("RATHAUS_DEBUG", False)
+ALLOWED_HOSTS = env_list("RATHAUS_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Absolute base of links that leave the site (e-mails, PDFs): the request host is not trusted.
+RATHAUS_BASE_URL = os.environ.get("RATHAUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("RATHAUS_CSRF_TRUSTED_ORIGINS", RATHAUS_BASE_URL)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "rathaus.core",
+    "rathaus.identity",
+    "rathaus.catalog",
+    "rathaus.applications",
+    "rathaus.notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rathaus.core.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rathaus.urls"
+WSGI_APPLICATION = "rathaus.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "rathaus" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "rathaus.core.context_processors.site",
+            ],
+            "builtins": ["rathaus.core.templatetags.rathaus"],
+        },
+    }
+]
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """Build the DATABASES entry for a URL: SQLite tuned for a web server, PostgreSQL pooled."""
+    config: dict[str, Any] = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = None
+        config["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on busy_timeout
+            # instead of failing with "database is locked" half-way through a transaction.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        if env_bool("RATHAUS_DB_POOL", True):
+            config["CONN_MAX_AGE"] = 0
+            config["OPTIONS"] = {
+                "pool": {
+                    "min_size": 1,
+                    "max_size": int(os.environ.get("RATHAUS_DB_POOL_SIZE", "10")),
+                    "timeout": 10,
+                }
+            }
+        else:
+            config["CONN_MAX_AGE"] = None
+            config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'rathaus.sqlite3'}")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES: dict[str, Any] = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS: dict[str, Any] = {
+    "default": {
+        "BACKEND": os.environ.get("RATHAUS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = 60 * 60 * 4
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "rathaus.core.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "rathaus" / "locale"]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [
+    BASE_DIR / "rathaus" / "static",
+    ("kern", BASE_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
+]
+STORAGES = {
+    # Uploads and generated PDFs are personal data: they live outside any web root and are
+    # only ever streamed by views that check who is asking.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private"), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Largest request accepted at all; fields set their own, smaller limits.
+RATHAUS_MAX_REQUEST_BYTES = int(os.environ.get("RATHAUS_MAX_REQUEST_BYTES", 30 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+EMAIL_BACKEND = os.environ.get("RATHAUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("RATHAUS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RATHAUS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RATHAUS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RATHAUS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RATHAUS_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("RATHAUS_EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("RATHAUS_EMAIL_FROM", "Rathaus <rathaus@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The town running the portal: shown in the header, the Impressum and on receipts.
+RATHAUS_TOWN = {
+    "name": os.environ.get("RATHAUS_TOWN_NAME", "Stadt Musterstadt"),
+    "street": os.environ.get("RATHAUS_TOWN_STREET", "Rathausplatz 1"),
+    "postcode": os.environ.get("RATHAUS_TOWN_POSTCODE", "31000"),
+    "city": os.environ.get("RATHAUS_TOWN_CITY", "Musterstadt"),
+    "state": os.environ.get("RATHAUS_TOWN_STATE", "Niedersachsen"),
+    "phone": os.environ.get("RATHAUS_TOWN_PHONE", "+49 5000 1234-0"),
+    "email": os.environ.get("RATHAUS_TOWN_EMAIL", "info@musterstadt.example"),
+    "represented_by": os.environ.get("RATHAUS_TOWN_MAYOR", "Bürgermeisterin Erika Mustermann"),
+    "vat_id": os.environ.get("RATHAUS_TOWN_VAT_ID", "DE000000000"),
+    "sepa_creditor_id": os.environ.get("RATHAUS_TOWN_SEPA_CREDITOR_ID", "DE98ZZZ09999999999"),
+    "dpo_email": os.environ.get("RATHAUS_TOWN_DPO_EMAIL", "datenschutz@musterstadt.example"),
+    "accessibility_email": os.environ.get(
+        "RATHAUS_TOWN_ACCESSIBILITY_EMAIL", "barrierefreiheit@musterstadt.example"
+    ),
+}
+RATHAUS_SERVICES_DIR = Path(os.environ.get("RATHAUS_SERVICES_DIR", BASE_DIR / "services"))
+# Development-only pages (the mail outbox); a system check refuses them in production.
+RATHAUS_DEV_TOOLS = env_bool("RATHAUS_DEV_TOOLS", False)
+RATHAUS_DRAFT_RETENTION_DAYS = 30
+RATHAUS_RESUME_LINK_MAX_AGE = 60 * 60 * 24 * 30
+RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
+RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("RATHAUS_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.security.csrf": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

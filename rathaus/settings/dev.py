@@ -1,0 +1,10 @@
+"""The embedded default: SQLite, mail kept in a local outbox, development pages switched on."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env_bool
+
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405, S105
+DEBUG = env_bool("RATHAUS_DEBUG", False)
+EMAIL_BACKEND = "rathaus.notifications.backends.OutboxBackend"
+RATHAUS_DEV_TOOLS = True
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,12 @@
+"""Production: secrets required, HTTPS cookies, SMTP, no development pages."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env_bool("RATHAUS_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+RATHAUS_PRODUCTION = True

@@ -1,0 +1,27 @@
+"""Test settings: the database comes from DATABASE_URL (SQLite unless CI points at PostgreSQL)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("RATHAUS_DB_POOL", "0")
+
+from .base import *  # noqa: F403, E402
+from .base import STORAGES  # noqa: E402
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+RATHAUS_DEV_TOOLS = True
+_tmp = Path(tempfile.mkdtemp(prefix="rathaus-test-"))
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(_tmp / "private"), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATHAUS_PAGE_CACHE_SECONDS = 0
