@@ -367,7 +367,11 @@ def previous_step(form: FormDef, answers: Answers, current: StepDef) -> StepDef 
 def first_incomplete(form: FormDef, answers: Answers, completed: Iterable[str]) -> StepDef | None:
     done = set(completed)
     for step in active_steps(form, answers):
-        if step.id not in done or missing_required(form, step, answers):
+        if (
+            step.id not in done
+            or missing_required(form, step, answers)
+            or triggered_stop(step, answers) is not None
+        ):
             return step
     return None
 

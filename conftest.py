@@ -1,0 +1,54 @@
+"""Fixtures shared by every test: the shipped catalog, PostgreSQL gating, PDF text."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from rathaus.catalog.loader import load_directory
+from rathaus.catalog.services import publish_catalog
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def catalog(db: Any) -> None:
+    """Publish every shipped service definition, as the start command does."""
+    publish_catalog(loaded=load_directory(settings.RATHAUS_SERVICES_DIR))
+
+
+@pytest.fixture
+def postgres(db: Any) -> None:
+    """Skip loudly without PostgreSQL locally; on CI its absence is a failure."""
+    if connection.vendor != "postgresql":
+        message = (
+            "NEEDS POSTGRESQL: this test proves behaviour on PostgreSQL; set DATABASE_URL "
+            "(or run .ci/run) to include it."
+        )
+        if os.environ.get("CI") or os.environ.get("RATHAUS_REQUIRE_POSTGRES"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.fixture
+def read_pdf() -> Any:
+    return pdf_text

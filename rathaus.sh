@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Rathaus: set up and start the portal, or run the whole test suite.
+#
+#   ./rathaus.sh start   install what is missing, migrate, load services and demo data,
+#                        start the portal on http://127.0.0.1:8000 with its task worker
+#   ./rathaus.sh test    install what is missing (test tools included) and run every check
+#
+# Works on a fresh Debian machine with Python 3.11 and Node.js; as root it installs missing
+# system packages with apt-get.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+need_debs() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  say "Installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+python_bin() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 \
+       && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 is required" >&2; exit 1
+}
+
+setup_python() {
+  local locks=("requirements/base.lock")
+  [ "${1:-}" = "dev" ] && locks+=("requirements/dev.lock")
+  local stamp
+  stamp="$VENV/.installed-$(cat "${locks[@]}" | sha256sum | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  if [ ! -x "$PY" ]; then
+    local python; python=$(python_bin)
+    if ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+      need_debs python3-venv
+    fi
+    say "Creating the virtual environment in .venv"
+    "$python" -m venv "$VENV"
+  fi
+  say "Installing pinned Python packages (${locks[*]})"
+  local args=()
+  for lock in "${locks[@]}"; do args+=(-r "$lock"); done
+  "$PY" -m pip install -q --require-hashes "${args[@]}"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+}
+
+setup_node() {
+  if ! command -v npm >/dev/null 2>&1; then need_debs nodejs npm; fi
+  local stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  say "Installing front-end packages (KERN UX) with npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+}
+
+setup_system() {
+  # WeasyPrint needs Pango; compilemessages needs gettext; DejaVu is the PDF fallback font.
+  need_debs libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-dejavu-core
+}
+
+prepare_app() {
+  "$PY" manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+  "$PY" manage.py collectstatic --noinput -v0
+  "$PY" manage.py migrate --noinput -v0
+  "$PY" manage.py load_services
+}
+
+cmd_start() {
+  setup_system
+  setup_python
+  setup_node
+  export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-rathaus.settings.dev}"
+  prepare_app
+  "$PY" manage.py seed_demo
+  "$PY" manage.py purge_drafts
+  say "Starting the task worker and the portal on http://127.0.0.1:8000 (Ctrl+C stops both)"
+  "$PY" manage.py db_worker --queue-name default &
+  local worker=$!
+  trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+  "$VENV/bin/gunicorn" rathaus.wsgi:application \
+    --bind "${RATHAUS_BIND:-127.0.0.1:8000}" \
+    --workers "${RATHAUS_WEB_WORKERS:-3}" --threads "${RATHAUS_WEB_THREADS:-4}" \
+    --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
+}
+
+cmd_test() {
+  setup_system
+  need_debs chromium
+  setup_python dev
+  setup_node
+  export DJANGO_SETTINGS_MODULE=rathaus.settings.test
+  "$PY" manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+  say "ruff"
+  "$VENV/bin/ruff" check rathaus bench tests
+  say "mypy --strict"
+  "$VENV/bin/mypy" rathaus
+  say "service definitions"
+  "$PY" manage.py load_services --check
+  say "pytest on SQLite"
+  DATABASE_URL="sqlite:///$(mktemp -d)/test.sqlite3" "$VENV/bin/pytest" "$@"
+  if [ -n "${RATHAUS_TEST_POSTGRES_URL:-}" ]; then
+    say "pytest on PostgreSQL"
+    DATABASE_URL="$RATHAUS_TEST_POSTGRES_URL" RATHAUS_REQUIRE_POSTGRES=1 \
+      "$VENV/bin/pytest" "$@"
+  fi
+}
+
+case "${1:-}" in
+  start) shift; cmd_start "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) echo "usage: $0 start | test [pytest arguments]" >&2; exit 2 ;;
+esac

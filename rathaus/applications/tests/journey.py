@@ -1,0 +1,87 @@
+"""Fill in an application through the Django test client, step by step, as a citizen would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+
+from rathaus.applications.models import Submission
+
+
+@dataclass
+class Journey:
+    """A citizen's way through one service: start, post each step, check, submit."""
+
+    client: Client
+    slug: str
+    language: str = "de"
+    step_url: str = ""
+    history: list[str] = field(default_factory=list)
+
+    def start(self) -> Journey:
+        page = self.client.get(f"/{self.language}/services/{self.slug}/apply/")
+        assert page.status_code == 200, page.content[:500]
+        response = self.client.post(f"/{self.language}/services/{self.slug}/apply/")
+        assert response.status_code == 302, response.content[:500]
+        self.step_url = response["Location"]
+        return self
+
+    @property
+    def step_id(self) -> str:
+        return self.step_url.rstrip("/").split("/")[-1].split("?")[0]
+
+    def page(self) -> str:
+        response = self.client.get(self.step_url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def post(self, data: dict[str, Any], *, action: str = "continue") -> Any:
+        """Post the current step; follow a redirect to the next step, return the response."""
+        response = self.client.post(self.step_url, {**data, "action": action})
+        if response.status_code == 302:
+            self.history.append(self.step_id)
+            self.step_url = response["Location"]
+        return response
+
+    def answer(self, step_id: str, data: dict[str, Any]) -> Any:
+        assert self.step_id == step_id, f"expected step {step_id!r}, at {self.step_url}"
+        response = self.post(data)
+        assert response.status_code == 302, _errors(response)
+        return response
+
+    @property
+    def at_check(self) -> bool:
+        return self.step_url.rstrip("/").endswith("/check")
+
+    def check_page(self) -> str:
+        assert self.at_check, f"not at the check page but at {self.step_url}"
+        response = self.client.get(self.step_url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def submit(self) -> Submission:
+        response = self.client.post(self.step_url)
+        assert response.status_code == 302, _errors(response)
+        reference = response["Location"].rstrip("/").split("/")[-1]
+        return Submission.objects.get(reference=reference)
+
+    def receipt(self, submission: Submission) -> bytes:
+        response = self.client.get(f"/{self.language}/submitted/{submission.reference}/receipt.pdf")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        return bytes(response.content)
+
+
+def _errors(response: Any) -> str:
+    import re
+
+    body = response.content.decode(errors="replace")
+    found = re.findall(r'class="kern-error"[^>]*>.*?<span class="kern-body">(.*?)</span>', body, re.S)
+    return f"status {response.status_code}; errors: {found}" if found else body[:800]
+
+
+def sent_mail() -> list[Any]:
+    return list(mail.outbox)

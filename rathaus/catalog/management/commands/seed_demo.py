@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from rathaus.catalog.models import Service, ServiceDailyCount
+
+# Page views of the last days, so a fresh demo shows a "most used" list; real counts replace them.
+DEMO_VIEWS = {
+    "hund-anmelden": 41, "meldebescheinigung": 38, "fuehrungszeugnis": 30,
+    "geburtsurkunde": 27, "gewerbe-anmelden": 19, "kindergartenplatz-anmelden": 17,
+}
+
+
+class Command(BaseCommand):
+    help = "Add demo content to an embedded (development) install: an admin account, page views."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if getattr(settings, "RATHAUS_PRODUCTION", False):
+            raise CommandError("seed_demo refuses to run with production settings")
+        password = os.environ.get("RATHAUS_DEMO_ADMIN_PASSWORD", "rathaus-demo-admin")
+        user_model = get_user_model()
+        if not user_model.objects.filter(username="admin").exists():
+            user_model.objects.create_superuser("admin", "admin@localhost", password)
+            self.stdout.write(f"Demo admin account: admin / {password} (at /admin/)")
+        if ServiceDailyCount.objects.exists():
+            return
+        today = timezone.localdate()
+        for slug, views in DEMO_VIEWS.items():
+            service = Service.objects.filter(slug=slug).first()
+            if service is None:
+                continue
+            for days_ago in range(3):
+                ServiceDailyCount.objects.create(
+                    service=service, day=today - datetime.timedelta(days=days_ago),
+                    views=views - days_ago * 3,
+                )
