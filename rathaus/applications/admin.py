@@ -13,7 +13,7 @@ from .models import Draft, Submission, Upload
 class AttachmentInline(admin.TabularInline[Upload, Submission]):
     model = Upload
     fields = ["download", "field_id", "content_type", "size", "sha256"]
-    readonly_fields = fields
+    readonly_fields = ["download", "field_id", "content_type", "size", "sha256"]
     extra = 0
     can_delete = False
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -35,7 +36,7 @@ class BoundField:
     required: bool = True
     client_condition: str = ""
     scope: str = ""
-    items: list[GroupItem] = field(default_factory=list)
+    items: list[GroupItem] = dataclass_field(default_factory=list)
     count: int = 0
 
     @property
@@ -126,7 +127,7 @@ class StepForm:
         step: StepDef,
         answers: Answers,
         data: QueryDict | None = None,
-        files: MultiValueDict[str, UploadedFile] | None = None,
+        files: MultiValueDict[str, UploadedFile[bytes]] | None = None,
         ctx: CleanContext | None = None,
         group_counts: dict[str, int] | None = None,
     ) -> None:

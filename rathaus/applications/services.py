@@ -49,14 +49,15 @@ class DraftUploads:
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
 
-    def store(self, *, field: FieldDef, uploaded: UploadedFile) -> dict[str, Any]:
+    def store(self, *, field: FieldDef, uploaded: UploadedFile[bytes]) -> dict[str, Any]:
         upload = store_upload(draft=self.draft, field_id=field.id, uploaded=uploaded)
         return upload_meta(upload)
 
     def existing(self, *, field: FieldDef, upload_id: str) -> dict[str, Any] | None:
-        upload = Upload.objects.filter(
-            pk=parse_uuid(upload_id), draft=self.draft, field_id=field.id
-        ).first() if parse_uuid(upload_id) else None
+        key = parse_uuid(upload_id)
+        if key is None:
+            return None
+        upload = Upload.objects.filter(pk=key, draft=self.draft, field_id=field.id).first()
         return upload_meta(upload) if upload else None
 
 
@@ -75,7 +76,7 @@ def upload_meta(upload: Upload) -> dict[str, Any]:
 
 
 @transaction.atomic
-def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile) -> Upload:
+def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile[bytes]) -> Upload:
     kind = sniff_kind(uploaded)
     assert kind is not None, "the field type checks the content before storing"
     digest = hashlib.sha256()

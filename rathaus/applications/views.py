@@ -385,10 +385,9 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 # -- files -----------------------------------------------------------------------------------
 
 
-def upload_file(request: HttpRequest, upload_id: str) -> HttpResponse:
-    upload = Upload.objects.filter(pk=services.parse_uuid(upload_id)).first() if (
-        services.parse_uuid(upload_id)
-    ) else None
+def upload_file(request: HttpRequest, upload_id: str) -> FileResponse:
+    key = services.parse_uuid(upload_id)
+    upload = Upload.objects.filter(pk=key).first() if key else None
     allowed = upload is not None and (
         (upload.draft_id is not None and _owns(request, DRAFTS, str(upload.draft_id)))
         or (request.user.is_authenticated and request.user.is_staff)

@@ -26,7 +26,7 @@ class LifeSituationAdmin(admin.ModelAdmin[LifeSituation]):
 class ServiceVersionInline(admin.TabularInline[ServiceVersion, Service]):
     model = ServiceVersion
     fields = ["number", "published_at", "checksum", "source_path"]
-    readonly_fields = fields
+    readonly_fields = ["number", "published_at", "checksum", "source_path"]
     extra = 0
     can_delete = False
 

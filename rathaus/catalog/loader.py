@@ -1,4 +1,4 @@
-"""Read and validate service definitions from YAML files, with errors a service editor can act on."""
+"""Read and validate service definitions from YAML, with errors a service editor can act on."""
 
 from __future__ import annotations
 

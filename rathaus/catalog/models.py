@@ -126,7 +126,9 @@ class ServiceVersion(models.Model):
         ordering = ["service", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["service", "number"], name="service_version_number"),
-            models.UniqueConstraint(fields=["service", "checksum"], name="service_version_checksum"),
+            models.UniqueConstraint(
+                fields=["service", "checksum"], name="service_version_checksum"
+            ),
         ]
         verbose_name = _("service version")
         verbose_name_plural = _("service versions")
@@ -143,7 +145,7 @@ _SPEC_CACHE: dict[int, ServiceDef] = {}
 
 
 def parse_definition(version_id: int, data: dict[str, Any]) -> ServiceDef:
-    """Parse a stored definition once per process; versions are immutable, so this never goes stale."""
+    """Parse a stored definition once per process; versions never change."""
     spec = _SPEC_CACHE.get(version_id)
     if spec is None:
         spec = ServiceDef.model_validate(data)
@@ -162,3 +164,6 @@ class ServiceDailyCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "day"], name="service_daily_count_day")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.day}: {self.views}"

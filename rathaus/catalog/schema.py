@@ -273,18 +273,18 @@ class FormDef(Strict):
             if step.id in step_ids or step.id == "check":
                 raise ValueError(f"step id {step.id!r} is used twice or reserved")
             step_ids.add(step.id)
-        for step, _group, field in self.iter_fields():
+        for _step, _group, field in self.iter_fields():
             if field.id in seen:
                 raise ValueError(f"field id {field.id!r} is used twice (ids are unique per form)")
             seen[field.id] = field
-        for step, group, field in self.iter_fields():
+        for step, _group, field in self.iter_fields():
             for condition in (field.show_if, field.required_if):
                 for ref in condition_fields(condition):
                     if ref not in seen:
                         raise ValueError(
-                            f"field {field.id!r} in step {step.id!r} refers to unknown field {ref!r}"
+                            f"field {field.id!r} in step {step.id!r} refers to unknown "
+                            f"field {ref!r}"
                         )
-            del group
         for step in self.steps:
             conditions = [step.skip_if, *(stop.when for stop in step.stops)]
             for condition in conditions:

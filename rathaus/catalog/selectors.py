@@ -35,7 +35,7 @@ def active_services() -> QuerySet[Service]:
 
 
 def search_services(*, query: str) -> list[Service]:
-    """Find services whose folded text contains every folded term (so 'hund' finds 'Hundesteuer')."""
+    """Find services whose folded text contains every folded term ("hund" finds "Hundesteuer")."""
     terms = search_terms(query)
     if not terms:
         return []

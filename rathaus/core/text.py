@@ -10,7 +10,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str) -> str:
-    """Fold text so that 'Straße', 'strasse' and 'STRASSE' compare equal, as do 'Müll' and 'Muell'."""
+    """Fold text so "Straße", "strasse" and "STRASSE" compare equal, as "Müll" and "Muell" do."""
     text = unicodedata.normalize("NFC", text).lower().translate(_GERMAN)
     text = "".join(
         c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)

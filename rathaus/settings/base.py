@@ -85,7 +85,7 @@ TEMPLATES = [
 
 def database_from_url(url: str) -> dict[str, Any]:
     """Build the DATABASES entry for a URL: SQLite tuned for a web server, PostgreSQL pooled."""
-    config: dict[str, Any] = dj_database_url.parse(url)
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = None
         config["OPTIONS"] = {
@@ -195,7 +195,9 @@ RATHAUS_MAX_REQUEST_BYTES = int(os.environ.get("RATHAUS_MAX_REQUEST_BYTES", 30 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-EMAIL_BACKEND = os.environ.get("RATHAUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "RATHAUS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("RATHAUS_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("RATHAUS_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("RATHAUS_EMAIL_USER", "")

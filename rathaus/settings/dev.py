@@ -3,7 +3,7 @@
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env_bool
 
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405, S105
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405
 DEBUG = env_bool("RATHAUS_DEBUG", False)
 EMAIL_BACKEND = "rathaus.notifications.backends.OutboxBackend"
 RATHAUS_DEV_TOOLS = True

@@ -6,8 +6,8 @@ from pathlib import Path
 
 os.environ.setdefault("RATHAUS_DB_POOL", "0")
 
-from .base import *  # noqa: F403, E402
-from .base import STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import STORAGES
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

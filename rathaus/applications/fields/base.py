@@ -30,7 +30,7 @@ class FieldError(Exception):
 
 
 class UploadStore(Protocol):
-    def store(self, *, field: FieldDef, uploaded: UploadedFile) -> dict[str, Any]: ...
+    def store(self, *, field: FieldDef, uploaded: UploadedFile[bytes]) -> dict[str, Any]: ...
 
     def existing(self, *, field: FieldDef, upload_id: str) -> dict[str, Any] | None: ...
 
@@ -62,7 +62,7 @@ class FieldType:
     has_value: ClassVar[bool] = True
     uses_fieldset: ClassVar[bool] = False
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile],
+    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
              name: str) -> Raw:
         if self.parts:
             return {part: data.get(f"{name}-{part}", "").strip() for part in self.parts}

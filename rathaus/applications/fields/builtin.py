@@ -68,7 +68,7 @@ class LongTextField(TextField):
     template = "applications/fields/long_text.html"
     default_max_length = 4000
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile],
+    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
              name: str) -> Raw:
         return data.get(name, "").replace("\r\n", "\n").strip()
 
@@ -241,7 +241,7 @@ class MultiChoiceField(ChoiceField):
     key = "multi_choice"
     template = "applications/fields/multi_choice.html"
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile],
+    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
              name: str) -> Raw:
         return [value for value in data.getlist(name) if value]
 
@@ -344,6 +344,7 @@ class PersonNameField(FieldType):
 
 
 POSTCODE = re.compile(r"^(?!00)\d{5}$")
+HOUSE_NUMBER = re.compile(r"\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}\s?[a-zA-Z]?)?")
 
 
 @register
@@ -365,7 +366,7 @@ class AddressField(FieldType):
             raise FieldError(_("Enter the street."), part="street")
         if not raw["number"]:
             raise FieldError(_("Enter the house number."), part="number")
-        if not re.fullmatch(r"\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}\s?[a-zA-Z]?)?", raw["number"]):
+        if not HOUSE_NUMBER.fullmatch(raw["number"]):
             raise FieldError(_("Enter a house number like 12 or 12a."), part="number")
         if not POSTCODE.match(raw["postcode"]):
             raise FieldError(
@@ -457,7 +458,7 @@ MIME_BY_KIND = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/pn
 KIND_NAMES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}
 
 
-def sniff_kind(uploaded: UploadedFile) -> str | None:
+def sniff_kind(uploaded: UploadedFile[bytes]) -> str | None:
     """Tell the file's real type from its first bytes; the name and browser's claim are ignored."""
     uploaded.seek(0)
     head = uploaded.read(8192)
@@ -476,7 +477,7 @@ class FileField(FieldType):
     key = "file"
     template = "applications/fields/file.html"
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile],
+    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
              name: str) -> Raw:
         return {"file": files.get(name), "current": data.get(f"{name}-current", "").strip()}
 
@@ -494,7 +495,7 @@ class FileField(FieldType):
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         label = localized(field.label)
-        uploaded: UploadedFile | None = raw.get("file")
+        uploaded: UploadedFile[bytes] | None = raw.get("file")
         if uploaded is not None:
             limit = field.max_size_mb * 1024 * 1024
             if uploaded.size is None or uploaded.size > limit:
@@ -518,10 +519,10 @@ class FileField(FieldType):
             return raw["upload"]
         current = raw.get("current")
         if current and ctx.uploads is not None:
-            meta = ctx.uploads.existing(field=field, upload_id=current)
-            if meta is not None:
-                raw["upload"] = meta
-                return meta
+            existing = ctx.uploads.existing(field=field, upload_id=current)
+            if existing is not None:
+                raw["upload"] = existing
+                return existing
         return None
 
     def to_raw(self, field: FieldDef, value: Value) -> Raw:

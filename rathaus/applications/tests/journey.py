@@ -79,7 +79,8 @@ def _errors(response: Any) -> str:
     import re
 
     body = response.content.decode(errors="replace")
-    found = re.findall(r'class="kern-error"[^>]*>.*?<span class="kern-body">(.*?)</span>', body, re.S)
+    pattern = r'class="kern-error"[^>]*>.*?<span class="kern-body">(.*?)</span>'
+    found = re.findall(pattern, body, re.S)
     return f"status {response.status_code}; errors: {found}" if found else body[:800]
 
 

@@ -55,7 +55,9 @@ def test_two_dogs_with_direct_debit(client: Client, catalog: None, read_pdf: Any
     journey.answer("declaration", {"truthful": "yes"})
 
     check = journey.check_page()
-    assert "Bello" in check and "Luna" in check and "Hildesheim" in check
+    assert "Bello" in check
+    assert "Luna" in check
+    assert "Hildesheim" in check
     assert "DE89 3704 0044 0532 0130 00" in check
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,7 +72,9 @@ def test_two_dogs_with_direct_debit(client: Client, catalog: None, read_pdf: Any
 
     text = read_pdf(journey.receipt(submission))
     assert submission.reference in text
-    assert "Bello" in text and "Luna" in text and "Musterversicherung AG" in text
+    assert "Bello" in text
+    assert "Luna" in text
+    assert "Musterversicherung AG" in text
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
