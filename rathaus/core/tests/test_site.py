@@ -1,0 +1,111 @@
+"""Site-wide behaviour: language switch, legal pages, outbox, production safety, Redis cache."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.cache import caches
+from django.core.checks import run_checks
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_redirects_to_german_and_every_page_links_the_other_language(
+    client: Client, catalog: None
+) -> None:
+    assert client.get("/")["Location"] == "/de/"
+    german = client.get("/de/services/hund-anmelden/").content.decode()
+    assert 'lang="de"' in german
+    assert 'href="/en/services/hund-anmelden/"' in german
+    english = client.get("/en/services/hund-anmelden/").content.decode()
+    assert 'lang="en"' in english
+    assert "Register a dog for dog tax" in english
+    assert 'href="/de/services/hund-anmelden/"' in english
+
+
+@pytest.mark.parametrize(
+    "path", ["/de/impressum/", "/de/datenschutz/", "/de/barrierefreiheit/", "/de/leichte-sprache/"]
+)
+def test_legal_pages_are_linked_from_every_page_and_show_the_town(
+    client: Client, catalog: None, path: str, settings: Any
+) -> None:
+    home = client.get("/de/").content.decode()
+    assert f'href="{path}"' in home
+    page = client.get(path)
+    assert page.status_code == 200
+    assert settings.RATHAUS_TOWN["name"] in page.content.decode()
+
+
+def test_outbox_shows_sent_mail_with_attachment_only_with_dev_tools(
+    client: Client, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "rathaus.notifications.backends.OutboxBackend"
+    message = mail.EmailMessage("Ihr Antrag ABCD-1234", "Link: http://127.0.0.1:8000/x", to=["a@b.de"])
+    message.attach("quittung.pdf", b"%PDF-1.4 test", "application/pdf")
+    message.send()
+    listing = client.get("/dev/outbox/").content.decode()
+    assert "Ihr Antrag ABCD-1234" in listing
+    from rathaus.notifications.models import OutboxMessage
+
+    item = OutboxMessage.objects.get()
+    detail = client.get(f"/dev/outbox/{item.pk}/").content.decode()
+    assert 'href="http://127.0.0.1:8000/x"' in detail, "links in mails are clickable"
+    attachment = client.get(f"/dev/outbox/{item.pk}/attachments/0/")
+    assert attachment.content == b"%PDF-1.4 test"
+    settings.RATHAUS_DEV_TOOLS = False
+    assert client.get("/dev/outbox/").status_code == 404
+    assert client.get(f"/dev/outbox/{item.pk}/").status_code == 404
+
+
+def test_production_settings_refuse_dev_tools() -> None:
+    with override_settings(RATHAUS_PRODUCTION=True, RATHAUS_DEV_TOOLS=True):
+        errors = [error.id for error in run_checks()]
+    assert "rathaus.E001" in errors
+    with override_settings(RATHAUS_PRODUCTION=True, RATHAUS_DEV_TOOLS=False):
+        assert "rathaus.E001" not in [error.id for error in run_checks()]
+
+
+def test_health_check_touches_the_database(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+
+
+def test_unknown_page_is_a_friendly_404(client: Client) -> None:
+    response = client.get("/de/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "kern-heading-large" in response.content.decode()
+
+
+def test_security_headers_on_every_page(client: Client, catalog: None) -> None:
+    response = client.get("/de/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_page_cache_is_shared_between_processes_through_redis(
+    client: Client, catalog: None, settings: Any
+) -> None:
+    url = os.environ.get("RATHAUS_TEST_REDIS_URL")
+    if not url:
+        message = "NEEDS REDIS: set RATHAUS_TEST_REDIS_URL (CI does) to test the shared page cache"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    settings.CACHES = {"default": redis_cache, "other_process": redis_cache}
+    settings.RATHAUS_PAGE_CACHE_SECONDS = 60
+    caches["default"].clear()
+    first = client.get("/de/services/hund-anmelden/").content
+    # Another web process (another connection) finds the rendered page in Redis.
+    keys = [key for key in caches["other_process"]._cache.get_client().keys("*")  # type: ignore[attr-defined]
+            if b"service:" in key]
+    assert keys, "the rendered service page is stored in Redis"
+    assert client.get("/de/services/hund-anmelden/").content == first
+    caches["default"].clear()
