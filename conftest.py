@@ -18,9 +18,13 @@ from rathaus.catalog.services import publish_catalog
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    from rathaus.catalog.services import view_counter
+
     cache.clear()
+    view_counter.reset()
     yield
     cache.clear()
+    view_counter.reset()
 
 
 @pytest.fixture

@@ -134,6 +134,12 @@ class _ViewCounter:
         if due:
             self.flush()
 
+    def reset(self) -> None:
+        """Forget counts not yet written (tests start from a clean slate)."""
+        with self._lock:
+            self._pending = Counter()
+            self._last_flush = time.monotonic()
+
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, Counter()
@@ -142,7 +148,10 @@ class _ViewCounter:
             return
         today = timezone.localdate()
         with transaction.atomic():
+            existing = set(Service.objects.filter(pk__in=pending).values_list("pk", flat=True))
             for service_id, views in pending.items():
+                if service_id not in existing:
+                    continue
                 updated = ServiceDailyCount.objects.filter(service_id=service_id, day=today).update(
                     views=F("views") + views
                 )
