@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from .models import Category, Department, LifeSituation, Service, ServiceVersion
+from .selectors import bump_catalog_generation
 
 
 @admin.register(Department)
@@ -41,6 +43,11 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
     search_fields = ["title_de", "title_en", "slug"]
     readonly_fields = ["current_version", "search_text"]
     inlines = [ServiceVersionInline]
+
+    def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Cached service pages are keyed by slug: switching a service off must reach them.
+        transaction.on_commit(bump_catalog_generation)
 
 
 @admin.register(ServiceVersion)

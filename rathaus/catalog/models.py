@@ -138,18 +138,18 @@ class ServiceVersion(models.Model):
 
     @cached_property
     def spec(self) -> ServiceDef:
-        return parse_definition(self.pk, self.definition)
+        return parse_definition(self.checksum, self.definition)
 
 
-_SPEC_CACHE: dict[int, ServiceDef] = {}
+_SPEC_CACHE: dict[str, ServiceDef] = {}
 
 
-def parse_definition(version_id: int, data: dict[str, Any]) -> ServiceDef:
-    """Parse a stored definition once per process; versions never change."""
-    spec = _SPEC_CACHE.get(version_id)
+def parse_definition(checksum: str, data: dict[str, Any]) -> ServiceDef:
+    """Parse a stored definition once per process, keyed by its content checksum."""
+    spec = _SPEC_CACHE.get(checksum)
     if spec is None:
         spec = ServiceDef.model_validate(data)
-        _SPEC_CACHE[version_id] = spec
+        _SPEC_CACHE[checksum] = spec
     return spec
 
 

@@ -60,11 +60,7 @@ def most_used_services(*, limit: int = 6, days: int = 30) -> list[Service]:
 
 
 def categories_with_services() -> list[Category]:
-    return list(
-        Category.objects.filter(services__is_active=True).distinct().prefetch_related(
-            "services"
-        )
-    )
+    return list(Category.objects.filter(services__is_active=True).distinct())
 
 
 def life_situations() -> list[LifeSituation]:

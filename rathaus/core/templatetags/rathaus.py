@@ -22,7 +22,7 @@ def localized(value: Any, language: str | None = None) -> str:
         lang = (language or get_language() or "de")[:2]
         return str(value.get(lang) or value.get("de") or next(iter(value.values()), ""))
     if hasattr(value, "get_text"):
-        return str(value.get_text(language))
+        return str(value.get_text(language or get_language()))
     return str(value)
 
 
