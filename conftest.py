@@ -33,6 +33,12 @@ def catalog(db: Any) -> None:
     publish_catalog(loaded=load_directory(settings.RATHAUS_SERVICES_DIR))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def postgres(db: Any) -> None:
     """Skip loudly without PostgreSQL locally; on CI its absence is a failure."""
