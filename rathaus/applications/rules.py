@@ -27,7 +27,8 @@ def lookup(field_id: str, answers: Answers, scope: Answers | None) -> Any:
 
 
 def is_filled(value: Any) -> bool:
-    return value not in (None, "", [], {}, False)
+    # `is False`, not `in (..., False)`: 0 == False, and a number answered 0 is filled in.
+    return value is not False and value not in (None, "", [], {})
 
 
 def holds(condition: Condition | None, answers: Answers, scope: Answers | None = None) -> bool:

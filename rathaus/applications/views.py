@@ -185,6 +185,12 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     if current.id not in {item.id for item in engine.active_steps(spec.form, draft.answers)}:
         following = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
         return redirect(_step_url(draft, following) if following else _check_url(draft))
+    # A later step opens only after the earlier ones are answered (and no exit page applies).
+    unanswered = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
+    order = [item.id for item in spec.form.steps]
+    if unanswered is not None and order.index(unanswered.id) < order.index(current.id):
+        return redirect(_step_url(draft, unanswered,
+                                  back_to_check=request.GET.get("return") == "check"))
 
     if request.method == "GET":
         form = engine.StepForm(form=spec.form, step=current, answers=draft.answers)
