@@ -93,8 +93,26 @@ def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile[bytes]) 
     return upload
 
 
-@transaction.atomic
 def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
+    """Store a completed step; a save from another tab in between is merged, not overwritten."""
+    form = draft.service_version.spec.form
+    assert form is not None
+    answers = engine.merge_step(form, step, draft.answers, values)
+    completed = list(draft.completed_steps)
+    if step.id not in completed:
+        completed.append(step.id)
+    now = timezone.now()
+    # Optimistic: one UPDATE that applies only if nobody saved since this request read the draft.
+    if Draft.objects.filter(pk=draft.pk, updated_at=draft.updated_at).update(
+        answers=answers, completed_steps=completed, updated_at=now
+    ):
+        draft.answers, draft.completed_steps, draft.updated_at = answers, completed, now
+        return draft
+    return _save_step_locked(draft=draft, step=step, values=values)
+
+
+@transaction.atomic
+def _save_step_locked(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
     form = draft.service_version.spec.form
     assert form is not None
     locked = Draft.objects.select_for_update().get(pk=draft.pk)

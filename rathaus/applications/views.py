@@ -52,7 +52,13 @@ def _gone(request: HttpRequest) -> HttpResponse:
 def _load_draft(request: HttpRequest, draft_id: str) -> Draft | None:
     if not _owns(request, DRAFTS, str(draft_id)):
         return None
-    return Draft.objects.select_related("service_version__service").filter(pk=draft_id).first()
+    # The definition JSON is only read when its parsed form is not cached yet (see spec).
+    return (
+        Draft.objects.select_related("service_version__service")
+        .defer("service_version__definition")
+        .filter(pk=draft_id)
+        .first()
+    )
 
 
 def _step_url(draft: Draft, step: StepDef, *, back_to_check: bool = False) -> str:
@@ -176,7 +182,7 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     service = draft.service_version.service
     spec = draft.service_version.spec
     assert spec.form is not None
-    gate = trust_gate(request, service)
+    gate = trust_gate(request, service, spec)
     if gate is not None:
         return gate
     current = engine.step_by_id(spec.form, step_id)
@@ -259,7 +265,7 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     service = draft.service_version.service
     spec = draft.service_version.spec
     assert spec.form is not None
-    gate = trust_gate(request, service)
+    gate = trust_gate(request, service, spec)
     if gate is not None:
         return gate
     missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)

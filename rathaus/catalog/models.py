@@ -138,6 +138,9 @@ class ServiceVersion(models.Model):
 
     @cached_property
     def spec(self) -> ServiceDef:
+        cached = _SPEC_CACHE.get(self.checksum)
+        if cached is not None:
+            return cached
         return parse_definition(self.checksum, self.definition)
 
 

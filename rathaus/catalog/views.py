@@ -16,6 +16,7 @@ from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
 from . import selectors
 from .models import Category, LifeSituation, Service
+from .schema import ServiceDef
 from .services import record_service_view
 
 T = TypeVar("T")
@@ -97,10 +98,16 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(html)
 
 
-def trust_gate(request: HttpRequest, service: Service) -> HttpResponse | None:
-    """Return the page explaining the sign-in a service needs, or None when the session has it."""
-    assert service.current_version is not None
-    spec = service.current_version.spec
+def trust_gate(
+    request: HttpRequest, service: Service, spec: ServiceDef | None = None
+) -> HttpResponse | None:
+    """Return the page explaining the sign-in a service needs, or None when the session has it.
+
+    `spec` is the version being answered (a draft's); by default the service's current one.
+    """
+    if spec is None:
+        assert service.current_version is not None
+        spec = service.current_version.spec
     required = spec.required_trust_level
     if satisfies(achieved=session_trust_level(request), required=required):
         return None

@@ -290,3 +290,29 @@ def test_the_purge_command_reports_how_many_drafts_it_deleted(hund_catalog: None
     out = io.StringIO()
     call_command("purge_drafts", stdout=out)
     assert "0" in out.getvalue()
+
+
+def test_saves_from_two_tabs_are_merged_not_lost(hund_catalog: None) -> None:
+    """Two browser tabs of one draft save different steps from stale copies: both answers stay."""
+    from rathaus.applications import services as application_services
+    from rathaus.applications.models import Draft
+    from rathaus.catalog.models import Service
+    from rathaus.identity.levels import TrustLevel
+
+    service = Service.objects.get(slug="hund-anmelden")
+    draft = application_services.start_draft(
+        service=service, language="de", trust_level=TrustLevel.NONE
+    )
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    owner_step, keeping_step = spec.form.steps[0], spec.form.steps[1]
+    tab_one = Draft.objects.get(pk=draft.pk)
+    tab_two = Draft.objects.get(pk=draft.pk)
+    application_services.save_step(draft=tab_one, step=owner_step,
+                                   values={"owner_email": "erika@example.org"})
+    application_services.save_step(draft=tab_two, step=keeping_step,
+                                   values={"commercial": False, "moved_here": False})
+    stored = Draft.objects.get(pk=draft.pk)
+    assert stored.answers["owner_email"] == "erika@example.org"
+    assert stored.answers["commercial"] is False
+    assert set(stored.completed_steps) == {"owner", "keeping"}

@@ -1,0 +1,1 @@
+"""Load and speed benchmarks of the portal, each measured against a baseline in the same run."""

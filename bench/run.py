@@ -1,0 +1,612 @@
+"""Start the portal under gunicorn and measure pages against a bare Django view in one run.
+
+    .venv/bin/python -m bench.run [--duration 10] [--rounds 3] [--only start,service]
+
+Prepares a fresh SQLite database in the bench directory, starts gunicorn with the worker and
+thread counts of rathaus.sh on a free port of 127.0.0.1, and drives every target with wrk at
+the same concurrency for the same time, after a warm-up. Prints requests per second, p50/p99
+latency, errors, the ratio to the baseline and the server's CPU time per request, and writes
+the figures to bench/results/. docs/performance.md explains the method and the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from statistics import median
+from types import FrameType
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+SERVICE = "hund-anmelden"
+# A valid first step of services/hund-anmelden.yaml; the CSRF token is added per draft.
+OWNER_STEP = {
+    "owner_name-given_names": "Erika",
+    "owner_name-family_name": "Mustermann",
+    "owner_birth_date": "1980-04-12",
+    "owner_address-street": "Rathausplatz",
+    "owner_address-number": "1",
+    "owner_address-postcode": "31000",
+    "owner_address-city": "Musterstadt",
+    "owner_email": "erika.mustermann@example.org",
+    "owner_phone": "",
+    "action": "continue",
+}
+NEXT_STEP = "/keeping/"
+RESULT_MARKER = "BENCH_RESULT "
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark failed; the message says which."""
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    path: str
+    submit: bool = False
+
+
+TARGETS = (
+    Target("baseline", "bare Django view (baseline)", "/_bench/bare"),
+    Target("start", "start page", "/de/"),
+    Target("service", "service page", f"/de/services/{SERVICE}/"),
+    Target("submit", "form step submit", "", submit=True),
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    round: int
+    target: str
+    label: str
+    path: str
+    requests: int
+    seconds: float
+    requests_per_second: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    errors: int
+    error_detail: dict[str, int]
+    # CPU time per request of the gunicorn processes and of wrk: unlike requests per second,
+    # barely moved by other programs competing for the two cores.
+    server_cpu_ms: float | None
+    client_cpu_ms: float
+    wrk_output: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Summary:
+    target: str
+    label: str
+    path: str
+    rounds: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    ratio: float
+    ratio_range: tuple[float, float]
+    server_cpu_ms: float | None
+    cpu_ratio: float | None
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """Parse an integer option that must lie between `low` and `high`."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=bounded(1, 300), default=10,
+                        help="seconds of measurement per target (default 10)")
+    parser.add_argument("--warmup", type=bounded(0, 60), default=3,
+                        help="seconds of untimed load per target before measuring (default 3)")
+    parser.add_argument("--rounds", type=bounded(1, 10), default=1,
+                        help="measure every target this many times, interleaved (default 1)")
+    parser.add_argument("--connections", type=bounded(1, 512), default=16,
+                        help="concurrent connections, the same for every target (default 16)")
+    parser.add_argument("--load-threads", type=bounded(1, 16), default=2,
+                        help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=bounded(1, 32), default=3,
+                        help="gunicorn workers, as in rathaus.sh (default 3)")
+    parser.add_argument("--threads", type=bounded(1, 64), default=4,
+                        help="gunicorn threads per worker, as in rathaus.sh (default 4)")
+    parser.add_argument("--drafts", type=bounded(1, 1000), default=0,
+                        help="drafts the step submit rotates over (default: --connections)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated targets to measure besides the baseline: "
+                             + ", ".join(t.key for t in TARGETS[1:]))
+    parser.add_argument("--bench-dir", type=Path, default=ROOT / "var" / "bench",
+                        help="where the database, static files and server log go "
+                             "(default var/bench; the database is recreated every run)")
+    parser.add_argument("--collectstatic", action="store_true",
+                        help="collect static files even if they look current")
+    parser.add_argument("--access-log", action="store_true",
+                        help="let gunicorn write an access log (off by default)")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    args = parser.parse_args(argv)
+    if args.connections < args.load_threads:
+        parser.error("--connections must be at least --load-threads")
+    wanted = {item.strip() for item in args.only.split(",") if item.strip()}
+    unknown = wanted - {t.key for t in TARGETS}
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    args.targets = [t for t in TARGETS if t.key == "baseline" or not wanted or t.key in wanted]
+    args.drafts = args.drafts or args.connections
+    args.bench_dir = args.bench_dir.resolve()
+    return args
+
+
+# -- preparing -------------------------------------------------------------------------------
+
+
+def server_env(bench_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "RATHAUS_BENCH_DIR": str(bench_dir),
+        "RATHAUS_DEBUG": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    return env
+
+
+def manage(env: dict[str, str], *command: str) -> None:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True,
+        text=True, check=False, timeout=600,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    print(f"   manage.py {command[0]} ({time.monotonic() - started:.1f} s)")
+
+
+def newest_mtime(folders: Sequence[Path]) -> float:
+    newest = 0.0
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def static_is_current(bench_dir: Path) -> bool:
+    manifest = bench_dir / "static" / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [ROOT / "node_modules" / "@kern-ux" / "native" / "dist",
+               *(p for p in (ROOT / "rathaus").glob("**/static") if p.is_dir())]
+    return newest_mtime(sources) <= manifest.stat().st_mtime
+
+
+def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Recreate the benchmark database and load the service catalog into it."""
+    args.bench_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (args.bench_dir / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
+    if not any((ROOT / "rathaus" / "locale").glob("*/LC_MESSAGES/*.mo")):
+        # German pages render their translations, as under rathaus.sh start.
+        manage(env, "compilemessages", "-v0", "--ignore=.venv", "--ignore=node_modules")
+    if args.collectstatic or not static_is_current(args.bench_dir):
+        manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_services")
+
+
+# -- the server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def gunicorn(args: argparse.Namespace, env: dict[str, str],
+             port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """Run the portal like rathaus.sh does; stop it however the block ends."""
+    log = args.bench_dir / "gunicorn.log"
+    command = [
+        str(VENV_BIN / "gunicorn"), "rathaus.wsgi:application",
+        "--bind", f"{HOST}:{port}",
+        "--workers", str(args.workers), "--threads", str(args.threads),
+        "--forwarded-allow-ips", HOST, "--error-logfile", str(log),
+    ]
+    if args.access_log:
+        command += ["--access-logfile", str(args.bench_dir / "access.log")]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    print(f"   gunicorn pid {server.pid} on http://{HOST}:{port} "
+          f"({args.workers} workers x {args.threads} threads), log {log}")
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+    print("   gunicorn stopped")
+
+
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float | None:
+    """Return the CPU time used so far by the gunicorn master and its live workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # The command name in field 2 may hold spaces; the rest follows its ")".
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            pid, ppid = int(entry.name), int(fields[1])
+            if pid == server.pid or ppid == server.pid:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return None
+    return total / ticks
+
+
+def wait_healthy(port: int, log: Path, *, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status, _headers, _body = fetch(port, "GET", "/healthz")
+        except OSError:
+            status = 0
+        if status == 200:
+            return
+        time.sleep(0.25)
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise BenchError(f"/healthz did not answer 200 within {timeout:.0f} s\n{tail}")
+
+
+# -- plain HTTP for setting up ---------------------------------------------------------------
+
+
+def fetch(port: int, method: str, path: str, *, body: str = "",
+          cookies: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+    headers = {"Host": f"{HOST}:{port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    if method == "POST":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request(method, path, body=body.encode() or None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def take_cookies(headers: http.client.HTTPMessage, jar: dict[str, str]) -> None:
+    for line in headers.get_all("Set-Cookie") or []:
+        parsed: SimpleCookie = SimpleCookie()
+        parsed.load(line)
+        jar.update({name: morsel.value for name, morsel in parsed.items()})
+
+
+def create_draft(port: int) -> tuple[str, dict[str, str]]:
+    """Start an application in a new session; return the first step's path and the cookies."""
+    start = f"/de/services/{SERVICE}/apply/"
+    jar: dict[str, str] = {}
+    status, headers, _body = fetch(port, "GET", start)
+    take_cookies(headers, jar)
+    if status != 200 or "csrftoken" not in jar:
+        raise BenchError(f"GET {start} answered {status} without a CSRF cookie")
+    status, headers, _body = fetch(port, "POST", start, cookies=jar,
+                                   body=urlencode({"csrfmiddlewaretoken": jar["csrftoken"]}))
+    take_cookies(headers, jar)
+    location = headers.get("Location", "")
+    if status != 302 or not re.fullmatch(r"/de/apply/[0-9a-f-]{36}/owner/", location):
+        raise BenchError(f"POST {start} answered {status} to {location!r}, expected the owner step")
+    if "sessionid" not in jar:
+        raise BenchError(f"POST {start} set no session cookie")
+    return location, jar
+
+
+def check_form_fields(port: int, step_path: str, jar: dict[str, str]) -> None:
+    """Fail early when the step no longer has the inputs the benchmark fills in."""
+    status, _headers, body = fetch(port, "GET", step_path, cookies=jar)
+    names = set(re.findall(r'name="([^"]+)"', body))
+    missing = [name for name in OWNER_STEP if name not in names]
+    if status != 200 or missing:
+        raise BenchError(f"GET {step_path} answered {status}; inputs missing: {missing}")
+
+
+def prepare_submissions(port: int, count: int, work: Path) -> Path:
+    """Create `count` drafts and write the step posts wrk_submit.lua sends."""
+    lines = []
+    for number in range(count):
+        step_path, jar = create_draft(port)
+        if number == 0:
+            check_form_fields(port, step_path, jar)
+        body = urlencode({"csrfmiddlewaretoken": jar["csrftoken"], **OWNER_STEP})
+        status, headers, page = fetch(port, "POST", step_path, body=body, cookies=jar)
+        location = headers.get("Location", "")
+        if status != 302 or NEXT_STEP not in location:
+            errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)<', page)[:5]
+            raise BenchError(f"POST {step_path} answered {status} to {location!r}: {errors}")
+        cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
+        lines.append(f"{step_path}\t{cookie}\t{body}\n")
+    drafts = work / "drafts.tsv"
+    drafts.write_text("".join(lines))
+    return drafts
+
+
+def check_page(port: int, target: Target) -> None:
+    status, _headers, body = fetch(port, "GET", target.path)
+    if status != 200 or not body:
+        raise BenchError(f"GET {target.path} answered {status}; it must answer 200 to be measured")
+
+
+# -- load ------------------------------------------------------------------------------------
+
+
+def wrk(args: argparse.Namespace, port: int, target: Target, seconds: int,
+        drafts: Path | None) -> dict[str, Any]:
+    script = BENCH / ("wrk_submit.lua" if target.submit else "wrk_report.lua")
+    command = [
+        "wrk", "--threads", str(args.load_threads), "--connections", str(args.connections),
+        "--duration", f"{seconds}s", "--timeout", "10s", "--latency", "--script", str(script),
+        # The submit script builds its own request paths; wrk still wants one in the URL.
+        f"http://{HOST}:{port}{target.path or '/'}",
+    ]
+    if target.submit:
+        if drafts is None:
+            raise BenchError("the step submit needs drafts")
+        command += ["--", str(drafts), NEXT_STEP, str(args.load_threads)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          timeout=seconds + 60)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_MARKER):
+            result: dict[str, Any] = json.loads(line[len(RESULT_MARKER):])
+            result["output"] = done.stdout
+            return result
+    raise BenchError(f"wrk printed no result line:\n{done.stdout}{done.stderr}")
+
+
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(args: argparse.Namespace, server: subprocess.Popen[bytes], port: int,
+            target: Target, drafts: Path | None, number: int) -> Measurement:
+    if args.warmup:
+        wrk(args, port, target, args.warmup, drafts)
+    server_before, client_before = server_cpu_seconds(server), client_cpu_seconds()
+    raw = wrk(args, port, target, args.duration, drafts)
+    server_after, client_after = server_cpu_seconds(server), client_cpu_seconds()
+    requests = max(raw["requests"], 1)
+    server_cpu = None
+    if server_before is not None and server_after is not None:
+        server_cpu = round((server_after - server_before) * 1000 / requests, 3)
+    seconds = raw["duration_us"] / 1_000_000
+    detail = {
+        "connect": raw["connect_errors"], "read": raw["read_errors"],
+        "write": raw["write_errors"], "timeout": raw["timeouts"],
+        "status_not_2xx_3xx": raw["status_errors"],
+    }
+    if target.submit:
+        # A 200 here is a form re-rendered with errors: not a saved step.
+        detail["not_302_to_next_step"] = raw["extra"]["unexpected_responses"]
+    errors = sum(detail.values()) - (detail["status_not_2xx_3xx"] if target.submit else 0)
+    return Measurement(
+        round=number, target=target.key, label=target.label, path=target.path or "<step owner>",
+        requests=raw["requests"], seconds=round(seconds, 3),
+        requests_per_second=round(raw["requests"] / seconds, 1),
+        p50_ms=raw["p50_ms"], p90_ms=raw["p90_ms"], p99_ms=raw["p99_ms"],
+        mean_ms=raw["mean_ms"], max_ms=raw["max_ms"], errors=errors, error_detail=detail,
+        server_cpu_ms=server_cpu,
+        client_cpu_ms=round((client_after - client_before) * 1000 / requests, 3),
+        wrk_output=raw["output"],
+    )
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def table(summaries: Sequence[Summary]) -> str:
+    header = (f"{'target':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+              f"{'ratio':>5} {'(range)':>11} {'cpu ms':>7} {'cpu ratio':>9}")
+    rows = [header, "-" * len(header)]
+    for item in summaries:
+        low, high = item.ratio_range
+        cpu = f"{item.server_cpu_ms:.3f}" if item.server_cpu_ms is not None else "-"
+        cpu_ratio = f"{item.cpu_ratio:.2f}" if item.cpu_ratio is not None else "-"
+        rows.append(f"{item.label:<28} {item.requests_per_second:>8.1f} {item.p50_ms:>7.2f} "
+                    f"{item.p99_ms:>7.2f} {item.errors:>6} {item.ratio:>5.2f} "
+                    f"{f'({low:.2f}-{high:.2f})':>11} {cpu:>7} {cpu_ratio:>9}")
+    return "\n".join(rows)
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        model = found.group(1) if found else ""
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True,
+                                 check=False).stdout.splitlines()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
+        "python": platform.python_version(), "wrk": wrk_version[0] if wrk_version else "",
+        "git_commit": commit, "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+        "page_cache_seconds": os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60 (default)"),
+    }
+
+
+def save(args: argparse.Namespace, summaries: Sequence[Summary],
+         measurements: Sequence[Measurement]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{stamp}.json"
+    options = {key: (str(value) if isinstance(value, Path) else value)
+               for key, value in vars(args).items() if key != "targets"}
+    payload = {
+        "when": stamp, "machine": machine(), "options": options,
+        "client": "wrk for every target (GETs: wrk_report.lua; submit: wrk_submit.lua)",
+        "summary": [asdict(item) for item in summaries],
+        "runs": [asdict(item) for item in measurements],
+    }
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def raise_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> list[Summary]:
+    env = server_env(args.bench_dir)
+    print(f"== preparing {args.bench_dir}")
+    prepare(args, env)
+    port = free_port()
+    print("== starting the server")
+    # Each round measures the baseline and then every target; one more baseline closes the
+    # run. A target's ratio in a round is taken against the mean of the baselines before and
+    # after it, so a machine that gets busier or quieter during the run favours no target.
+    plan = [(number, target) for number in range(1, args.rounds + 1) for target in args.targets]
+    plan.append((args.rounds + 1, TARGETS[0]))
+    measurements: list[Measurement] = []
+    log = args.bench_dir / "gunicorn.log"
+    with gunicorn(args, env, port) as server, tempfile.TemporaryDirectory() as work:
+        wait_healthy(port, log)
+        drafts = None
+        for target in args.targets:
+            if not target.submit:
+                check_page(port, target)
+        if any(target.submit for target in args.targets):
+            print(f"   creating {args.drafts} drafts for the step submit")
+            drafts = prepare_submissions(port, args.drafts, Path(work))
+        for number, target in plan:
+            step = f"round {number}/{args.rounds}" if number <= args.rounds else "closing"
+            print(f"== {step}, {target.label}: "
+                  f"{args.warmup} s warm-up, {args.duration} s at {args.connections} connections")
+            measurements.append(measure(args, server, port, target, drafts, number))
+    summaries = summarize(args.targets, measurements)
+    baselines = [m.requests_per_second for m in measurements if m.target == "baseline"]
+    print()
+    print(table(summaries))
+    print(f"\nbaseline runs (req/s): {', '.join(f'{value:.0f}' for value in baselines)}; "
+          "ratio = median over rounds of target / mean of the baselines around it; "
+          "cpu ms = gunicorn CPU time per request; cpu ratio = baseline cpu ms / target cpu ms")
+    if not args.no_save:
+        print(f"results: {save(args, summaries, measurements)}")
+    return summaries
+
+
+def summarize(targets: Sequence[Target], measurements: Sequence[Measurement]) -> list[Summary]:
+    baselines = {m.round: m.requests_per_second for m in measurements if m.target == "baseline"}
+    baseline_cpu = median_cpu([m for m in measurements if m.target == "baseline"])
+    summaries = []
+    for target in targets:
+        runs = [m for m in measurements if m.target == target.key and m.round in baselines
+                and m.round + 1 in baselines]
+        ratios = [m.requests_per_second / ((baselines[m.round] + baselines[m.round + 1]) / 2)
+                  for m in runs]
+        if target.key == "baseline":
+            runs = [m for m in measurements if m.target == "baseline"]
+        summaries.append(Summary(
+            target=target.key, label=target.label, path=runs[0].path, rounds=len(runs),
+            requests_per_second=round(median(m.requests_per_second for m in runs), 1),
+            p50_ms=round(median(m.p50_ms for m in runs), 2),
+            p99_ms=round(median(m.p99_ms for m in runs), 2),
+            errors=sum(m.errors for m in runs),
+            ratio=round(median(ratios), 3),
+            ratio_range=(round(min(ratios), 3), round(max(ratios), 3)),
+            server_cpu_ms=median_cpu(runs),
+            cpu_ratio=(round(baseline_cpu / cpu, 3)
+                       if baseline_cpu is not None and (cpu := median_cpu(runs)) else None),
+        ))
+    return summaries
+
+
+def median_cpu(runs: Sequence[Measurement]) -> float | None:
+    values = [m.server_cpu_ms for m in runs if m.server_cpu_ms is not None]
+    return round(median(values), 3) if values else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk", file=sys.stderr)
+        return 2
+    # Also when started with SIGINT ignored (a background job): the server must not outlive us.
+    signal.signal(signal.SIGINT, raise_on_signal)
+    signal.signal(signal.SIGTERM, raise_on_signal)
+    try:
+        summaries = run(args)
+    except BenchError as error:
+        print(f"bench failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 1 if any(item.errors for item in summaries) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
