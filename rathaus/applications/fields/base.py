@@ -62,8 +62,13 @@ class FieldType:
     has_value: ClassVar[bool] = True
     uses_fieldset: ClassVar[bool] = False
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
-             name: str) -> Raw:
+    def read(
+        self,
+        field: FieldDef,
+        data: QueryDict,
+        files: MultiValueDict[str, UploadedFile[bytes]],
+        name: str,
+    ) -> Raw:
         if self.parts:
             return {part: data.get(f"{name}-{part}", "").strip() for part in self.parts}
         return data.get(name, "").strip()

@@ -68,8 +68,13 @@ class LongTextField(TextField):
     template = "applications/fields/long_text.html"
     default_max_length = 4000
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
-             name: str) -> Raw:
+    def read(
+        self,
+        field: FieldDef,
+        data: QueryDict,
+        files: MultiValueDict[str, UploadedFile[bytes]],
+        name: str,
+    ) -> Raw:
         return data.get(name, "").replace("\r\n", "\n").strip()
 
 
@@ -241,8 +246,13 @@ class MultiChoiceField(ChoiceField):
     key = "multi_choice"
     template = "applications/fields/multi_choice.html"
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
-             name: str) -> Raw:
+    def read(
+        self,
+        field: FieldDef,
+        data: QueryDict,
+        files: MultiValueDict[str, UploadedFile[bytes]],
+        name: str,
+    ) -> Raw:
         return [value for value in data.getlist(name) if value]
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
@@ -477,8 +487,13 @@ class FileField(FieldType):
     key = "file"
     template = "applications/fields/file.html"
 
-    def read(self, field: FieldDef, data: QueryDict, files: MultiValueDict[str, UploadedFile[bytes]],
-             name: str) -> Raw:
+    def read(
+        self,
+        field: FieldDef,
+        data: QueryDict,
+        files: MultiValueDict[str, UploadedFile[bytes]],
+        name: str,
+    ) -> Raw:
         return {"file": files.get(name), "current": data.get(f"{name}-current", "").strip()}
 
     def is_empty(self, raw: Raw) -> bool:

@@ -24,7 +24,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
@@ -74,4 +74,6 @@ def test_confirmation_is_queued_after_commit_and_sent_by_the_worker_over_smtp(
     assert submission.reference in str(message["Subject"])
     attachments = [part for part in message.walk() if part.get_filename()]
     assert attachments[0].get_content_type() == "application/pdf"
-    assert attachments[0].get_payload(decode=True).startswith(b"%PDF")
+    payload = attachments[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert payload.startswith(b"%PDF")

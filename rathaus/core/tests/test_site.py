@@ -44,7 +44,9 @@ def test_outbox_shows_sent_mail_with_attachment_only_with_dev_tools(
     client: Client, settings: Any
 ) -> None:
     settings.EMAIL_BACKEND = "rathaus.notifications.backends.OutboxBackend"
-    message = mail.EmailMessage("Ihr Antrag ABCD-1234", "Link: http://127.0.0.1:8000/x", to=["a@b.de"])
+    message = mail.EmailMessage(
+        "Ihr Antrag ABCD-1234", "Link: http://127.0.0.1:8000/x", to=["a@b.de"]
+    )
     message.attach("quittung.pdf", b"%PDF-1.4 test", "application/pdf")
     message.send()
     listing = client.get("/dev/outbox/").content.decode()
@@ -104,8 +106,8 @@ def test_page_cache_is_shared_between_processes_through_redis(
     caches["default"].clear()
     first = client.get("/de/services/hund-anmelden/").content
     # Another web process (another connection) finds the rendered page in Redis.
-    keys = [key for key in caches["other_process"]._cache.get_client().keys("*")  # type: ignore[attr-defined]
-            if b"service:" in key]
+    client_of_other = caches["other_process"]._cache.get_client()  # type: ignore[attr-defined]
+    keys = [key for key in client_of_other.keys("*") if b"service:" in key]
     assert keys, "the rendered service page is stored in Redis"
     assert client.get("/de/services/hund-anmelden/").content == first
     caches["default"].clear()
