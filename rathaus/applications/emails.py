@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -16,14 +18,18 @@ from .services import ensure_receipt
 def send_confirmation(*, submission: Submission) -> None:
     if not submission.email:
         return
-    pdf = ensure_receipt(submission=submission)
     spec = submission.service_version.spec
+    # Special-category data (health) never travels in an e-mail: the receipt is offered
+    # behind the signed status link instead.
+    attach = not has_sensitive_answers(submission)
+    pdf = ensure_receipt(submission=submission) if attach else b""
     with translation.override(submission.language):
         context = {
             "submission": submission,
             "service_title": spec.title.get_text(submission.language),
             "status_url": status_url(submission),
             "town": settings.RATHAUS_TOWN,
+            "receipt_attached": attach,
         }
         message = EmailMessage(
             subject=_("Your application %(reference)s has been received")
@@ -31,8 +37,28 @@ def send_confirmation(*, submission: Submission) -> None:
             body=render_to_string("applications/email/confirmation.txt", context),
             to=[submission.email],
         )
-        message.attach(f"{_('receipt')}-{submission.reference}.pdf", pdf, "application/pdf")
+        if attach:
+            message.attach(f"{_('receipt')}-{submission.reference}.pdf", pdf, "application/pdf")
         message.send()
+
+
+def has_sensitive_answers(submission: Submission) -> bool:
+    """Return whether any answer of a field marked sensitive was given (in groups too)."""
+    sensitive = set(submission.sensitive_fields)
+    if not sensitive:
+        return False
+
+    def walk(values: Any) -> bool:
+        if isinstance(values, dict):
+            return any(
+                (key in sensitive and value not in (None, "", [], {})) or walk(value)
+                for key, value in values.items()
+            )
+        if isinstance(values, list):
+            return any(walk(item) for item in values)
+        return False
+
+    return walk(submission.answers)
 
 
 def send_resume(*, draft: Draft) -> None:

@@ -129,8 +129,13 @@ def test_application_with_two_impairments_is_forwarded(
     assert "befund-orthopaedie.pdf" in text
 
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["renate.wilke@example.org"]
-    assert submission.reference in mail.outbox[0].subject
+    message = mail.outbox[0]
+    assert message.to == ["renate.wilke@example.org"]
+    assert submission.reference in message.subject
+    # Health data never travels by e-mail: no receipt attached, none of the answers in the text.
+    assert message.attachments == []
+    assert "Arthrose" not in message.body
+    assert "/status/" in message.body
 
 
 def test_hospital_details_are_not_kept_when_there_were_no_stays(
