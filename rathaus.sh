@@ -79,8 +79,13 @@ setup_system() {
   need_debs libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-dejavu-core
 }
 
+compile_translations() {
+  [ -d rathaus/locale ] && "$PY" manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+  return 0
+}
+
 prepare_app() {
-  "$PY" manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+  compile_translations
   "$PY" manage.py collectstatic --noinput -v0
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py load_services
@@ -110,7 +115,7 @@ cmd_test() {
   setup_python dev
   setup_node
   export DJANGO_SETTINGS_MODULE=rathaus.settings.test
-  "$PY" manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+  compile_translations
   say "ruff"
   "$VENV/bin/ruff" check rathaus bench tests
   say "mypy --strict"
