@@ -117,9 +117,9 @@ cmd_test() {
   export DJANGO_SETTINGS_MODULE=rathaus.settings.test
   compile_translations
   say "ruff"
-  "$VENV/bin/ruff" check rathaus bench tests
+  "$VENV/bin/ruff" check rathaus bench tests conftest.py manage.py
   say "mypy --strict"
-  "$VENV/bin/mypy" rathaus
+  "$VENV/bin/mypy" rathaus bench tests conftest.py
   say "service definitions"
   "$PY" manage.py load_services --check
   local sqlite_only=()

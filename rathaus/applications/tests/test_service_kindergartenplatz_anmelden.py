@@ -122,7 +122,9 @@ def test_two_children_with_second_guardian(client: Client, catalog: None, read_p
     message = mail.outbox[0]
     assert message.to == ["erika@example.org"]
     assert submission.reference in message.subject
-    assert message.attachments[0][2] == "application/pdf"
+    # The special-needs details are health data: the receipt is not sent by e-mail.
+    assert message.attachments == []
+    assert "Erdnussallergie" not in message.body
 
 
 def test_single_parent_answers_about_a_second_guardian_are_not_kept(
