@@ -23,6 +23,22 @@ OWNER = {
 }
 
 
+def assert_accessible_pdf(data: bytes, *, language: str, title_part: str) -> None:
+    """A tagged PDF (PDF/UA): structure tree, marked content, language and a shown title."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    root: Any = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == language
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata is not None
+    assert title_part in str(reader.metadata.title)
+
+
 def dog(index: int, name: str, **extra: str) -> dict[str, str]:
     data = {
         "dog_name": name, "breed": "Labrador-Mischling", "sex": "female",
@@ -70,11 +86,14 @@ def test_two_dogs_with_direct_debit(client: Client, catalog: None, read_pdf: Any
     assert submission.answers["previous_municipality"] == "Hildesheim"
     assert "dangerous_permit" not in submission.answers["dogs"][0], "hidden answers are not kept"
 
-    text = read_pdf(journey.receipt(submission))
+    receipt = journey.receipt(submission)
+    text = read_pdf(receipt)
     assert submission.reference in text
     assert "Bello" in text
     assert "Luna" in text
     assert "Musterversicherung AG" in text
+
+    assert_accessible_pdf(receipt, language="de", title_part=submission.reference)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
