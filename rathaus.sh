@@ -98,11 +98,13 @@ cmd_start() {
   export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-rathaus.settings.dev}"
   prepare_app
   "$PY" manage.py seed_demo
-  "$PY" manage.py purge_drafts
   say "Starting the task worker and the portal on http://127.0.0.1:8000 (Ctrl+C stops both)"
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
-  trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+  # Hourly housekeeping (deleting expired drafts); production runs purge_drafts from cron.
+  ( while true; do "$PY" manage.py purge_drafts; sleep 3600; done ) &
+  local housekeeping=$!
+  trap 'kill "$worker" "$housekeeping" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
   "$VENV/bin/gunicorn" rathaus.wsgi:application \
     --bind "${RATHAUS_BIND:-127.0.0.1:8000}" \
     --workers "${RATHAUS_WEB_WORKERS:-3}" --threads "${RATHAUS_WEB_THREADS:-4}" \

@@ -38,7 +38,8 @@ def send_confirmation(*, submission: Submission) -> None:
             to=[submission.email],
         )
         if attach:
-            message.attach(f"{_('receipt')}-{submission.reference}.pdf", pdf, "application/pdf")
+            name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
+            message.attach(name, pdf, "application/pdf")
         message.send()
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rathaus.catalog.models import Service
@@ -242,11 +243,17 @@ def ensure_receipt(*, submission: Submission) -> bytes:
 
 @transaction.atomic
 def purge_expired_drafts(*, now: datetime.datetime | None = None) -> int:
-    """Delete drafts (and their unsubmitted files) not changed for the retention period."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(
-        days=settings.RATHAUS_DRAFT_RETENTION_DAYS
+    """Delete drafts (and their unsubmitted files) not changed for their retention period.
+
+    A draft the citizen agreed to keep lives 30 days after the last change; one without that
+    consent only as long as the browser session that can reach it, plus a margin.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.RATHAUS_DRAFT_RETENTION_DAYS)
+    unsaved_cutoff = now - datetime.timedelta(hours=settings.RATHAUS_UNSAVED_DRAFT_HOURS)
+    expired = Draft.objects.filter(
+        Q(updated_at__lt=cutoff) | Q(resume_consent_at__isnull=True, updated_at__lt=unsaved_cutoff)
     )
-    expired = Draft.objects.filter(updated_at__lt=cutoff)
     files = list(Upload.objects.filter(draft__in=expired, submission__isnull=True))
     for upload in files:
         upload.file.delete(save=False)

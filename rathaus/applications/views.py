@@ -25,6 +25,7 @@ from rathaus.catalog.views import trust_gate
 from rathaus.identity.levels import session_trust_level
 
 from . import engine, links, services
+from .emails import has_sensitive_answers
 from .fields.base import CleanContext
 from .models import Draft, Submission, Upload
 from .rules import compute_fees
@@ -300,13 +301,14 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
         "submission": submission,
         "spec": submission.service_version.spec,
         "status_url": links.status_url(submission),
+        "receipt_by_mail": not has_sensitive_answers(submission),
     })
 
 
 def _pdf_response(submission: Submission) -> HttpResponse:
     pdf = services.ensure_receipt(submission=submission)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"{_('receipt')}-{submission.reference}.pdf"
+    name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -228,6 +228,8 @@ RATHAUS_SERVICES_DIR = Path(os.environ.get("RATHAUS_SERVICES_DIR", BASE_DIR / "s
 # Development-only pages (the mail outbox); a system check refuses them in production.
 RATHAUS_DEV_TOOLS = env_bool("RATHAUS_DEV_TOOLS", False)
 RATHAUS_DRAFT_RETENTION_DAYS = 30
+# Drafts without consent to keep them are reachable only from their session (4 hours).
+RATHAUS_UNSAVED_DRAFT_HOURS = 24
 RATHAUS_RESUME_LINK_MAX_AGE = 60 * 60 * 24 * 30
 RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
 RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))

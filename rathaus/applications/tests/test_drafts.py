@@ -23,6 +23,7 @@ from .hund import (
     DOGS,
     OWNER,
     dog,
+    draft_id,
     draft_of,
     input_value,
     message,
@@ -237,9 +238,12 @@ def test_a_saved_file_comes_back_with_the_draft(client: Client, nachweis: Any,
 # -- deleting old drafts ------------------------------------------------------------------------
 
 
-def age(draft: Draft, days: int) -> None:
+def age(draft: Draft, days: float, *, consent: bool = True) -> None:
+    """Pretend the draft was last changed `days` ago (with or without consent to keep it)."""
     Draft.objects.filter(pk=draft.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=days)
+        updated_at=timezone.now() - datetime.timedelta(days=days),
+        resume_consent_at=timezone.now() - datetime.timedelta(days=days) if consent else None,
+        resume_email="erika@example.org" if consent else "",
     )
 
 
@@ -275,6 +279,23 @@ def test_drafts_untouched_for_30_days_are_deleted_with_their_files(nachweis: Any
     assert list(submission.attachments.all()) == [sent_upload]
     assert sent_file.read_bytes() == PDF
     assert old.client.get(old.step_url).status_code == 404
+
+
+def test_drafts_nobody_agreed_to_keep_are_deleted_after_a_day(nachweis: Any) -> None:
+    stale, stale_upload = proof_draft(Client())
+    fresh, _fresh_upload = proof_draft(Client())
+    kept, _kept_upload = proof_draft(Client())
+    stale_file = Path(stale_upload.file.path)
+    age(draft_of(stale), 1.1, consent=False)
+    age(draft_of(fresh), 0.5, consent=False)
+    age(draft_of(kept), 1.1, consent=True)
+
+    assert services.purge_expired_drafts() == 1
+
+    assert not Draft.objects.filter(pk=draft_id(stale)).exists()
+    assert not stale_file.exists()
+    assert Draft.objects.filter(pk=draft_id(fresh)).exists()
+    assert Draft.objects.filter(pk=draft_id(kept)).exists()
 
 
 def test_the_purge_command_reports_how_many_drafts_it_deleted(hund_catalog: None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.urls import translate_url
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 register = template.Library()
 
@@ -45,6 +45,15 @@ def euro(value: Any) -> str:
         return ""
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
     return f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+
+
+@register.filter
+def retention(days: int) -> str:
+    """Say a retention period in years where it is whole years, else in days."""
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)s year", "%(count)s years", years) % {"count": years}
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
 
 @register.filter
