@@ -24,4 +24,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests never run collectstatic: WhiteNoise serves from the finders and gets an empty root.
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir()
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 RATHAUS_PAGE_CACHE_SECONDS = 0
