@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import mail
 from django.test import Client
+from pypdf import PdfWriter
 
 from rathaus.applications.models import Submission
 
@@ -82,6 +86,35 @@ def _errors(response: Any) -> str:
     pattern = r'class="kern-error"[^>]*>.*?<span class="kern-body">(.*?)</span>'
     found = re.findall(pattern, body, re.S)
     return f"status {response.status_code}; errors: {found}" if found else body[:800]
+
+
+def sign_in(client: Client, level: int) -> None:
+    """Give the session a trust level; stands in for the BundID sign-in of a later issue."""
+    session = client.session
+    session["identity_trust_level"] = int(level)  # 1 basic, 3 substantial, 4 high
+    session.save()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF, as a citizen would upload it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + checksum
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x20\x80\x20")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b""))
 
 
 def sent_mail() -> list[Any]:

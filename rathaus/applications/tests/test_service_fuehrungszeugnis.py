@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -10,11 +9,10 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from pypdf import PdfWriter
 
 from rathaus.applications.models import Submission
 
-from .journey import Journey
+from .journey import Journey, pdf_bytes, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +28,6 @@ APPLICANT = {
 }
 
 
-def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def sign_in(client: Client, level: int) -> None:
-    session = client.session
-    session["identity_trust_level"] = level  # 1 basic, 3 substantial, 4 high
-    session.save()
 
 
 def test_service_page_links_to_the_federal_office(client: Client, catalog: None) -> None:

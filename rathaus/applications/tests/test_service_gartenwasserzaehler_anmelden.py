@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import io
 import re
-import struct
-import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +12,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from rathaus.applications.models import Submission
 
-from .journey import Journey
+from .journey import Journey, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -39,25 +35,6 @@ METER = {
 }
 
 
-def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\x20\x80\x20")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
-        b"IEND", b""
-    )
 
 
 def error_text(body: str, name: str) -> str:

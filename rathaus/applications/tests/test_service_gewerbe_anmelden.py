@@ -15,18 +15,12 @@ from django.utils import timezone
 from rathaus.applications.models import Submission
 from rathaus.identity.levels import TrustLevel
 
-from .journey import Journey
+from .journey import Journey, sign_in
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
-
-def sign_in(client: Client, level: TrustLevel = TrustLevel.SUBSTANTIAL) -> None:
-    # Stands in for the BundID sign-in, which arrives in a later issue.
-    session = client.session
-    session["identity_trust_level"] = int(level)
-    session.save()
 
 
 def in_days(days: int) -> str:
@@ -76,7 +70,7 @@ def test_without_sign_in_the_form_is_refused_with_an_explanation(client: Client,
 
 def test_gbr_with_two_partners_and_a_permit(client: Client, catalog: None, read_pdf: Any,
                                             django_capture_on_commit_callbacks: Any) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.SUBSTANTIAL)
     journey = Journey(client, "gewerbe-anmelden").start()
     fill_until_persons(journey)
     added = journey.post({"holders-count": "1", **holder(0, "Jana", "Becker")},
@@ -133,7 +127,7 @@ def test_gbr_with_two_partners_and_a_permit(client: Client, catalog: None, read_
 
 def test_liberal_profession_stops_with_pointer_to_the_tax_office(client: Client,
                                                                  catalog: None) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.SUBSTANTIAL)
     journey = Journey(client, "gewerbe-anmelden").start()
     response = journey.post({"freelance": "yes"})
     assert response.status_code == 302
@@ -146,7 +140,7 @@ def test_liberal_profession_stops_with_pointer_to_the_tax_office(client: Client,
 
 
 def test_register_entry_and_start_date_are_checked(client: Client, catalog: None) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.SUBSTANTIAL)
     journey = Journey(client, "gewerbe-anmelden").start()
     journey.answer("profession", {"freelance": "no"})
     journey.answer("kind", {"registration_kind": "takeover",

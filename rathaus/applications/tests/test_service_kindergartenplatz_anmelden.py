@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from rathaus.identity.levels import TrustLevel
 
-from .journey import Journey
+from .journey import Journey, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ PARENT = {
     "parent_phone": "05121 123456", "parent_email": "erika@example.org",
 }
 
-
-def sign_in(client: Client, level: TrustLevel = TrustLevel.BASIC) -> None:
-    # Stands in for the BundID sign-in, which arrives in a later issue.
-    session = client.session
-    session["identity_trust_level"] = int(level)
-    session.save()
 
 
 def in_days(days: int) -> str:
@@ -58,7 +52,7 @@ def test_without_sign_in_the_form_is_refused(client: Client, catalog: None) -> N
 
 def test_two_children_with_second_guardian(client: Client, catalog: None, read_pdf: Any,
                                            django_capture_on_commit_callbacks: Any) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.BASIC)
     journey = Journey(client, "kindergartenplatz-anmelden").start()
     journey.answer("parent", PARENT)
     journey.answer("second_guardian", {
@@ -130,7 +124,7 @@ def test_two_children_with_second_guardian(client: Client, catalog: None, read_p
 def test_single_parent_answers_about_a_second_guardian_are_not_kept(
     client: Client, catalog: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.BASIC)
     journey = Journey(client, "kindergartenplatz-anmelden").start()
     journey.answer("parent", PARENT)
     journey.answer("second_guardian", {
@@ -151,7 +145,7 @@ def test_single_parent_answers_about_a_second_guardian_are_not_kept(
 
 
 def test_child_errors_link_to_the_field_and_keep_input(client: Client, catalog: None) -> None:
-    sign_in(client)
+    sign_in(client, TrustLevel.BASIC)
     journey = Journey(client, "kindergartenplatz-anmelden").start()
     journey.answer("parent", PARENT)
     response = journey.post({"has_second_guardian": "yes"})

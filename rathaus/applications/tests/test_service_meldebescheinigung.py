@@ -11,7 +11,7 @@ from django.test import Client
 
 from rathaus.applications.models import Submission
 
-from .journey import Journey
+from .journey import Journey, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ def member(index: int, given: str, family: str, birth_date: str) -> dict[str, st
     return {f"{prefix}member_name-given_names": given, f"{prefix}member_name-family_name": family,
             f"{prefix}member_birth_date": birth_date}
 
-
-def sign_in(client: Client, level: int) -> None:
-    session = client.session
-    session["identity_trust_level"] = level  # 1 basic, 3 substantial, 4 high
-    session.save()
 
 
 def step_url(journey: Journey, step_id: str) -> str:
