@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from pydantic import BaseModel, ValidationError
 from .schema import CatalogDef, ServiceDef
 
 CATALOG_FILE = "_catalog.yaml"
+INNER_PATH = re.compile(
+    r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (?P<message>.+)$", re.S
+)
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,16 @@ def _validate(
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        errors = [
-            DefinitionError(
-                str(path), _location(error["loc"]), error["msg"].removeprefix("Value error, ")
-            )
-            for error in exc.errors(include_url=False)
-        ]
+        errors = []
+        for error in exc.errors(include_url=False):
+            location = _location(error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            # Checks across a whole form report the place inside it first ("steps[0].id: ...").
+            inner = INNER_PATH.match(message)
+            if inner:
+                location = f"{location}.{inner['path']}" if location else inner["path"]
+                message = inner["message"]
+            errors.append(DefinitionError(str(path), location, message))
         return None, errors
 
 

@@ -265,51 +265,73 @@ class FormDef(Strict):
                 return field
         raise KeyError(field_id)
 
+    def _located_fields(self) -> Iterator[tuple[str, FieldDef, FieldDef | None]]:
+        """Yield (path inside the form, field, its group) for every field, groups included."""
+        for s_index, step in enumerate(self.steps):
+            for f_index, field in enumerate(step.fields):
+                path = f"steps[{s_index}].fields[{f_index}]"
+                yield path, field, None
+                for c_index, child in enumerate(field.fields or []):
+                    yield f"{path}.fields[{c_index}]", child, field
+
     @model_validator(mode="after")
     def references_resolve(self) -> FormDef:
+        # Messages start with the path inside `form`, so an editor finds the place in the file.
         seen: dict[str, FieldDef] = {}
+        groups: dict[str, FieldDef | None] = {}
         step_ids: set[str] = set()
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             if step.id in step_ids or step.id == "check":
-                raise ValueError(f"step id {step.id!r} is used twice or reserved")
+                raise ValueError(
+                    f"steps[{index}].id: step id {step.id!r} is used twice or reserved"
+                )
             step_ids.add(step.id)
-        for _step, _group, field in self.iter_fields():
+        for path, field, group in self._located_fields():
             if field.id in seen:
-                raise ValueError(f"field id {field.id!r} is used twice (ids are unique per form)")
+                raise ValueError(
+                    f"{path}.id: field id {field.id!r} is used twice (ids are unique per form)"
+                )
             seen[field.id] = field
-        for step, _group, field in self.iter_fields():
-            for condition in (field.show_if, field.required_if):
+            groups[field.id] = group
+        for path, field, _group in self._located_fields():
+            for key, condition in (("show_if", field.show_if), ("required_if", field.required_if)):
                 for ref in condition_fields(condition):
                     if ref not in seen:
-                        raise ValueError(
-                            f"field {field.id!r} in step {step.id!r} refers to unknown "
-                            f"field {ref!r}"
-                        )
-        for step in self.steps:
-            conditions = [step.skip_if, *(stop.when for stop in step.stops)]
-            for condition in conditions:
+                        raise ValueError(f"{path}.{key}: refers to unknown field {ref!r}")
+        for index, step in enumerate(self.steps):
+            located = [(f"steps[{index}].skip_if", step.skip_if)] + [
+                (f"steps[{index}].stops[{n}].when", stop.when) for n, stop in enumerate(step.stops)
+            ]
+            for path, condition in located:
                 for ref in condition_fields(condition):
                     if ref not in seen:
-                        raise ValueError(f"step {step.id!r} refers to unknown field {ref!r}")
+                        raise ValueError(f"{path}: refers to unknown field {ref!r}")
         if self.confirmation_email is not None:
             target = seen.get(self.confirmation_email)
             if target is None or target.type != "email":
                 raise ValueError(
-                    f"'confirmation_email' must name an e-mail field, not "
+                    f"confirmation_email: must name an e-mail field, not "
                     f"{self.confirmation_email!r}"
                 )
-        for item in self.fees:
+            group = groups.get(self.confirmation_email)
+            if group is not None and group.repeatable:
+                raise ValueError(
+                    "confirmation_email: must not be inside a repeated group "
+                    f"({group.id!r})"
+                )
+        for index, item in enumerate(self.fees):
             if item.per is not None:
                 target = seen.get(item.per)
                 if target is None or not (
                     target.type == "number" or (target.is_group and target.repeatable)
                 ):
                     raise ValueError(
-                        f"fee 'per' must name a number field or a repeated group, not {item.per!r}"
+                        f"fees[{index}].per: must name a number field or a repeated group, "
+                        f"not {item.per!r}"
                     )
             for ref in condition_fields(item.when):
                 if ref not in seen:
-                    raise ValueError(f"a fee refers to unknown field {ref!r}")
+                    raise ValueError(f"fees[{index}].when: refers to unknown field {ref!r}")
         return self
 
 

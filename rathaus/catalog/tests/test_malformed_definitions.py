@@ -62,16 +62,16 @@ MISTAKES = {
     "duplicate field id": (
         written(add_field({"id": "full_name", "type": "email",
                            "label": {"de": "E-Mail", "en": "E-mail"}})),
-        "laubsaecke.yaml", "form", ["'full_name'", "used twice"],
+        "laubsaecke.yaml", "form.steps[0].fields[1].id", ["'full_name'", "used twice"],
     ),
     "condition on unknown field": (
         written(add_field({"id": "bags", "type": "number", "label": {"de": "Anzahl", "en": "Count"},
                            "show_if": {"field": "wants_bags", "equals": True}})),
-        "laubsaecke.yaml", "form", ["'bags'", "step 'about'", "unknown field 'wants_bags'"],
+        "laubsaecke.yaml", "form.steps[0].fields[1].show_if", ["unknown field 'wants_bags'"],
     ),
     "skip condition on unknown field": (
         written(set_key("form", "steps", 0, "skip_if", value={"field": "ghost", "filled": True})),
-        "laubsaecke.yaml", "form", ["step 'about'", "unknown field 'ghost'"],
+        "laubsaecke.yaml", "form.steps[0].skip_if", ["unknown field 'ghost'"],
     ),
     "bad YAML syntax": (
         raw('slug: laubsaecke\ntitle:\n  de: "Laubsäcke" bestellen\n  en: Order leaf bags\n'),
@@ -92,7 +92,7 @@ MISTAKES = {
     "fee per a text field": (
         written(set_key("form", "fees", value=[{"label": {"de": "Sack", "en": "Bag"},
                                                  "amount": "2.50", "per": "full_name"}])),
-        "laubsaecke.yaml", "form", ["'per'", "number field or a repeated group", "'full_name'"],
+        "laubsaecke.yaml", "form.fees[0].per", ["number field or a repeated group", "'full_name'"],
     ),
     "slug not matching the file name": (
         written(set_key("slug", value="laub-saecke")),
