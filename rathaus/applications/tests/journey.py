@@ -117,5 +117,18 @@ def png_bytes() -> bytes:
             + chunk(b"IEND", b""))
 
 
+def downloaded(response: Any) -> bytes:
+    """Read a streamed file response and close its file.
+
+    Only the file: `response.close()` would also send `request_finished`, which closes the
+    test's database connection on PostgreSQL.
+    """
+    data = b"".join(response.streaming_content)
+    for close in response._resource_closers:
+        close()
+    response._resource_closers.clear()
+    return data
+
+
 def sent_mail() -> list[Any]:
     return list(mail.outbox)

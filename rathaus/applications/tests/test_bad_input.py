@@ -29,7 +29,7 @@ from .hund import (
     step_url,
     summary_links,
 )
-from .journey import Journey
+from .journey import Journey, downloaded
 from .nachweis import ABOUT, EXE, PDF, PNG, SLUG, TEXT
 
 pytestmark = pytest.mark.django_db
@@ -366,9 +366,8 @@ def test_a_valid_pdf_is_kept_privately_through_errors_and_attached_to_the_submis
 
     download = client.get(f"/en/files/{upload.pk}/")
     assert download.status_code == 200
-    assert download.getvalue() == PDF
     assert download["Cache-Control"] == "private, no-store"
-    download.close()
+    assert downloaded(download) == PDF
     assert Client().get(f"/en/files/{upload.pk}/").status_code == 404
     assert client.get("/en/files/not-a-uuid/").status_code == 404
 

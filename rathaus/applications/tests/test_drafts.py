@@ -31,7 +31,7 @@ from .hund import (
     step_url,
     summary_links,
 )
-from .journey import Journey
+from .journey import Journey, downloaded
 from .nachweis import ABOUT, PDF, SLUG
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +231,7 @@ def test_a_saved_file_comes_back_with_the_draft(client: Client, nachweis: Any,
     assert input_value(page, "proof-current") == str(upload.pk)
     download = other_device.get(f"/en/files/{upload.pk}/")
     assert download.status_code == 200
-    assert download.getvalue() == PDF
-    download.close()
+    assert downloaded(download) == PDF
 
 
 # -- deleting old drafts ------------------------------------------------------------------------
