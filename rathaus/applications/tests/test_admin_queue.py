@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from .hund import OWNER, dog
 from .journey import Journey, downloaded
-from .test_service_hund_anmelden import OWNER, dog
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from .hund import OWNER, dog
 from .journey import Journey
-from .test_service_hund_anmelden import OWNER, dog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,18 +10,10 @@ from django.test import Client
 
 from rathaus.applications.models import Submission
 
+from .hund import OWNER, dog
 from .journey import Journey
 
 pytestmark = pytest.mark.django_db
-
-OWNER = {
-    "owner_name-given_names": "Erika", "owner_name-family_name": "Mustermann",
-    "owner_birth_date": "1980-02-03",
-    "owner_address-street": "Lindenallee", "owner_address-number": "7a",
-    "owner_address-postcode": "31134", "owner_address-city": "Musterstadt",
-    "owner_email": "erika@example.org", "owner_phone": "05121 123456",
-}
-
 
 def assert_accessible_pdf(data: bytes, *, language: str, title_part: str) -> None:
     """A tagged PDF (PDF/UA): structure tree, marked content, language and a shown title."""
@@ -37,15 +29,6 @@ def assert_accessible_pdf(data: bytes, *, language: str, title_part: str) -> Non
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert reader.metadata is not None
     assert title_part in str(reader.metadata.title)
-
-
-def dog(index: int, name: str, **extra: str) -> dict[str, str]:
-    data = {
-        "dog_name": name, "breed": "Labrador-Mischling", "sex": "female",
-        "birth_date": "2021-05-01", "keeping_since": "2024-03-01",
-        "chip_number": "276098106543210", "dangerous": "no", **extra,
-    }
-    return {f"dogs-{index}-{key}": value for key, value in data.items()}
 
 
 def fill_until_dogs(journey: Journey) -> None:
