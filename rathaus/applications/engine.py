@@ -294,10 +294,6 @@ def _today() -> Any:
 # -- answers across steps ----------------------------------------------------------------------
 
 
-def step_field_ids(step: StepDef) -> set[str]:
-    return _ids_of_step(step)
-
-
 def merge_step(form: FormDef, step: StepDef, answers: Answers, values: Answers) -> dict[str, Any]:
     """Replace the step's answers with the new values, then drop everything now hidden."""
     merged = {key: value for key, value in answers.items() if key not in _ids_of_step(step)}

@@ -60,7 +60,6 @@ class FieldType:
     parts: ClassVar[tuple[str, ...]] = ()
     part_specs: ClassVar[tuple[PartSpec, ...]] = ()
     has_value: ClassVar[bool] = True
-    uses_fieldset: ClassVar[bool] = False
 
     def read(
         self,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -223,7 +222,6 @@ class _OptionsMixin:
 class ChoiceField(_OptionsMixin, FieldType):
     key = "choice"
     template = "applications/fields/choice.html"
-    uses_fieldset = True
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if raw not in self.option_values(field):
@@ -278,7 +276,6 @@ class MultiChoiceField(ChoiceField):
 class YesNoField(FieldType):
     key = "yes_no"
     template = "applications/fields/yes_no.html"
-    uses_fieldset = True
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if raw not in {"yes", "no"}:
@@ -337,7 +334,6 @@ class PersonNameField(FieldType):
         PartSpec("given_names", gettext_lazy("First name(s)"), "given-name"),
         PartSpec("family_name", gettext_lazy("Family name"), "family-name"),
     )
-    uses_fieldset = True
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if not raw["given_names"]:
@@ -369,7 +365,6 @@ class AddressField(FieldType):
                  "kern-form-input__input--width-4", "numeric"),
         PartSpec("city", gettext_lazy("Town or city"), "address-level2"),
     )
-    uses_fieldset = True
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if not raw["street"]:
@@ -409,7 +404,6 @@ class IbanField(FieldType):
         PartSpec("holder", gettext_lazy("Account holder"), "name"),
         PartSpec("iban", gettext_lazy("IBAN"), "off", "input-width-iban"),
     )
-    uses_fieldset = True
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if not raw["holder"]:
@@ -552,7 +546,3 @@ class FileField(FieldType):
     def required_message(self, field: FieldDef) -> str:
         return _("Choose a file for “%(label)s”.") % {"label": localized(field.label)}
 
-
-def sepa_creditor() -> dict[str, Any]:
-    town = settings.RATHAUS_TOWN
-    return {"name": town["name"], "creditor_id": town.get("sepa_creditor_id", "")}

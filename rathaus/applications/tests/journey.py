@@ -8,7 +8,6 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core import mail
 from django.test import Client
 from pypdf import PdfWriter
 
@@ -129,6 +128,3 @@ def downloaded(response: Any) -> bytes:
     response._resource_closers.clear()
     return data
 
-
-def sent_mail() -> list[Any]:
-    return list(mail.outbox)
