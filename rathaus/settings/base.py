@@ -219,6 +219,8 @@ RATHAUS_TOWN = {
     "represented_by": os.environ.get("RATHAUS_TOWN_MAYOR", "Bürgermeisterin Erika Mustermann"),
     "vat_id": os.environ.get("RATHAUS_TOWN_VAT_ID", "DE000000000"),
     "sepa_creditor_id": os.environ.get("RATHAUS_TOWN_SEPA_CREDITOR_ID", "DE98ZZZ09999999999"),
+    # Kommunalaufsicht, named in the Impressum; empty shows a general sentence.
+    "supervisory_authority": os.environ.get("RATHAUS_TOWN_SUPERVISORY_AUTHORITY", ""),
     "dpo_email": os.environ.get("RATHAUS_TOWN_DPO_EMAIL", "datenschutz@musterstadt.example"),
     "accessibility_email": os.environ.get(
         "RATHAUS_TOWN_ACCESSIBILITY_EMAIL", "barrierefreiheit@musterstadt.example"
