@@ -17,6 +17,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("rathaus.catalog.urls")),
     path("", include("rathaus.applications.urls")),
+    path("", include("rathaus.appointments.urls")),
     path("impressum/", core.legal_page, {"template": "core/impressum.html"}, name="impressum"),
     path("datenschutz/", core.legal_page, {"template": "core/privacy.html"}, name="privacy"),
     path("barrierefreiheit/", core.legal_page, {"template": "core/accessibility.html"},

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.catalog.models import Department, Service, ServiceVersion
+# new_reference stays importable here: migration 0001 names it by this path.
+from rathaus.core.references import new_reference
 from rathaus.identity.levels import TrustLevel
 
-# Crockford's base32 without the look-alikes I, L, O, U: easy to read out on the phone.
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_reference() -> str:
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{body[:4]}-{body[4:]}"
 
 
 class Draft(models.Model):

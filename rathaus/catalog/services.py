@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rathaus.core.counters import BufferedCounter
 from rathaus.core.text import fold
 
 from .loader import LoadedCatalog, LoadedService
@@ -114,59 +113,29 @@ def publish_service(*, loaded: LoadedService) -> str:
     return "created" if created else "new_versions"
 
 
-class _ViewCounter:
-    """Count service page views in memory and add them to the daily totals every few seconds.
-
-    A database write per page view would make the busiest pages the slowest; losing a few
-    seconds of counts when a process dies is acceptable for a "most used" list.
-    """
-
-    def __init__(self, flush_after: float = 5.0) -> None:
-        self.flush_after = flush_after
-        self._lock = threading.Lock()
-        self._pending: Counter[int] = Counter()
-        self._last_flush = time.monotonic()
-
-    def record(self, service_id: int) -> None:
-        with self._lock:
-            self._pending[service_id] += 1
-            due = time.monotonic() - self._last_flush >= self.flush_after
-        if due:
-            self.flush()
-
-    def reset(self) -> None:
-        """Forget counts not yet written (tests start from a clean slate)."""
-        with self._lock:
-            self._pending = Counter()
-            self._last_flush = time.monotonic()
-
-    def flush(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, Counter()
-            self._last_flush = time.monotonic()
-        if not pending:
-            return
-        today = timezone.localdate()
-        with transaction.atomic():
-            existing = set(Service.objects.filter(pk__in=pending).values_list("pk", flat=True))
-            for service_id, views in pending.items():
-                if service_id not in existing:
-                    continue
-                updated = ServiceDailyCount.objects.filter(service_id=service_id, day=today).update(
-                    views=F("views") + views
+def _write_views(pending: Counter[int]) -> None:
+    today = timezone.localdate()
+    with transaction.atomic():
+        existing = set(Service.objects.filter(pk__in=pending).values_list("pk", flat=True))
+        for service_id, views in pending.items():
+            if service_id not in existing:
+                continue
+            updated = ServiceDailyCount.objects.filter(service_id=service_id, day=today).update(
+                views=F("views") + views
+            )
+            if not updated:
+                _, created = ServiceDailyCount.objects.get_or_create(
+                    service_id=service_id, day=today, defaults={"views": views}
                 )
-                if not updated:
-                    _, created = ServiceDailyCount.objects.get_or_create(
-                        service_id=service_id, day=today, defaults={"views": views}
-                    )
-                    if not created:
-                        ServiceDailyCount.objects.filter(
-                            service_id=service_id, day=today
-                        ).update(views=F("views") + views)
+                if not created:
+                    ServiceDailyCount.objects.filter(
+                        service_id=service_id, day=today
+                    ).update(views=F("views") + views)
 
 
-view_counter = _ViewCounter()
+# Service page views for "most used": no IP, no cookie, only a number per service and day.
+view_counter: BufferedCounter[int] = BufferedCounter(_write_views)
 
 
 def record_service_view(*, service_id: int) -> None:
-    view_counter.record(service_id)
+    view_counter.add(service_id)

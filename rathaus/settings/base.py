@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rathaus.identity",
     "rathaus.catalog",
     "rathaus.applications",
+    "rathaus.appointments",
     "rathaus.notifications",
 ]
 

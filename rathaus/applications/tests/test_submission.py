@@ -13,7 +13,8 @@ from django.core import mail
 from django.test import Client
 
 from rathaus.applications import services
-from rathaus.applications.models import REFERENCE_ALPHABET, Draft, Submission
+from rathaus.applications.models import Draft, Submission
+from rathaus.core.references import REFERENCE_ALPHABET
 from rathaus.catalog.loader import LoadedService
 from rathaus.catalog.models import Service
 from rathaus.catalog.schema import ServiceDef

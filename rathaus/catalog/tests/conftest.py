@@ -9,18 +9,19 @@ import pytest
 
 from rathaus.catalog import services
 from rathaus.catalog.models import _SPEC_CACHE
+from rathaus.core.counters import BufferedCounter
 
 from .definitions import publish
 
 
 @pytest.fixture(autouse=True)
-def fresh_view_counter(monkeypatch: pytest.MonkeyPatch) -> services._ViewCounter:
+def fresh_view_counter(monkeypatch: pytest.MonkeyPatch) -> BufferedCounter[int]:
     """Give each test its own view counter, so counts buffered by another test never leak in.
 
     The counter is process-wide; row ids are reused after a test's rollback, so a stale
     pending count would land on a different service of this test.
     """
-    counter = services._ViewCounter(flush_after=3600)
+    counter: BufferedCounter[int] = BufferedCounter(services._write_views, flush_after=3600)
     monkeypatch.setattr(services, "view_counter", counter)
     return counter
 

@@ -1,0 +1,796 @@
+"""Every write to calendars, slots, bookings, waiting lists and draws.
+
+Capacity is taken with one conditional UPDATE on the slot row (``booked < capacity``) inside the
+same short transaction that inserts or ends the booking; PostgreSQL re-checks the condition after
+waiting for a concurrent writer's row lock, SQLite serialises writers (IMMEDIATE transactions), and
+the check constraints on the slot stop anything that slips past both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import draw as lottery
+from .models import (
+    EXPIRING,
+    Booking,
+    BookingStatus,
+    Calendar,
+    Channel,
+    DrawEntry,
+    DrawEvent,
+    DrawEventKind,
+    DrawOutcome,
+    Metric,
+    Mode,
+    PriorityGroup,
+    Registration,
+    RegistrationStatus,
+    Release,
+    Slot,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from .people import person_key
+from .slots import Hours, plan_slots, public_holidays
+
+log = logging.getLogger(__name__)
+
+Agent = User | None
+T = TypeVar("T")
+
+
+class BookingError(Exception):
+    """A booking step that cannot be done; ``message`` is shown to the person."""
+
+    code = "booking_error"
+    message: Any = _("This appointment cannot be booked.")
+
+    def __init__(self, message: Any = None) -> None:
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class SlotFull(BookingError):
+    code = "slot_full"
+    message = _("This time has just been taken. Please choose another one.")
+
+
+class AlreadyBooked(BookingError):
+    code = "already_booked"
+    message = _("There is already an appointment for this e-mail address in this calendar. "
+                "Use the link in its e-mail to change or cancel it.")
+
+
+class AlreadyRegistered(BookingError):
+    code = "already_registered"
+    message = _("This e-mail address is already on the list for this calendar.")
+
+
+class NotBookable(BookingError):
+    code = "not_bookable"
+    message = _("This time cannot be booked (any more).")
+
+
+class Lapsed(BookingError):
+    code = "lapsed"
+    message = _("The time to confirm has run out and the place was given back. "
+                "Please choose a time again.")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str = ""
+    phone: str = ""
+    language: str = "de"
+
+    @property
+    def key(self) -> str:
+        return person_key(email=self.email, phone=self.phone)
+
+
+def _counter(channel: str) -> str:
+    return "booked_staff" if channel == Channel.STAFF else "booked_online"
+
+
+def _capacity(channel: str) -> str:
+    return "capacity_staff" if channel == Channel.STAFF else "capacity_online"
+
+
+def _count(calendar_id: int, metric: str, channel: str = Channel.ONLINE, n: int = 1) -> None:
+    from .stats import counter
+
+    transaction.on_commit(lambda: counter.record(calendar_id, metric, channel, n))
+
+
+def _take_place(slot_id: int, channel: str) -> bool:
+    """Take one place of ``channel`` on the slot if one is free; must run inside a transaction."""
+    booked, capacity = _counter(channel), _capacity(channel)
+    taken = Slot.objects.filter(pk=slot_id, **{f"{booked}__lt": F(capacity)}).update(
+        **{booked: F(booked) + 1})
+    if taken:
+        return True
+    if release_lapsed(slot_id=slot_id):
+        taken = Slot.objects.filter(pk=slot_id, **{f"{booked}__lt": F(capacity)}).update(
+            **{booked: F(booked) + 1})
+    return bool(taken)
+
+
+def _give_back(bookings: list[Booking] | Any, status: str, now: dt.datetime) -> list[Booking]:
+    """End the given bookings if they still occupy a place, and free their places."""
+    ended = []
+    for booking in bookings:
+        changed = Booking.objects.filter(pk=booking.pk, status=booking.status).update(
+            status=status, ended_at=now, expires_at=None)
+        if not changed:
+            continue  # someone else ended or confirmed it first
+        counter = _counter(booking.channel)
+        Slot.objects.filter(pk=booking.slot_id).update(**{counter: F(counter) - 1})
+        booking.status = status
+        ended.append(booking)
+    return ended
+
+
+def release_lapsed(*, slot_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """Free the places of holds and unconfirmed bookings whose time has run out.
+
+    Offers lapse through ``expire_offers`` instead, which also passes the place on.
+    """
+    now = now or timezone.now()
+    lapsed = Booking.objects.filter(
+        status__in=[BookingStatus.HELD, BookingStatus.PENDING], expires_at__lte=now)
+    if slot_id is not None:
+        lapsed = lapsed.filter(slot_id=slot_id)
+    with transaction.atomic():
+        ended = _give_back(list(lapsed.only("pk", "status", "channel", "slot_id")),
+                           BookingStatus.EXPIRED, now)
+    return len(ended)
+
+
+def _check_bookable(slot: Slot, channel: str, now: dt.datetime) -> None:
+    calendar = slot.calendar
+    if not calendar.is_active or slot.starts_at <= now:
+        raise NotBookable
+    if channel == Channel.ONLINE:
+        if calendar.mode != Mode.FIRST_COME:
+            raise NotBookable
+        first, last = calendar.booking_window(timezone.localdate(now))
+        if not first <= timezone.localtime(slot.starts_at).date() <= last:
+            raise NotBookable
+
+
+def _slot(slot_id: int) -> Slot:
+    try:
+        return Slot.objects.select_related("calendar").get(pk=slot_id)
+    except Slot.DoesNotExist:
+        raise NotBookable from None
+
+
+@transaction.atomic
+def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
+    """Keep a place on a slot for a citizen for a few minutes while they enter their details."""
+    now = timezone.now()
+    slot = _slot(slot_id)
+    _check_bookable(slot, Channel.ONLINE, now)
+    _count(slot.calendar_id, Metric.REQUEST)
+    if not _take_place(slot.pk, Channel.ONLINE):
+        _count(slot.calendar_id, Metric.SLOT_FULL)
+        raise SlotFull
+    return Booking.objects.create(
+        calendar_id=slot.calendar_id, slot=slot, channel=Channel.ONLINE,
+        status=BookingStatus.HELD, replaces=replaces,
+        expires_at=now + dt.timedelta(minutes=slot.calendar.hold_minutes))
+
+
+def _save_claiming_person(booking: Booking) -> None:
+    """Save a booking; a second active booking of the same person is refused by the database."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as error:
+        if "reference" in str(error):
+            raise
+        raise AlreadyBooked from None
+
+
+@transaction.atomic
+def submit_details(*, booking: Booking, person: Person) -> Booking:
+    """Attach the citizen's details to a hold and ask them to confirm by e-mail."""
+    now = timezone.now()
+    booking = Booking.objects.select_for_update().select_related("calendar").get(pk=booking.pk)
+    if booking.status != BookingStatus.HELD or booking.expires_at is None \
+            or booking.expires_at <= now:
+        raise Lapsed
+    booking.name, booking.email, booking.phone = person.name, person.email, person.phone
+    booking.language = person.language
+    if booking.replaces_id is not None:
+        # The person proved who they are with the signed link of the booking they move.
+        return _complete_reschedule(booking, now)
+    booking.person_key = person.key
+    booking.status = BookingStatus.PENDING
+    booking.expires_at = now + dt.timedelta(minutes=booking.calendar.confirm_minutes)
+    _save_claiming_person(booking)
+    from .tasks import send_confirmation_request
+
+    transaction.on_commit(lambda: send_confirmation_request.enqueue(booking_id=booking.pk))
+    return booking
+
+
+def _complete_reschedule(booking: Booking, now: dt.datetime) -> Booking:
+    assert booking.replaces_id is not None
+    old = Booking.objects.select_for_update().get(pk=booking.replaces_id)
+    if old.status != BookingStatus.CONFIRMED:
+        raise NotBookable
+    _give_back([old], BookingStatus.CANCELLED, now)
+    booking.person_key = old.person_key
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.expires_at = None
+    _save_claiming_person(booking)
+    _count(booking.calendar_id, Metric.CANCELLED, old.channel)
+    _count(booking.calendar_id, Metric.BOOKED, booking.channel)
+    from .tasks import offer_freed_places, send_booking_confirmation
+
+    transaction.on_commit(lambda: send_booking_confirmation.enqueue(
+        booking_id=booking.pk, rescheduled=True))
+    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
+    return booking
+
+
+@transaction.atomic
+def confirm_booking(*, booking: Booking) -> Booking:
+    """Confirm a booking from the e-mail link (double opt-in); repeating it changes nothing."""
+    now = timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status == BookingStatus.CONFIRMED:
+        return booking
+    if booking.status != BookingStatus.PENDING or booking.expires_at is None \
+            or booking.expires_at <= now:
+        raise Lapsed
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "expires_at"])
+    _count(booking.calendar_id, Metric.BOOKED, booking.channel)
+    from .tasks import send_booking_confirmation
+
+    transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
+    return booking
+
+
+@transaction.atomic
+def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
+                    channel: str = Channel.STAFF) -> Booking:
+    """Book a confirmed appointment for a caller or visitor (or a kiosk), at once."""
+    now = timezone.now()
+    slot = _slot(slot_id)
+    _check_bookable(slot, channel, now)
+    _count(slot.calendar_id, Metric.REQUEST, channel)
+    if not _take_place(slot.pk, channel):
+        _count(slot.calendar_id, Metric.SLOT_FULL, channel)
+        raise SlotFull
+    booking = Booking(
+        calendar_id=slot.calendar_id, slot=slot, channel=channel,
+        status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=person.key,
+        name=person.name, email=person.email, phone=person.phone, language=person.language,
+        agent=agent)
+    _save_claiming_person(booking)
+    _count(slot.calendar_id, Metric.BOOKED, channel)
+    if booking.email:
+        from .tasks import send_booking_confirmation
+
+        transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
+    return booking
+
+
+@transaction.atomic
+def move_booking(*, booking: Booking, slot_id: int, agent: Agent) -> Booking:
+    """Move a confirmed booking to another slot in the same channel; new place first."""
+    now = timezone.now()
+    old = Booking.objects.select_for_update().get(pk=booking.pk)
+    if old.status != BookingStatus.CONFIRMED:
+        raise NotBookable
+    slot = _slot(slot_id)
+    if slot.calendar_id != old.calendar_id or slot.pk == old.slot_id:
+        raise NotBookable
+    _check_bookable(slot, old.channel, now)
+    if not _take_place(slot.pk, old.channel):
+        raise SlotFull
+    _give_back([old], BookingStatus.CANCELLED, now)
+    new = Booking(
+        calendar_id=old.calendar_id, slot=slot, channel=old.channel,
+        status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=old.person_key,
+        name=old.name, email=old.email, phone=old.phone, language=old.language,
+        agent=agent or old.agent,
+        registration=old.registration)
+    _save_claiming_person(new)
+    _count(old.calendar_id, Metric.CANCELLED, old.channel)
+    _count(old.calendar_id, Metric.BOOKED, old.channel)
+    from .tasks import offer_freed_places, send_booking_confirmation
+
+    if new.email:
+        transaction.on_commit(lambda: send_booking_confirmation.enqueue(
+            booking_id=new.pk, rescheduled=True))
+    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=old.calendar_id))
+    return new
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking, agent: Agent = None) -> Booking:
+    """Cancel a booking and pass its place on; cancelling twice changes nothing."""
+    now = timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status not in (BookingStatus.CONFIRMED, *EXPIRING):
+        return booking
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    _give_back([booking], BookingStatus.CANCELLED, now)
+    if was_confirmed:
+        _count(booking.calendar_id, Metric.CANCELLED, booking.channel)
+        from .tasks import send_cancellation
+
+        if booking.email:
+            transaction.on_commit(lambda: send_cancellation.enqueue(booking_id=booking.pk))
+    if booking.registration_id is not None:
+        Registration.objects.filter(pk=booking.registration_id).update(
+            status=RegistrationStatus.WITHDRAWN)
+    from .tasks import offer_freed_places
+
+    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
+    del agent  # recorded with the audit log once staff accounts have one (issue 4)
+    return booking
+
+
+@transaction.atomic
+def record_attendance(*, booking: Booking, attended: bool, agent: Agent) -> Booking:
+    """Mark a past confirmed booking as attended or missed (the place stays used)."""
+    status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
+    updated = Booking.objects.filter(
+        pk=booking.pk, status=BookingStatus.CONFIRMED).update(status=status)
+    if updated:
+        _count(booking.calendar_id, Metric.ATTENDED if attended else Metric.NO_SHOW,
+               booking.channel)
+        booking.status = status
+    del agent
+    return booking
+
+
+# --- waiting list (first-come calendars) ---------------------------------------------------
+
+
+@transaction.atomic
+def join_waitlist(*, calendar: Calendar, person: Person,
+                  channel: str = Channel.ONLINE) -> WaitlistEntry:
+    """Put a person on a full calendar's waiting list."""
+    key = person.key
+    if Booking.objects.filter(calendar=calendar, person_key=key,
+                              status__in=[BookingStatus.PENDING, BookingStatus.OFFERED,
+                                          BookingStatus.CONFIRMED]).exists():
+        raise AlreadyBooked
+    entry = WaitlistEntry(calendar=calendar, person_key=key, name=person.name,
+                          email=person.email, phone=person.phone, language=person.language,
+                          channel=channel)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise AlreadyRegistered from None
+    _count(calendar.pk, Metric.WAITLISTED, channel)
+    from .tasks import offer_freed_places, send_waitlist_receipt
+
+    transaction.on_commit(lambda: send_waitlist_receipt.enqueue(entry_id=entry.pk))
+    # A place may have come free between the full page and this form.
+    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=calendar.pk))
+    return entry
+
+
+def _offer(*, slot: Slot, name: str, email: str, phone: str, language: str, key: str,
+           hours: int, now: dt.datetime, **links: Any) -> Booking | None:
+    if not _take_place(slot.pk, Channel.ONLINE):
+        return None
+    booking = Booking(
+        calendar_id=slot.calendar_id, slot=slot, channel=Channel.ONLINE,
+        status=BookingStatus.OFFERED, expires_at=now + dt.timedelta(hours=hours),
+        person_key=key, name=name, email=email, phone=phone, language=language, **links)
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError:
+        counter = _counter(Channel.ONLINE)
+        Slot.objects.filter(pk=slot.pk).update(**{counter: F(counter) - 1})
+        return None
+    _count(slot.calendar_id, Metric.OFFERED)
+    from .tasks import send_offer
+
+    transaction.on_commit(lambda: send_offer.enqueue(booking_id=booking.pk))
+    return booking
+
+
+def _free_slots(calendar: Calendar, now: dt.datetime, first: dt.date | None = None,
+                last: dt.date | None = None) -> list[Slot]:
+    slots = Slot.objects.filter(calendar=calendar, starts_at__gt=now,
+                                booked_online__lt=F("capacity_online"))
+    if first is not None:
+        slots = slots.filter(starts_at__date__gte=first)
+    if last is not None:
+        slots = slots.filter(starts_at__date__lte=last)
+    return list(slots.order_by("starts_at"))
+
+
+@transaction.atomic
+def offer_waitlist_places(*, calendar: Calendar) -> int:
+    """Offer free online places of a first-come calendar to the people waiting, in order."""
+    if calendar.mode != Mode.FIRST_COME:
+        return 0
+    now = timezone.now()
+    first, last = calendar.booking_window(timezone.localdate(now))
+    waiting = WaitlistEntry.objects.select_for_update(skip_locked=True).filter(
+        calendar=calendar, status=WaitlistStatus.WAITING).order_by("created_at", "pk")
+
+    def offer(slot: Slot, entry: WaitlistEntry) -> Booking | None:
+        booking = _offer(slot=slot, name=entry.name, email=entry.email, phone=entry.phone,
+                         language=entry.language, key=entry.person_key,
+                         hours=calendar.offer_hours, now=now, waitlist_entry=entry)
+        if booking is not None:
+            entry.status = WaitlistStatus.OFFERED
+            entry.save(update_fields=["status"])
+        return booking
+
+    return _fill(_free_slots(calendar, now, first, last), iter(waiting[:500]), offer)
+
+
+def _fill(slots: list[Slot], candidates: Iterator[T], offer: Callable[[Slot, T], Any]) -> int:
+    """Offer every free online place of ``slots`` to the candidates, in order."""
+    offered = 0
+    for slot in slots:
+        free = slot.capacity_online - slot.booked_online
+        while free > 0:
+            candidate = next(candidates, None)
+            if candidate is None:
+                return offered
+            if offer(slot, candidate) is not None:
+                offered += 1
+                free -= 1
+            elif not Slot.objects.filter(pk=slot.pk,
+                                         booked_online__lt=F("capacity_online")).exists():
+                break
+    return offered
+
+
+@transaction.atomic
+def accept_offer(*, booking: Booking) -> Booking:
+    """Accept an offered place (from the waiting list or a draw) before its deadline."""
+    now = timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status == BookingStatus.CONFIRMED:
+        return booking
+    if booking.status != BookingStatus.OFFERED or booking.expires_at is None \
+            or booking.expires_at <= now:
+        raise Lapsed(_("The time to accept this offer has run out."))
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "expires_at"])
+    _count(booking.calendar_id, Metric.OFFER_ACCEPTED)
+    _count(booking.calendar_id, Metric.BOOKED)
+    if booking.waitlist_entry_id:
+        WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
+            status=WaitlistStatus.BOOKED)
+    if booking.registration_id:
+        Registration.objects.filter(pk=booking.registration_id).update(
+            status=RegistrationStatus.BOOKED)
+        _event(booking, DrawEventKind.ACCEPTED, now)
+    from .tasks import send_booking_confirmation
+
+    transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
+    return booking
+
+
+@transaction.atomic
+def decline_offer(*, booking: Booking) -> Booking:
+    """Decline an offered place; it goes to the next person at once."""
+    now = timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != BookingStatus.OFFERED:
+        return booking
+    _give_back([booking], BookingStatus.DECLINED, now)
+    if booking.waitlist_entry_id:
+        WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
+            status=WaitlistStatus.WITHDRAWN)
+    if booking.registration_id:
+        Registration.objects.filter(pk=booking.registration_id).update(
+            status=RegistrationStatus.DECLINED)
+        _event(booking, DrawEventKind.DECLINED, now)
+    from .tasks import offer_freed_places
+
+    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
+    return booking
+
+
+def _event(booking: Booking, kind: str, now: dt.datetime) -> None:
+    if booking.registration_id is None:
+        return
+    entry = DrawEntry.objects.filter(registration_id=booking.registration_id).order_by(
+        "-release__closes_at").select_related("release").first()
+    if entry is None:
+        return
+    DrawEvent.objects.create(release=entry.release, at=now, kind=kind,
+                             reference=entry.registration.reference, position=entry.position,
+                             slot_starts_at=booking.slot.starts_at)
+
+
+def expire_offers(*, now: dt.datetime | None = None) -> int:
+    """Let offers past their deadline lapse and pass each place to the next person."""
+    now = now or timezone.now()
+    calendars: set[int] = set()
+    lapsed = 0
+    due = Booking.objects.filter(status=BookingStatus.OFFERED, expires_at__lte=now)
+    for booking in due.select_related("slot"):
+        with transaction.atomic():
+            ended = _give_back([booking], BookingStatus.EXPIRED, now)
+            if not ended:
+                continue
+            lapsed += 1
+            calendars.add(booking.calendar_id)
+            _count(booking.calendar_id, Metric.OFFER_LAPSED)
+            if booking.waitlist_entry_id:
+                WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
+                    status=WaitlistStatus.LAPSED)
+            if booking.registration_id:
+                Registration.objects.filter(pk=booking.registration_id).update(
+                    status=RegistrationStatus.LAPSED)
+                _event(booking, DrawEventKind.LAPSED, now)
+    for calendar in Calendar.objects.filter(pk__in=calendars):
+        offer_freed_places(calendar=calendar)
+    return lapsed
+
+
+def offer_freed_places(*, calendar: Calendar) -> int:
+    """Pass free places on: to the waiting list, or down the list of the latest draw."""
+    if calendar.mode == Mode.DRAW:
+        return offer_next_in_draw(calendar=calendar)
+    return offer_waitlist_places(calendar=calendar)
+
+
+# --- scarce mode: registration and draw ----------------------------------------------------
+
+
+def open_release(*, calendar: Calendar, opens_at: dt.datetime, closes_at: dt.datetime,
+                 slots_from: dt.date, slots_until: dt.date, method: str) -> Release:
+    """Announce a release: the request window and the appointments it gives out."""
+    seed, commitment = lottery.new_seed()
+    return Release.objects.create(
+        calendar=calendar, opens_at=opens_at, closes_at=closes_at, slots_from=slots_from,
+        slots_until=slots_until, method=method, seed=seed, seed_commitment=commitment)
+
+
+def current_release(calendar: Calendar, now: dt.datetime | None = None) -> Release | None:
+    now = now or timezone.now()
+    return (Release.objects.filter(calendar=calendar, opens_at__lte=now, closes_at__gt=now,
+                                   drawn_at__isnull=True).order_by("closes_at").first())
+
+
+@transaction.atomic
+def register_for_draw(*, calendar: Calendar, person: Person, group: PriorityGroup | None,
+                      agent: Agent = None, channel: str = Channel.ONLINE) -> Registration:
+    """Put a person on a draw calendar's list (they stay on it until they get a place)."""
+    if calendar.mode != Mode.DRAW or not calendar.is_active:
+        raise NotBookable
+    if group is not None and group.calendar_id != calendar.pk:
+        raise NotBookable
+    key = person.key
+    if key and Booking.objects.filter(calendar=calendar, person_key=key,
+                                      status=BookingStatus.CONFIRMED).exists():
+        raise AlreadyBooked
+    registration = Registration(
+        calendar=calendar, person_key=key, name=person.name, email=person.email,
+        phone=person.phone, language=person.language, priority_group=group, channel=channel,
+        agent=agent)
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        raise AlreadyRegistered from None
+    _count(calendar.pk, Metric.REGISTERED, channel)
+    if registration.email:
+        from .tasks import send_registration_receipt
+
+        transaction.on_commit(lambda: send_registration_receipt.enqueue(
+            registration_id=registration.pk))
+    return registration
+
+
+@transaction.atomic
+def run_draw(*, release: Release, now: dt.datetime | None = None) -> Release:
+    """Draw the release's free online places among everyone on the list, and make offers."""
+    now = now or timezone.now()
+    release = Release.objects.select_for_update().select_related("calendar").get(pk=release.pk)
+    if release.drawn_at is not None:
+        return release
+    calendar = release.calendar
+    waiting = list(Registration.objects.filter(
+        calendar=calendar, status=RegistrationStatus.WAITING,
+        created_at__lt=release.closes_at).select_related("priority_group"))
+    tickets = {
+        r.reference: lottery.Ticket(
+            reference=r.reference,
+            weight=r.priority_group.weight if r.priority_group else 1,
+            rank=r.priority_group.rank if r.priority_group else 32767)
+        for r in waiting
+    }
+    by_reference = {r.reference: r for r in waiting}
+    drawn = lottery.order(list(tickets.values()), seed=release.seed, method=release.method)
+    entries = [
+        DrawEntry(release=release, registration=by_reference[ticket.reference],
+                  group_code=_group_code(by_reference[ticket.reference]),
+                  weight=ticket.weight, rank=ticket.rank, draw_key=f"{number:064x}",
+                  position=position, outcome=DrawOutcome.NOT_DRAWN)
+        for position, (ticket, number) in enumerate(drawn, start=1)
+    ]
+    DrawEntry.objects.bulk_create(entries)
+    DrawEvent.objects.create(release=release, at=now, kind=DrawEventKind.DRAWN)
+    places = _offer_down_the_list(release, now, first_round=True)
+    release.drawn_at = now
+    release.registrations_count = len(drawn)
+    release.places_count = places
+    release.save(update_fields=["drawn_at", "registrations_count", "places_count"])
+    from .tasks import send_not_drawn
+
+    for entry in DrawEntry.objects.filter(release=release, outcome=DrawOutcome.NOT_DRAWN
+                                          ).select_related("registration"):
+        DrawEvent.objects.create(release=release, at=now, kind=DrawEventKind.NOT_DRAWN,
+                                 reference=entry.registration.reference, position=entry.position)
+        if entry.registration.email:
+            registration_id = entry.registration.pk
+            transaction.on_commit(
+                lambda rid=registration_id: send_not_drawn.enqueue(  # type: ignore[misc]
+                    registration_id=rid, release_id=release.pk))
+    log.info("draw %s: %d registrations, %d places, seed %s", release.pk, len(drawn), places,
+             release.seed)
+    return release
+
+
+def _group_code(registration: Registration) -> str:
+    group = registration.priority_group
+    return group.code if group is not None else ""
+
+
+def _offer_down_the_list(release: Release, now: dt.datetime, *, first_round: bool = False
+                         ) -> int:
+    """Offer each free place of the release to the next person in drawn order still waiting.
+
+    The first round marks the drawn entries; places passed on later are recorded as events.
+    """
+    calendar = release.calendar
+    candidates = DrawEntry.objects.filter(
+        release=release, registration__status=RegistrationStatus.WAITING,
+    ).select_related("registration").order_by("position")
+
+    def offer(slot: Slot, entry: DrawEntry) -> Booking | None:
+        registration = entry.registration
+        booking = _offer(slot=slot, name=registration.name, email=registration.email,
+                         phone=registration.phone, language=registration.language,
+                         key=registration.person_key, hours=calendar.offer_hours, now=now,
+                         registration=registration)
+        if booking is None:
+            return None
+        registration.status = RegistrationStatus.OFFERED
+        registration.save(update_fields=["status"])
+        if first_round:
+            entry.outcome = DrawOutcome.OFFERED
+            entry.save(update_fields=["outcome"])
+        DrawEvent.objects.create(release=release, at=now, kind=DrawEventKind.OFFERED,
+                                 reference=registration.reference, position=entry.position,
+                                 slot_starts_at=slot.starts_at)
+        return booking
+
+    slots = _free_slots(calendar, now, release.slots_from, release.slots_until)
+    return _fill(slots, iter(candidates), offer)
+
+
+@transaction.atomic
+def offer_next_in_draw(*, calendar: Calendar) -> int:
+    """Offer places freed after a draw (lapsed, declined, cancelled) down its list."""
+    now = timezone.now()
+    release = (Release.objects.select_for_update().filter(
+        calendar=calendar, drawn_at__isnull=False, slots_until__gte=timezone.localdate(now))
+        .select_related("calendar").order_by("-drawn_at").first())
+    if release is None:
+        return 0
+    return _offer_down_the_list(release, now)
+
+
+def draw_due_releases(*, now: dt.datetime | None = None) -> int:
+    """Run the draw of every release whose request window has closed."""
+    now = now or timezone.now()
+    done = 0
+    for release in Release.objects.filter(closes_at__lte=now, drawn_at__isnull=True):
+        run_draw(release=release, now=now)
+        done += 1
+    return done
+
+
+# --- slots ----------------------------------------------------------------------------------
+
+
+def sync_slots(*, calendar: Calendar, start: dt.date | None = None,
+               end: dt.date | None = None) -> int:
+    """Make the slot rows match the calendar's rules for the booking window (or a range).
+
+    New slots are created, capacities follow the rules but never drop below what is booked, and
+    slots no longer planned close (capacity = booked) or disappear when nobody ever booked them.
+    """
+    today = timezone.localdate()
+    start = start or today
+    end = end or today + dt.timedelta(days=calendar.book_until_days)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rules = [Hours(weekday=r.weekday, opens=r.opens, closes=r.closes, capacity=r.capacity,
+                   staff_capacity=r.staff_capacity, valid_from=r.valid_from,
+                   valid_until=r.valid_until) for r in calendar.rules.all()]
+    specials = [Hours(date=s.date, opens=s.opens, closes=s.closes, capacity=s.capacity,
+                      staff_capacity=s.staff_capacity) for s in calendar.special_openings.all()]
+    closed: set[dt.date] = set()
+    for closure in calendar.closures.filter(ends_on__gte=start, starts_on__lte=end):
+        day = max(closure.starts_on, start)
+        while day <= min(closure.ends_on, end):
+            closed.add(day)
+            day += dt.timedelta(days=1)
+    holiday_days = (public_holidays(range(start.year, end.year + 1))
+                    if calendar.observe_public_holidays else {})
+    planned = plan_slots(start=start, end=end, slot_minutes=calendar.slot_minutes, rules=rules,
+                         specials=specials, closed_days=closed, holiday_days=holiday_days,
+                         zone=zone)
+    window_start = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    window_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    changed = 0
+    with transaction.atomic():
+        existing = {s.starts_at: s for s in Slot.objects.select_for_update().filter(
+            calendar=calendar, starts_at__gte=window_start, starts_at__lt=window_end)}
+        wanted = {p.starts_at: p for p in planned}
+        new = [Slot(calendar=calendar, starts_at=p.starts_at, ends_at=p.ends_at,
+                    capacity_online=p.capacity_online, capacity_staff=p.capacity_staff)
+               for at, p in wanted.items() if at not in existing]
+        Slot.objects.bulk_create(new)
+        changed += len(new)
+        for at, slot in existing.items():
+            plan = wanted.get(at)
+            online = plan.capacity_online if plan else 0
+            staff = plan.capacity_staff if plan else 0
+            if plan is None and not slot.bookings.exists():
+                slot.delete()
+                changed += 1
+                continue
+            if (slot.capacity_online, slot.capacity_staff) != (max(online, slot.booked_online),
+                                                                 max(staff, slot.booked_staff)):
+                Slot.objects.filter(pk=slot.pk).update(
+                    capacity_online=Greatest(F("booked_online"), online),
+                    capacity_staff=Greatest(F("booked_staff"), staff))
+                changed += 1
+    return changed
+
+
+def sync_all_slots() -> int:
+    return sum(sync_slots(calendar=c) for c in Calendar.objects.filter(is_active=True))
+
+
+def due_reminders(now: dt.datetime | None = None) -> Any:
+    """Confirmed bookings of tomorrow (local date) whose reminder has not gone out."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    return Booking.objects.filter(
+        Q(status=BookingStatus.CONFIRMED), ~Q(email=""), reminder_sent_at__isnull=True,
+        slot__starts_at__date=tomorrow)

@@ -1,0 +1,46 @@
+"""Counting in memory and adding to database totals every few seconds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+class BufferedCounter(Generic[K]):
+    """Collect counts per key and hand them to ``write`` at most every ``flush_after`` seconds.
+
+    A database write per event would make the busiest moments slower still; losing a few
+    seconds of counts when a process dies is acceptable for statistics.
+    """
+
+    def __init__(self, write: Callable[[Counter[K]], None], flush_after: float = 5.0) -> None:
+        self.write = write
+        self.flush_after = flush_after
+        self._lock = threading.Lock()
+        self._pending: Counter[K] = Counter()
+        self._last_flush = time.monotonic()
+
+    def add(self, key: K, n: int = 1) -> None:
+        with self._lock:
+            self._pending[key] += n
+            due = time.monotonic() - self._last_flush >= self.flush_after
+        if due:
+            self.flush()
+
+    def reset(self) -> None:
+        """Forget counts not yet written (tests start from a clean slate)."""
+        with self._lock:
+            self._pending = Counter()
+            self._last_flush = time.monotonic()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._last_flush = time.monotonic()
+        if pending:
+            self.write(pending)
