@@ -89,6 +89,7 @@ prepare_app() {
   "$PY" manage.py collectstatic --noinput -v0
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py load_services
+  "$PY" manage.py load_calendars
 }
 
 cmd_start() {
@@ -101,8 +102,13 @@ cmd_start() {
   say "Starting the task worker and the portal on http://127.0.0.1:8000 (Ctrl+C stops both)"
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
-  # Hourly housekeeping (deleting expired drafts); production runs purge_drafts from cron.
-  ( while true; do "$PY" manage.py purge_drafts; sleep 3600; done ) &
+  # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
+  # drafts every hour; production runs both from cron or systemd timers (docs/configuration.md).
+  ( n=0; while true; do
+      "$PY" manage.py appointment_housekeeping -v0 >/dev/null
+      [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts
+      n=$((n + 1)); sleep 60
+    done ) &
   local housekeeping=$!
   trap 'kill "$worker" "$housekeeping" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
   "$VENV/bin/gunicorn" rathaus.wsgi:application \
@@ -124,6 +130,7 @@ cmd_test() {
   "$VENV/bin/mypy" rathaus bench tests conftest.py
   say "service definitions"
   "$PY" manage.py load_services --check
+  "$PY" manage.py load_calendars --check
   local sqlite_only=()
   # With PostgreSQL at hand, its tests run in the PostgreSQL pass instead of being skipped.
   [ -n "${RATHAUS_TEST_POSTGRES_URL:-}" ] && sqlite_only=(-m "not postgres")

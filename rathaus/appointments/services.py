@@ -125,7 +125,9 @@ def _take_place(slot_id: int, channel: str) -> bool:
         **{booked: F(booked) + 1})
     if taken:
         return True
-    if release_lapsed(slot_id=slot_id):
+    # Places of lapsed holds are freed here, lazily. Retry whenever lapsed holds were seen,
+    # even if a concurrent request freed them first: its commit is what made room.
+    if _release_lapsed(slot_id=slot_id, now=timezone.now())[0]:
         taken = Slot.objects.filter(pk=slot_id, **{f"{booked}__lt": F(capacity)}).update(
             **{booked: F(booked) + 1})
     return bool(taken)
@@ -151,15 +153,21 @@ def release_lapsed(*, slot_id: int | None = None, now: dt.datetime | None = None
 
     Offers lapse through ``expire_offers`` instead, which also passes the place on.
     """
-    now = now or timezone.now()
+    return _release_lapsed(slot_id=slot_id, now=now or timezone.now())[1]
+
+
+def _release_lapsed(*, slot_id: int | None, now: dt.datetime) -> tuple[int, int]:
+    """Return how many lapsed bookings were found and how many this call ended."""
     lapsed = Booking.objects.filter(
         status__in=[BookingStatus.HELD, BookingStatus.PENDING], expires_at__lte=now)
     if slot_id is not None:
         lapsed = lapsed.filter(slot_id=slot_id)
+    found = list(lapsed.only("pk", "status", "channel", "slot_id"))
+    if not found:
+        return 0, 0
     with transaction.atomic():
-        ended = _give_back(list(lapsed.only("pk", "status", "channel", "slot_id")),
-                           BookingStatus.EXPIRED, now)
-    return len(ended)
+        ended = _give_back(found, BookingStatus.EXPIRED, now)
+    return len(found), len(ended)
 
 
 def _check_bookable(slot: Slot, channel: str, now: dt.datetime) -> None:
@@ -187,6 +195,8 @@ def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
     now = timezone.now()
     slot = _slot(slot_id)
     _check_bookable(slot, Channel.ONLINE, now)
+    if replaces is not None and replaces.calendar_id != slot.calendar_id:
+        raise NotBookable  # a booking moves within its own calendar only
     _count(slot.calendar_id, Metric.REQUEST)
     if not _take_place(slot.pk, Channel.ONLINE):
         _count(slot.calendar_id, Metric.SLOT_FULL)
@@ -662,6 +672,18 @@ def run_draw(*, release: Release, now: dt.datetime | None = None) -> Release:
     log.info("draw %s: %d registrations, %d places, seed %s", release.pk, len(drawn), places,
              release.seed)
     return release
+
+
+@transaction.atomic
+def withdraw_registration(*, registration: Registration) -> Registration:
+    """Take a registration off a draw calendar's list; withdrawing twice changes nothing.
+
+    Only a registration still waiting can be withdrawn: an offered place is declined instead
+    (``decline_offer``), which also passes it on.
+    """
+    Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.WAITING).update(
+        status=RegistrationStatus.WITHDRAWN)
+    return Registration.objects.get(pk=registration.pk)
 
 
 def _group_code(registration: Registration) -> str:

@@ -120,7 +120,7 @@ def load_directory(directory: Path) -> LoadedCatalog:
 
     services: list[LoadedService] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == CATALOG_FILE:
+        if path.name.startswith("_"):  # _catalog.yaml, _calendars.yaml: not services
             continue
         loaded, service_errors = validate_service_file(path)
         errors += service_errors

@@ -30,3 +30,8 @@ STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 RATHAUS_PAGE_CACHE_SECONDS = 0
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: concurrency tests need real SQLite
+    # locking (busy_timeout, WAL) between threads, as in the running portal.
+    DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405

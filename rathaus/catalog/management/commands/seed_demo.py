@@ -29,6 +29,7 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username="admin").exists():
             user_model.objects.create_superuser("admin", "admin@localhost", password)
             self.stdout.write(f"Demo admin account: admin / {password} (at /admin/)")
+        self.seed_release()
         if ServiceDailyCount.objects.exists():
             return
         today = timezone.localdate()
@@ -41,3 +42,21 @@ class Command(BaseCommand):
                     service=service, day=today - datetime.timedelta(days=days_ago),
                     views=views - days_ago * 3,
                 )
+
+    def seed_release(self) -> None:
+        """Open a request window for the vaccination centre's next Mondays, drawn in a week."""
+        from rathaus.appointments.models import Calendar, DrawMethod, Release
+        from rathaus.appointments.services import open_release
+
+        calendar = Calendar.objects.filter(slug="impfzentrum").first()
+        if calendar is None or Release.objects.filter(calendar=calendar).exists():
+            return
+        now = timezone.now()
+        closes = timezone.make_aware(datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=6), datetime.time(18)))
+        monday = closes.date() + datetime.timedelta(days=7 - closes.weekday())
+        open_release(calendar=calendar, opens_at=now - datetime.timedelta(hours=1),
+                     closes_at=closes, slots_from=monday,
+                     slots_until=monday + datetime.timedelta(days=7),
+                     method=DrawMethod.WEIGHTED)
+        self.stdout.write(f"Demo draw for the vaccination centre closes {closes:%d.%m.%Y %H:%M}")
