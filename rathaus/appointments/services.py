@@ -45,7 +45,7 @@ from .models import (
     WaitlistStatus,
 )
 from .people import person_key
-from .slots import Hours, plan_slots, public_holidays
+from .slots import Hours, PlannedSlot, plan_slots, public_holidays
 
 log = logging.getLogger(__name__)
 
@@ -778,11 +778,15 @@ def sync_slots(*, calendar: Calendar, start: dt.date | None = None,
                          zone=zone)
     window_start = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
     window_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    wanted = {p.starts_at: p for p in planned}
+    in_window = Slot.objects.filter(calendar=calendar, starts_at__gte=window_start,
+                                    starts_at__lt=window_end)
+    # Runs every minute: look first without locking, write only when the plan changed.
+    if not _differs(wanted, {s.starts_at: s for s in in_window}):
+        return 0
     changed = 0
     with transaction.atomic():
-        existing = {s.starts_at: s for s in Slot.objects.select_for_update().filter(
-            calendar=calendar, starts_at__gte=window_start, starts_at__lt=window_end)}
-        wanted = {p.starts_at: p for p in planned}
+        existing = {s.starts_at: s for s in in_window.select_for_update()}
         new = [Slot(calendar=calendar, starts_at=p.starts_at, ends_at=p.ends_at,
                     capacity_online=p.capacity_online, capacity_staff=p.capacity_staff)
                for at, p in wanted.items() if at not in existing]
@@ -796,13 +800,25 @@ def sync_slots(*, calendar: Calendar, start: dt.date | None = None,
                 slot.delete()
                 changed += 1
                 continue
-            if (slot.capacity_online, slot.capacity_staff) != (max(online, slot.booked_online),
-                                                                 max(staff, slot.booked_staff)):
+            if (slot.capacity_online, slot.capacity_staff) != _capacities(slot, plan):
                 Slot.objects.filter(pk=slot.pk).update(
                     capacity_online=Greatest(F("booked_online"), online),
                     capacity_staff=Greatest(F("booked_staff"), staff))
                 changed += 1
     return changed
+
+
+def _capacities(slot: Slot, plan: PlannedSlot | None) -> tuple[int, int]:
+    """Return the capacities a slot should have: the plan's, never below what is booked."""
+    online = plan.capacity_online if plan else 0
+    staff = plan.capacity_staff if plan else 0
+    return max(online, slot.booked_online), max(staff, slot.booked_staff)
+
+
+def _differs(wanted: dict[dt.datetime, PlannedSlot], existing: dict[dt.datetime, Slot]) -> bool:
+    return wanted.keys() != existing.keys() or any(
+        (slot.capacity_online, slot.capacity_staff) != _capacities(slot, wanted.get(at))
+        for at, slot in existing.items())
 
 
 def sync_all_slots() -> int:
@@ -816,3 +832,34 @@ def due_reminders(now: dt.datetime | None = None) -> Any:
     return Booking.objects.filter(
         Q(status=BookingStatus.CONFIRMED), ~Q(email=""), reminder_sent_at__isnull=True,
         slot__starts_at__date=tomorrow)
+
+
+# --- retention -----------------------------------------------------------------------------
+
+_ANONYMOUS = {"name": "", "email": "", "phone": "", "person_key": ""}
+
+
+def purge_personal_data(*, now: dt.datetime | None = None) -> int:
+    """Remove names and contact details from appointments past the retention period.
+
+    A booking keeps them until ``RATHAUS_APPOINTMENT_RETENTION_DAYS`` after its appointment
+    (for questions and no-shows) or after it was cancelled or lapsed; registrations and
+    waiting-list entries once they are closed and their bookings anonymised. Counts, slots and
+    the draw records (references only) stay for the statistics.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.RATHAUS_APPOINTMENT_RETENTION_DAYS)
+    named = ~Q(name="") | ~Q(email="") | ~Q(phone="") | ~Q(person_key="")
+    with transaction.atomic():
+        done = Booking.objects.filter(named).filter(
+            Q(slot__ends_at__lt=cutoff) | Q(ended_at__lt=cutoff)).update(**_ANONYMOUS)
+        still_named = Booking.objects.filter(named)
+        done += Registration.objects.filter(named).filter(created_at__lt=cutoff).exclude(
+            status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]).exclude(
+            pk__in=still_named.filter(registration__isnull=False).values("registration_id")
+        ).update(**_ANONYMOUS)
+        done += WaitlistEntry.objects.filter(named).filter(created_at__lt=cutoff).exclude(
+            status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).exclude(
+            pk__in=still_named.filter(waitlist_entry__isnull=False).values("waitlist_entry_id")
+        ).update(**_ANONYMOUS)
+    return done

@@ -235,6 +235,8 @@ RATHAUS_DRAFT_RETENTION_DAYS = 30
 RATHAUS_UNSAVED_DRAFT_HOURS = 24
 RATHAUS_RESUME_LINK_MAX_AGE = 60 * 60 * 24 * 30
 RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
+# Names and contact details of appointments are removed this many days after the appointment.
+RATHAUS_APPOINTMENT_RETENTION_DAYS = int(os.environ.get("RATHAUS_APPOINTMENT_RETENTION_DAYS", "30"))
 RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))
 
 LOGGING: dict[str, Any] = {

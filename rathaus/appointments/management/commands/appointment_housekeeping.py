@@ -11,7 +11,8 @@ from rathaus.appointments.tasks import send_reminders
 
 class Command(BaseCommand):
     help = ("Run every minute: free lapsed holds, let unanswered offers lapse and pass them on, "
-            "draw closed request windows, keep slots current, send tomorrow's reminders.")
+            "draw closed request windows, keep slots current, send tomorrow's reminders, "
+            "remove personal data past the retention period.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         freed = services.release_lapsed()
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         drawn = services.draw_due_releases()
         slots = services.sync_all_slots()
         reminders = send_reminders.call()
+        purged = services.purge_personal_data()
         counter.flush()
         self.stdout.write(
             f"freed {freed} holds, {lapsed} offers lapsed, {drawn} draws, {slots} slot changes, "
-            f"{reminders} reminders")
+            f"{reminders} reminders, {purged} records anonymised")
