@@ -2,7 +2,8 @@
 
 Slots start at the local opening time (Europe/Berlin) and follow each other at the slot length in
 real time, so a slot is always exactly as long as configured, also on the nights the clocks change;
-an opening time that does not exist on the spring-forward night is read as the moment after the gap.
+an opening or closing time that does not exist on the spring-forward night is read as the moment
+after the gap (03:00 CEST), and one that occurs twice in October as its first occurrence.
 """
 
 from __future__ import annotations
@@ -54,8 +55,23 @@ def public_holidays(years: Iterable[int]) -> holidays.HolidayBase:
 
 
 def _local(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    # Round-trip through UTC: a wall time inside the spring-forward gap becomes a real instant.
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    """Return the first instant at which the clocks show ``at`` (or a later time) on ``day``."""
+    wall = dt.datetime.combine(day, at)
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: the first of a repeated hour
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # Inside the spring-forward gap fold=0 lands as far past the gap as ``at`` lies in it
+    # (02:30 -> 03:30 CEST), but from the end of the gap on the clocks already show a later time:
+    # search the whole second the gap ends between the readings with both offsets.
+    before = int(wall.replace(tzinfo=zone, fold=1).timestamp())
+    after = int(instant.timestamp())
+    while after - before > 1:
+        middle = (before + after) // 2
+        if dt.datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= wall:
+            after = middle
+        else:
+            before = middle
+    return dt.datetime.fromtimestamp(after, UTC)
 
 
 def plan_slots(
