@@ -1,12 +1,16 @@
 """Start the portal under gunicorn and measure pages against a bare Django view in one run.
 
     .venv/bin/python -m bench.run [--duration 10] [--rounds 3] [--only start,service]
+    .venv/bin/python -m bench.run --database postgres --only slots,rush,room
 
-Prepares a fresh SQLite database in the bench directory, starts gunicorn with the worker and
-thread counts of rathaus.sh on a free port of 127.0.0.1, and drives every target with wrk at
-the same concurrency for the same time, after a warm-up. Prints requests per second, p50/p99
-latency, errors, the ratio to the baseline and the server's CPU time per request, and writes
-the figures to bench/results/. docs/performance.md explains the method and the figures.
+Prepares a fresh database (SQLite in the bench directory, or the PostgreSQL database
+rathaus_bench), starts gunicorn with the worker and thread counts of rathaus.sh on a free port
+of 127.0.0.1, and drives every page target with wrk at the same concurrency for the same time,
+after a warm-up. Prints requests per second, p50/p99 latency, errors, the ratio to the baseline
+and the server's CPU time per request. Then, in the same run against the same server, the two
+crowds of bench/rush.py: a rush on one hot slot through the booking API, and a burst of new
+visitors at a calendar behind the waiting room. Writes the figures to bench/results/.
+docs/performance.md explains the method and the figures.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from statistics import median
 from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
+
+from bench import appointments as bench_data
+from bench import rush as crowds
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -76,7 +83,12 @@ TARGETS = (
     Target("start", "start page", "/de/"),
     Target("service", "service page", f"/de/services/{SERVICE}/"),
     Target("submit", "form step submit", "", submit=True),
+    Target("slots", "slot list (calendar page)", f"/de/appointments/{bench_data.SLOTS}/"),
 )
+# Run after the page targets, against the same server: see bench/rush.py.
+CROWDS = {"rush": "rush on one hot slot (booking API)",
+          "room": "burst of new visitors at the waiting room"}
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/rathaus_bench"
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="drafts the step submit rotates over (default: --connections)")
     parser.add_argument("--only", default="",
                         help="comma-separated targets to measure besides the baseline: "
-                             + ", ".join(t.key for t in TARGETS[1:]))
+                             + ", ".join([*(t.key for t in TARGETS[1:]), *CROWDS]))
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                        help="sqlite (a file in --bench-dir) or postgres (database "
+                             "rathaus_bench, dropped and created; see --postgres-url)")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL,
+                        help=f"the PostgreSQL database to recreate (default {POSTGRES_URL})")
+    parser.add_argument("--db-pool-size", type=bounded(1, 64), default=10,
+                        help="PostgreSQL connections per gunicorn worker (default 10)")
+    parser.add_argument("--rush-capacity", type=bounded(10, 100_000), default=2000,
+                        help="staff places on the hot slot (default 2000)")
+    parser.add_argument("--rush-requests", type=bounded(10, 1_000_000), default=0,
+                        help="booking requests sent (default: twice the capacity)")
+    parser.add_argument("--rush-connections", type=bounded(1, 2000), default=256,
+                        help="concurrent connections of the rush (default 256)")
+    parser.add_argument("--room-visitors", type=bounded(1, 100_000), default=1200,
+                        help="new visitors arriving at the waiting room (default 1200)")
+    parser.add_argument("--room-per-minute", type=bounded(1, 100_000), default=1200,
+                        help="the waiting room's admissions per minute (default 1200)")
+    parser.add_argument("--room-arrival", type=float, default=2.0,
+                        help="seconds over which the visitors arrive (default 2)")
+    parser.add_argument("--room-connections", type=bounded(1, 2000), default=128,
+                        help="connections the visitors share (default 128)")
     parser.add_argument("--bench-dir", type=Path, default=ROOT / "var" / "bench",
                         help="where the database, static files and server log go "
                              "(default var/bench; the database is recreated every run)")
@@ -166,10 +199,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.connections < args.load_threads:
         parser.error("--connections must be at least --load-threads")
     wanted = {item.strip() for item in args.only.split(",") if item.strip()}
-    unknown = wanted - {t.key for t in TARGETS}
+    unknown = wanted - {t.key for t in TARGETS} - set(CROWDS)
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
     args.targets = [t for t in TARGETS if t.key == "baseline" or not wanted or t.key in wanted]
+    args.crowds = [key for key in CROWDS if not wanted or key in wanted]
+    args.rush_requests = args.rush_requests or 2 * args.rush_capacity
+    args.database_url = (args.postgres_url if args.database == "postgres"
+                         else f"sqlite:///{args.bench_dir.resolve() / 'bench.sqlite3'}")
     args.drafts = args.drafts or args.connections
     args.bench_dir = args.bench_dir.resolve()
     return args
@@ -178,11 +215,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 # -- preparing -------------------------------------------------------------------------------
 
 
-def server_env(bench_dir: Path) -> dict[str, str]:
+def server_env(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "RATHAUS_BENCH_DIR": str(bench_dir),
+        "RATHAUS_BENCH_DIR": str(args.bench_dir),
+        "RATHAUS_BENCH_DATABASE_URL": args.database_url,
+        "RATHAUS_DB_POOL_SIZE": str(args.db_pool_size),
         "RATHAUS_DEBUG": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
@@ -218,11 +257,43 @@ def static_is_current(bench_dir: Path) -> bool:
     return newest_mtime(sources) <= manifest.stat().st_mtime
 
 
+def recreate_postgres(url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database (never any other)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    if not name.startswith("rathaus_bench"):
+        raise BenchError(f"refusing to drop {name!r}: the database name must start with "
+                         "rathaus_bench")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def read_marker(done: subprocess.CompletedProcess[str], marker: str) -> dict[str, Any]:
+    for line in done.stdout.splitlines():
+        if line.startswith(marker):
+            result: dict[str, Any] = json.loads(line[len(marker):])
+            return result
+    raise BenchError(f"no {marker.strip()} line in:\n{done.stdout}{done.stderr}")
+
+
+def appointments(env: dict[str, str], *command: str) -> dict[str, Any]:
+    """Run a command of bench/appointments.py and return what it printed."""
+    done = subprocess.run([sys.executable, "-m", "bench.appointments", *command], cwd=ROOT,
+                          env=env, capture_output=True, text=True, check=False, timeout=600)
+    if done.returncode != 0:
+        raise BenchError(f"bench.appointments {command[0]} failed:\n{done.stdout}{done.stderr}")
+    return read_marker(done, bench_data.MARKER)
+
+
 def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Recreate the benchmark database and load the service catalog into it."""
     args.bench_dir.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         (args.bench_dir / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
+    if args.database == "postgres":
+        recreate_postgres(args.database_url)
     if not any((ROOT / "rathaus" / "locale").glob("*/LC_MESSAGES/*.mo")):
         # German pages render their translations, as under rathaus.sh start.
         manage(env, "compilemessages", "-v0", "--ignore=.venv", "--ignore=node_modules")
@@ -230,7 +301,10 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
         manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_services")
-
+    args.data = appointments(env, "setup", "--capacity", str(args.rush_capacity),
+                             "--per-minute", str(args.room_per_minute))
+    print(f"   appointments: {args.data['slots_in_list']} slots in {bench_data.SLOTS}, "
+          f"hot slot {args.data['slot_id']} with {args.rush_capacity} staff places")
 
 # -- the server ------------------------------------------------------------------------------
 
@@ -255,10 +329,13 @@ def gunicorn(args: argparse.Namespace, env: dict[str, str],
     ]
     if args.access_log:
         command += ["--access-logfile", str(args.bench_dir / "access.log")]
+    # The portal's own log (tracebacks of 500s) goes to the console handler: keep it.
+    output = (args.bench_dir / "server.log").open("wb")
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=output,
         stderr=subprocess.STDOUT, start_new_session=True,
     )
+    output.close()
     print(f"   gunicorn pid {server.pid} on http://{HOST}:{port} "
           f"({args.workers} workers x {args.threads} threads), log {log}")
     try:
@@ -496,16 +573,18 @@ def machine() -> dict[str, Any]:
 
 
 def save(args: argparse.Namespace, summaries: Sequence[Summary],
-         measurements: Sequence[Measurement]) -> Path:
+         measurements: Sequence[Measurement], crowd_results: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"{stamp}.json"
     options = {key: (str(value) if isinstance(value, Path) else value)
-               for key, value in vars(args).items() if key != "targets"}
+               for key, value in vars(args).items()
+               if key not in ("targets", "data", "crowd_failed")}
     payload = {
         "when": stamp, "machine": machine(), "options": options,
         "client": "wrk for every target (GETs: wrk_report.lua; submit: wrk_submit.lua)",
         "summary": [asdict(item) for item in summaries],
+        "crowds": crowd_results,
         "runs": [asdict(item) for item in measurements],
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
@@ -520,7 +599,7 @@ def raise_on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> list[Summary]:
-    env = server_env(args.bench_dir)
+    env = server_env(args)
     print(f"== preparing {args.bench_dir}")
     prepare(args, env)
     port = free_port()
@@ -546,6 +625,11 @@ def run(args: argparse.Namespace) -> list[Summary]:
             print(f"== {step}, {target.label}: "
                   f"{args.warmup} s warm-up, {args.duration} s at {args.connections} connections")
             measurements.append(measure(args, server, port, target, drafts, number))
+        results: dict[str, Any] = {}
+        if "rush" in args.crowds:
+            results["rush"] = run_rush(args, env, server, port)
+        if "room" in args.crowds:
+            results["room"] = run_room(args, env, port)
     summaries = summarize(args.targets, measurements)
     baselines = [m.requests_per_second for m in measurements if m.target == "baseline"]
     print()
@@ -553,9 +637,116 @@ def run(args: argparse.Namespace) -> list[Summary]:
     print(f"\nbaseline runs (req/s): {', '.join(f'{value:.0f}' for value in baselines)}; "
           "ratio = median over rounds of target / mean of the baselines around it; "
           "cpu ms = gunicorn CPU time per request; cpu ratio = baseline cpu ms / target cpu ms")
+    for key, result in results.items():
+        print(f"\n{CROWDS[key]}:")
+        for name, value in result.items():
+            print(f"   {name}: {value}")
+    args.crowd_failed = crowd_failures(results)
+    for failure in args.crowd_failed:
+        print(f"FAILED: {failure}")
     if not args.no_save:
-        print(f"results: {save(args, summaries, measurements)}")
+        print(f"results: {save(args, summaries, measurements, results)}")
     return summaries
+
+
+# -- the crowds ----------------------------------------------------------------------------------
+
+
+def postgres_cpu_seconds() -> float:
+    """Return the CPU time used so far by the PostgreSQL server processes on this machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat.partition("(")[2].startswith("postgres)"):
+            fields = stat.rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def run_rush(args: argparse.Namespace, env: dict[str, str], server: subprocess.Popen[bytes],
+             port: int) -> dict[str, Any]:
+    """Book one slot through the API with more requests than places; check the count after."""
+    token, slot_id = args.data["token"], args.data["slot_id"]
+    print(f"== rush: warm-up on another slot, then {args.rush_requests} booking requests over "
+          f"{args.rush_connections} connections for {args.rush_capacity} places")
+    warm = crowds.rush(HOST, port, token=token, slot_id=args.data["warm_slot_id"],
+                       connections=args.rush_connections, total=min(args.rush_capacity, 1000),
+                       first_number=1_000_000)
+    if warm.statuses.get("201", 0) == 0:
+        raise BenchError(f"the warm-up booked nothing: {warm.statuses} {warm.bodies}")
+    server_before, pg_before = server_cpu_seconds(server), postgres_cpu_seconds()
+    result = crowds.rush(HOST, port, token=token, slot_id=slot_id,
+                         connections=args.rush_connections, total=args.rush_requests)
+    server_after, pg_after = server_cpu_seconds(server), postgres_cpu_seconds()
+    counted = appointments(env, "count", "--slot", str(slot_id))
+    figures = crowds.as_dict(result)
+    requests = max(result.sent, 1)
+    if server_before is not None and server_after is not None:
+        figures["server_cpu_ms"] = round((server_after - server_before) * 1000 / requests, 3)
+    if args.database == "postgres":
+        # All PostgreSQL processes of the machine: other work on it is counted too.
+        figures["postgres_cpu_ms"] = round((pg_after - pg_before) * 1000 / requests, 3)
+    figures["capacity"] = args.rush_capacity
+    figures["database"] = {key: counted[key] for key in
+                           ("booked_staff", "bookings", "occupying", "capacity_staff")}
+    if counted["first_created"] and counted["last_created"]:
+        spread = counted["last_created"] - counted["first_created"]
+        figures["bookings_per_second_in_database"] = round(
+            (counted["bookings"] - 1) / spread, 1) if spread else None
+    return figures
+
+
+def run_room(args: argparse.Namespace, env: dict[str, str], port: int) -> dict[str, Any]:
+    """Open the waiting room's calendar and let a burst of new visitors arrive."""
+    lead = 3.0
+    print(f"== waiting room: {args.room_visitors} new visitors within {args.room_arrival} s, "
+          f"{args.room_per_minute} admissions per minute, the room opens {lead:.0f} s after "
+          "the first")
+    opened = appointments(env, "open-room", "--in-seconds", str(lead),
+                          "--per-minute", str(args.room_per_minute))
+    expected = args.room_visitors * 60 / args.room_per_minute
+    cpu_before = time.process_time()
+    result = crowds.waiting_room_burst(
+        HOST, port, path=f"/de/appointments/{bench_data.ROOM}/", visitors=args.room_visitors,
+        connections=args.room_connections, arrival_seconds=args.room_arrival,
+        opens_at=opened["opens_at"], per_minute=args.room_per_minute,
+        limit_seconds=lead + expected + 60)
+    figures = crowds.as_dict(result)
+    figures["client_cpu_s"] = round(time.process_time() - cpu_before, 2)
+    return figures
+
+
+def crowd_failures(results: dict[str, Any]) -> list[str]:
+    failures = []
+    rush = results.get("rush")
+    if rush is not None:
+        database = rush["database"]
+        if database["booked_staff"] > rush["capacity"] or database["occupying"] > rush["capacity"]:
+            failures.append(f"overbooked: {database} for {rush['capacity']} places")
+        if rush["bookings"] != database["occupying"]:
+            failures.append(f"{rush['bookings']} answers 201 but {database['occupying']} "
+                            "bookings in the database")
+        if rush["sent"] > rush["capacity"] and database["booked_staff"] != rush["capacity"]:
+            failures.append(f"demand exceeded capacity but {database['booked_staff']} of "
+                            f"{rush['capacity']} places were booked")
+        if rush["server_errors"] or rush["errors"]:
+            failures.append(f"rush: {rush['server_errors']} answers 5xx, {rush['errors']} "
+                            "connection errors")
+    room = results.get("room")
+    if room is not None:
+        if room["admitted"] != room["visitors"]:
+            failures.append(f"waiting room: {room['admitted']} of {room['visitors']} "
+                            "visitors got in")
+        if room["most_ahead_of_schedule"] > 2:
+            failures.append(f"waiting room let visitors in ahead of its schedule "
+                            f"({room['most_ahead_of_schedule']} admissions)")
+    return failures
 
 
 def summarize(targets: Sequence[Target], measurements: Sequence[Measurement]) -> list[Summary]:
@@ -605,7 +796,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 1 if any(item.errors for item in summaries) else 0
+    return 1 if any(item.errors for item in summaries) or args.crowd_failed else 0
 
 
 if __name__ == "__main__":

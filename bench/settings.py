@@ -16,7 +16,9 @@ BENCH_DIR = Path(os.environ.get("RATHAUS_BENCH_DIR", BASE_DIR / "var" / "bench")
 BENCH_DIR.mkdir(parents=True, exist_ok=True)
 
 ROOT_URLCONF = "bench.urls"
-DATABASES = {"default": database_from_url(f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}")}
+# bench/run.py --database postgres points this at the database rathaus_bench.
+DATABASES = {"default": database_from_url(os.environ.get(
+    "RATHAUS_BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"))}
 STATIC_ROOT = BENCH_DIR / "static"
 STORAGES = {
     **STORAGES,

@@ -2,11 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from rathaus.appointments.api import api
 from rathaus.core import views as core
 from rathaus.notifications import views as outbox
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("healthz", core.health, name="health"),
     path("dev/outbox/", outbox.outbox, name="outbox"),
     path("dev/outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),
@@ -18,6 +20,9 @@ urlpatterns += i18n_patterns(
     path("", include("rathaus.catalog.urls")),
     path("", include("rathaus.applications.urls")),
     path("", include("rathaus.appointments.urls")),
+    path("", include("rathaus.appointments.waiting_room_urls")),
+    path("staff/appointments/statistics/", include("rathaus.appointments.stats_urls")),
+    path("staff/appointments/", include("rathaus.appointments.staff_urls")),
     path("impressum/", core.legal_page, {"template": "core/impressum.html"}, name="impressum"),
     path("datenschutz/", core.legal_page, {"template": "core/privacy.html"}, name="privacy"),
     path("barrierefreiheit/", core.legal_page, {"template": "core/accessibility.html"},

@@ -6,10 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.catalog.models import Department, Service, ServiceVersion
-# new_reference stays importable here: migration 0001 names it by this path.
-from rathaus.core.references import new_reference
-from rathaus.identity.levels import TrustLevel
 
+# new_reference stays importable here: migration 0001 names it by this path.
+from rathaus.core.references import new_reference as new_reference
+from rathaus.identity.levels import TrustLevel
 
 
 class Draft(models.Model):

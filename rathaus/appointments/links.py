@@ -37,10 +37,14 @@ def manage_url(booking: Booking) -> str:
                                 kwargs={"token": manage_token(booking)}))
 
 
+def registration_token(registration: Registration) -> str:
+    return make_token(purpose=REGISTRATION, value=registration.reference)
+
+
 def registration_url(registration: Registration) -> str:
-    token = make_token(purpose=REGISTRATION, value=registration.reference)
     with translation.override(registration.language):
-        return absolute(reverse("appointments:registration", kwargs={"token": token}))
+        return absolute(reverse("appointments:registration",
+                                kwargs={"token": registration_token(registration)}))
 
 
 def booking_from_token(token: str, *, purpose: str) -> str | None:

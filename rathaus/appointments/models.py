@@ -93,7 +93,18 @@ class Calendar(models.Model):
     waiting_room = models.BooleanField(
         _("waiting room"), default=False,
         help_text=_("When a release opens, admit visitors at the rate below."))
-    admissions_per_minute = models.PositiveIntegerField(_("admissions per minute"), default=600)
+    admissions_per_minute = models.PositiveIntegerField(
+        _("admissions per minute"), default=600,
+        help_text=_("How many visitors the waiting room lets through per minute; "
+                    "see docs/performance.md for how to choose it."))
+    # A first-come calendar's rush starts here (a draw calendar's at its release's opens_at).
+    rush_opens_at = models.DateTimeField(
+        _("bookings open at (waiting room)"), null=True, blank=True,
+        help_text=_("First-come calendars: when the places everyone waits for become bookable. "
+                    "The waiting room numbers visitors from a quarter of an hour before."))
+    waiting_room_minutes = models.PositiveSmallIntegerField(
+        _("waiting room stays on (minutes after opening)"), default=60,
+        help_text=_("Longer if visitors are still queued then."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -105,6 +116,8 @@ class Calendar(models.Model):
                                    name="calendar_slot_at_least_5_minutes"),
             models.CheckConstraint(condition=Q(book_until_days__gte=models.F("book_from_days")),
                                    name="calendar_booking_window_ordered"),
+            models.CheckConstraint(condition=Q(admissions_per_minute__gte=1),
+                                   name="calendar_admits_someone"),
         ]
 
     def __str__(self) -> str:
@@ -622,16 +635,21 @@ class DailyCount(models.Model):
         return f"{self.day} {self.metric} {self.channel}: {self.value}"
 
 
-class WaitingRoomTicket(models.Model):
-    """Numbering of arrivals in a calendar's waiting room, per release opening."""
+class WaitingRoomCounter(models.Model):
+    """How many waiting-room tickets one opening of a calendar has given out (without Redis)."""
 
-    calendar = models.OneToOneField(Calendar, on_delete=models.CASCADE, primary_key=True,
-                                    related_name="+")
-    opened_at = models.DateTimeField()
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+")
+    opens_at = models.DateTimeField()
     issued = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "opens_at"],
+                                    name="waiting_room_counter_per_opening"),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.calendar_id}: {self.issued}"
+        return f"{self.calendar_id} {self.opens_at:%Y-%m-%d %H:%M}: {self.issued}"
 
 
 class ApiToken(models.Model):

@@ -118,6 +118,14 @@ def _count(calendar_id: int, metric: str, channel: str = Channel.ONLINE, n: int 
     transaction.on_commit(lambda: counter.record(calendar_id, metric, channel, n))
 
 
+def _count_refused(calendar_id: int, channel: str) -> None:
+    """Count a request for a full slot at once: its transaction is rolled back by SlotFull."""
+    from .stats import counter
+
+    counter.record(calendar_id, Metric.REQUEST, channel)
+    counter.record(calendar_id, Metric.SLOT_FULL, channel)
+
+
 def _take_place(slot_id: int, channel: str) -> bool:
     """Take one place of ``channel`` on the slot if one is free; must run inside a transaction."""
     booked, capacity = _counter(channel), _capacity(channel)
@@ -199,7 +207,7 @@ def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
         raise NotBookable  # a booking moves within its own calendar only
     _count(slot.calendar_id, Metric.REQUEST)
     if not _take_place(slot.pk, Channel.ONLINE):
-        _count(slot.calendar_id, Metric.SLOT_FULL)
+        _count_refused(slot.calendar_id, Channel.ONLINE)
         raise SlotFull
     return Booking.objects.create(
         calendar_id=slot.calendar_id, slot=slot, channel=Channel.ONLINE,
@@ -292,7 +300,7 @@ def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
     _check_bookable(slot, channel, now)
     _count(slot.calendar_id, Metric.REQUEST, channel)
     if not _take_place(slot.pk, channel):
-        _count(slot.calendar_id, Metric.SLOT_FULL, channel)
+        _count_refused(slot.calendar_id, channel)
         raise SlotFull
     booking = Booking(
         calendar_id=slot.calendar_id, slot=slot, channel=channel,

@@ -370,6 +370,8 @@ class ServiceDef(Strict):
     channels: list[Channel] = Field(min_length=1)
     link_out: LinkOut | None = None
     appointment_note: Text | None = None
+    # The slug of the appointment calendar citizens book for this service, if it has one.
+    appointment_calendar: str | None = Field(default=None, pattern=SLUG, max_length=50)
     retention_days: int = Field(default=365 * 3, ge=30, le=365 * 50)
     form: FormDef | None = None
 
@@ -385,6 +387,8 @@ class ServiceDef(Strict):
             raise ValueError("a 'form' is given but 'form' is not among the channels")
         if "link_out" in self.channels and self.link_out is None:
             raise ValueError("the channel 'link_out' needs a 'link_out'")
+        if self.appointment_calendar is not None and "appointment" not in self.channels:
+            raise ValueError("an 'appointment_calendar' needs 'appointment' among the channels")
         if self.trust_level != "none" and self.trust_reason is None:
             raise ValueError("a service that needs sign-in must say why in 'trust_reason'")
         return self

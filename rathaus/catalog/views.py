@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from rathaus.appointments.models import Calendar
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
 from . import selectors
@@ -86,7 +87,8 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         html = render_to_string(
             "catalog/service_detail.html",
             {"service": service, "spec": spec, "required_level": required,
-             "needs_sign_in": required > TrustLevel.NONE},
+             "needs_sign_in": required > TrustLevel.NONE,
+             "calendar": _appointment_calendar(spec)},
             request=request,
         )
         return service.pk, html
@@ -96,6 +98,13 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service_id, html = _cached_page(f"service:{slug}", build)
     record_service_view(service_id=service_id)
     return HttpResponse(html)
+
+
+def _appointment_calendar(spec: ServiceDef) -> Calendar | None:
+    """Return the active calendar the service books, if it names one (one query, else none)."""
+    if spec.appointment_calendar is None:
+        return None
+    return Calendar.objects.filter(slug=spec.appointment_calendar, is_active=True).first()
 
 
 def trust_gate(

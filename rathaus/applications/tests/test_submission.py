@@ -14,11 +14,11 @@ from django.test import Client
 
 from rathaus.applications import services
 from rathaus.applications.models import Draft, Submission
-from rathaus.core.references import REFERENCE_ALPHABET
 from rathaus.catalog.loader import LoadedService
 from rathaus.catalog.models import Service
 from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_service
+from rathaus.core.references import REFERENCE_ALPHABET
 
 from .hund import (
     OWNER,

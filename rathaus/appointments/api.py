@@ -1,0 +1,300 @@
+"""The JSON API for agents' tools and kiosks: calendars, free places, bookings.
+
+Every request carries ``Authorization: Bearer <token>`` (see tokens.py); a browser session
+cookie alone authenticates nothing here, so CSRF does not apply. The booking POST is the hot path
+of a rush on one slot: one query for the token, then only the service's own queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Router, Schema, Status
+from ninja.errors import AuthorizationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import StringConstraints, ValidationInfo, field_validator
+
+from . import services
+from .agent_selectors import booking_by_reference, day_bounds, phone_is_plausible
+from .models import Booking, BookingStatus, Calendar, Channel, Mode, Slot
+from .tokens import Bearer, find_token, touch
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Bearer | None:
+        bearer = find_token(token)
+        if bearer is None:
+            return None
+        if not bearer.may_book:
+            raise AuthorizationError(message=_("This token may not book appointments."))
+        touch(bearer.token)
+        return bearer
+
+
+api = NinjaAPI(
+    title="Rathaus API",
+    version="1",
+    description="Appointments for agents' tools and kiosks. See docs/api.md.",
+    urls_namespace="api",
+    auth=BearerToken(),
+    # The bundled docs page loads Swagger UI from a CDN, which our CSP (and the rule of no
+    # third-party requests) forbids: only the schema is served, at /api/v1/openapi.json.
+    docs_url=None,
+)
+router = Router(tags=["appointments"])
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class CalendarOut(Schema):
+    slug: str
+    name: str
+
+
+class SlotOut(Schema):
+    id: int
+    start: dt.datetime = Field(description="Start, ISO 8601 with the offset of Europe/Berlin.")
+    end: dt.datetime
+    remaining: int = Field(description="Places left for the token's channel.")
+
+
+# Beyond these, a lookup fails in the database (bigint, year 9999) instead of finding nothing.
+MAX_ID = 2**63 - 1
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+class BookingIn(Schema):
+    slot_id: int = Field(gt=0, le=MAX_ID)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40, validate_default=True,
+                       description="A phone number or an e-mail address is required.")
+    language: Literal["de", "en"] = Field(default="de",
+                                          description="Language of the confirmation e-mail.")
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError(_("Enter a valid e-mail address.")) from None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if value and not phone_is_plausible(value):
+            raise ValueError(_("Enter a phone number, for example 05121 301-0."))
+        if not value and "email" in info.data and not info.data["email"]:
+            raise ValueError(_("Give a phone number or an e-mail address."))
+        return value
+
+
+class BookingCreated(Schema):
+    id: str = Field(description="The booking's reference, as read out to the caller.")
+    status: str
+    slot_id: int
+
+
+class BookingOut(BookingCreated):
+    calendar: str
+    start: dt.datetime
+    end: dt.datetime
+    channel: str
+    name: str
+    email: str
+    phone: str
+
+
+class Error(Schema):
+    error: str
+
+
+class Problem(Error):
+    message: str
+
+
+class Invalid(Problem):
+    fields: dict[str, list[str]]
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 429: "throttled"}
+
+
+def _problem(request: HttpRequest, status: int, code: str, message: str,
+             **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"error": code, "message": message, **extra},
+                               status=status)
+
+
+def _conflict(request: HttpRequest, code: str) -> HttpResponse:
+    """Answer 409 with the domain error's code, the expected outcome of a rush on a slot."""
+    response = api.create_response(request, {"error": code}, status=409)
+    # Thousands of these in a rush are the system working: not worth a warning line each.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code
+    if status == 401:
+        response = _problem(request, 401, "unauthorized",
+                            _("Send a valid API token: Authorization: Bearer <token>."))
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    message = _("The request body is not valid JSON.") if status == 400 else str(exc)
+    return _problem(request, status, _CODES.get(status, "error"), message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _problem(request, 404, "not_found", str(exc) or _("Not found."))
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("date"):
+        return _("Enter a date as YYYY-MM-DD, for example 2026-03-30.")
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error.get("msg", "")))
+    if kind.startswith("int"):
+        return _("Enter a whole number.")
+    if kind == "string_too_short":
+        return _("This field is required.")
+    if kind == "string_too_long":
+        return _("Use at most %(count)d characters.") % {
+            "count": error.get("ctx", {}).get("max_length", 0)}
+    return str(error.get("msg", ""))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # ninja's locations look like ("body", "payload", "email") or ("query", "date").
+        names = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        name = ".".join(names[1:] if names[:1] in (["query"], ["path"]) else names) or "body"
+        fields.setdefault(name, []).append(_field_message(error))
+    return _problem(request, 422, "invalid", _("Some fields are missing or not valid."),
+                    fields=fields)
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+# Documented in the schema; the exception handlers above write these bodies.
+REFUSED: dict[int, Any] = {401: Problem, 403: Problem}
+
+
+def _remaining(slot: Slot, calendar: Calendar, channel: str, now: dt.datetime,
+               online_window: tuple[dt.date, dt.date]) -> int:
+    """Places the token's channel could book now (0 where the service would refuse)."""
+    if slot.starts_at <= now or not calendar.is_active:
+        return 0
+    if channel == Channel.ONLINE:
+        day = timezone.localtime(slot.starts_at).date()
+        if calendar.mode != Mode.FIRST_COME or not online_window[0] <= day <= online_window[1]:
+            return 0
+    return max(0, slot.remaining(channel))
+
+
+@router.get("/calendars", response={200: list[CalendarOut], **REFUSED},
+            summary="List calendars")
+def list_calendars(request: HttpRequest) -> list[dict[str, str]]:
+    return [{"slug": c.slug, "name": c.name} for c in Calendar.objects.filter(is_active=True)]
+
+
+@router.get("/calendars/{slug}/slots",
+            response={200: list[SlotOut], **REFUSED, 404: Problem, 422: Invalid},
+            summary="List a day's slots")
+def list_slots(request: HttpRequest, slug: str, date: dt.date) -> list[dict[str, Any]]:
+    """Return the slots of one day (local time), with the places left for the token's channel."""
+    if not FIRST_DAY <= date <= LAST_DAY:
+        raise ValidationError([{"type": "date_range", "loc": ("query", "date")}])
+    calendar = Calendar.objects.filter(slug=slug, is_active=True).first()
+    if calendar is None:
+        raise Http404(_("There is no calendar with this name."))
+    channel = request.auth.channel  # type: ignore[attr-defined]
+    now = timezone.now()
+    window = calendar.booking_window(timezone.localdate(now))
+    start, end = day_bounds(date)
+    slots = Slot.objects.filter(calendar=calendar, starts_at__gte=start, starts_at__lt=end)
+    return [{"id": slot.pk, "start": timezone.localtime(slot.starts_at),
+             "end": timezone.localtime(slot.ends_at),
+             "remaining": _remaining(slot, calendar, channel, now, window)}
+            for slot in slots.order_by("starts_at")]
+
+
+@router.post("/bookings",
+             response={201: BookingCreated, **REFUSED, 409: Error, 422: Invalid},
+             summary="Book a place")
+def create_booking(request: HttpRequest, payload: BookingIn
+                   ) -> Status[dict[str, Any]] | HttpResponse:
+    """Book a confirmed appointment for a caller from the token's channel.
+
+    409 answers ``{"error": "slot_full"}`` when the channel's places on the slot are taken,
+    ``already_booked`` when the person has an appointment in this calendar, and
+    ``not_bookable`` for a slot that is past, unknown or not open to this channel.
+    """
+    bearer: Bearer = request.auth  # type: ignore[attr-defined]
+    person = services.Person(name=payload.name, email=payload.email, phone=payload.phone,
+                             language=payload.language)
+    try:
+        booking = services.book_for_caller(slot_id=payload.slot_id, person=person,
+                                           agent=bearer.user, channel=bearer.channel)
+    except services.BookingError as error:
+        return _conflict(request, error.code)
+    return Status(201, {"id": booking.reference, "status": booking.status,
+                        "slot_id": booking.slot_id})
+
+
+def _booking(reference: str) -> Booking:
+    booking = booking_by_reference(reference)
+    if booking is None:
+        raise Http404(_("There is no booking with this reference."))
+    return booking
+
+
+@router.get("/bookings/{id}", response={200: BookingOut, **REFUSED, 404: Problem},
+            summary="Show a booking")
+def get_booking(request: HttpRequest, id: str) -> dict[str, Any]:
+    booking = _booking(id)
+    return {"id": booking.reference, "status": booking.status, "slot_id": booking.slot_id,
+            "calendar": booking.calendar.slug,
+            "start": timezone.localtime(booking.slot.starts_at),
+            "end": timezone.localtime(booking.slot.ends_at), "channel": booking.channel,
+            "name": booking.name, "email": booking.email, "phone": booking.phone}
+
+
+@router.delete("/bookings/{id}", response={204: None, **REFUSED, 404: Problem, 409: Error},
+               summary="Cancel a booking")
+def cancel_booking(request: HttpRequest, id: str) -> Status[None] | HttpResponse:
+    """Cancel a booking and give its place back; cancelling twice answers 204 again.
+
+    Appointments that already took place (attended, missed) cannot be cancelled: 409
+    ``not_cancellable``.
+    """
+    bearer: Bearer = request.auth  # type: ignore[attr-defined]
+    booking = services.cancel_booking(booking=_booking(id), agent=bearer.user)
+    if booking.status != BookingStatus.CANCELLED:
+        return _conflict(request, "not_cancellable")
+    return Status(204, None)
+
+
+api.add_router("/appointments/", router)

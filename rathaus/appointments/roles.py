@@ -1,0 +1,34 @@
+"""The agent role: citizens' office staff who book, move and cancel for callers.
+
+Staff sign-in with roles arrives with issue 4; until then the role is the Django group
+``AGENT_GROUP`` holding ``BOOK_FOR_CALLERS`` (created by migration 0002).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+
+AGENT_GROUP = "Bürgerbüro"
+BOOK_FOR_CALLERS = "appointments.book_for_callers"
+
+
+def agent_group() -> Group:
+    """Return the agents' group, recreating it (with its permission) if it was deleted."""
+    app_label, codename = BOOK_FOR_CALLERS.split(".")
+    group, created = Group.objects.get_or_create(name=AGENT_GROUP)
+    if created:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
+                                                     codename=codename))
+    return group
+
+
+@transaction.atomic
+def ensure_agent(*, username: str) -> tuple[User, bool]:
+    """Return the agent account ``username``, creating it without a password if needed."""
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    user.groups.add(agent_group())
+    return user, created
