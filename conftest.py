@@ -18,13 +18,16 @@ from rathaus.catalog.services import publish_catalog
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    from rathaus.appointments.tokens import forget_tokens
     from rathaus.catalog.services import view_counter
 
     cache.clear()
     view_counter.reset()
+    forget_tokens()
     yield
     cache.clear()
     view_counter.reset()
+    forget_tokens()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ docs/performance.md explains the method and the figures.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -76,6 +77,15 @@ class Target:
     label: str
     path: str
     submit: bool = False
+    token: bool = False  # sends the agent's API token
+
+
+def next_weekday() -> str:
+    """A day with slots in the bench calendars (Monday to Saturday, from tomorrow)."""
+    day = dt.date.today() + dt.timedelta(days=2)
+    while day.weekday() == 6:
+        day += dt.timedelta(days=1)
+    return day.isoformat()
 
 
 TARGETS = (
@@ -84,6 +94,9 @@ TARGETS = (
     Target("service", "service page", f"/de/services/{SERVICE}/"),
     Target("submit", "form step submit", "", submit=True),
     Target("slots", "slot list (calendar page)", f"/de/appointments/{bench_data.SLOTS}/"),
+    Target("api-slots", "slot list (API, JSON)",
+           f"/api/v1/appointments/calendars/{bench_data.SLOTS}/slots?date={next_weekday()}",
+           token=True),
 )
 # Run after the page targets, against the same server: see bench/rush.py.
 CROWDS = {"rush": "rush on one hot slot (booking API)",
@@ -395,8 +408,11 @@ def wait_healthy(port: int, log: Path, *, timeout: float = 60.0) -> None:
 
 
 def fetch(port: int, method: str, path: str, *, body: str = "",
-          cookies: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+          cookies: dict[str, str] | None = None, token: str = ""
+          ) -> tuple[int, http.client.HTTPMessage, str]:
     headers = {"Host": f"{HOST}:{port}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     if cookies:
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     if method == "POST":
@@ -465,8 +481,8 @@ def prepare_submissions(port: int, count: int, work: Path) -> Path:
     return drafts
 
 
-def check_page(port: int, target: Target) -> None:
-    status, _headers, body = fetch(port, "GET", target.path)
+def check_page(port: int, target: Target, token: str = "") -> None:
+    status, _headers, body = fetch(port, "GET", target.path, token=token if target.token else "")
     if status != 200 or not body:
         raise BenchError(f"GET {target.path} answered {status}; it must answer 200 to be measured")
 
@@ -480,6 +496,7 @@ def wrk(args: argparse.Namespace, port: int, target: Target, seconds: int,
     command = [
         "wrk", "--threads", str(args.load_threads), "--connections", str(args.connections),
         "--duration", f"{seconds}s", "--timeout", "10s", "--latency", "--script", str(script),
+        *(["--header", f"Authorization: Bearer {args.data['token']}"] if target.token else []),
         # The submit script builds its own request paths; wrk still wants one in the URL.
         f"http://{HOST}:{port}{target.path or '/'}",
     ]
@@ -616,7 +633,7 @@ def run(args: argparse.Namespace) -> list[Summary]:
         drafts = None
         for target in args.targets:
             if not target.submit:
-                check_page(port, target)
+                check_page(port, target, args.data.get("token", ""))
         if any(target.submit for target in args.targets):
             print(f"   creating {args.drafts} drafts for the step submit")
             drafts = prepare_submissions(port, args.drafts, Path(work))

@@ -6,6 +6,8 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission, User
@@ -39,8 +41,10 @@ def create_api_token(*, user: User, channel: str = Channel.STAFF, name: str = ""
 
 
 def revoke_api_tokens(*, tokens: QuerySet[ApiToken]) -> int:
-    """Revoke the given tokens; requests with them are refused from now on."""
-    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """Revoke the given tokens: refused at once here, within ``REMEMBER_SECONDS`` everywhere."""
+    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_tokens()
+    return revoked
 
 
 def tokens_matching(prefix: str) -> QuerySet[ApiToken]:
@@ -102,18 +106,48 @@ def _lookup_sql() -> str:
     )
 
 
+# A web process remembers a token it has checked for a few seconds, so that a rush of bookings
+# does not look the same token up thousands of times. Revoking a token, deactivating its user or
+# taking the permission away therefore takes effect in other processes within this time.
+REMEMBER_SECONDS = 10.0
+_REMEMBERED_MAX = 1000
+_remembered: dict[str, tuple[float, Bearer]] = {}
+_remembered_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Forget the tokens this process has checked (revocations take effect at once here)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
 def find_token(key: str) -> Bearer | None:
-    """Look up the live token for ``key`` with its user and permission, in one query.
+    """Return the live token for ``key`` (remembered for a few seconds, see above)."""
+    if not key.startswith(TOKEN_START) or len(key) > 200:
+        return None
+    digest = hash_token(key)
+    now = time.monotonic()
+    remembered = _remembered.get(digest)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    bearer = _look_up(digest)
+    if bearer is not None:
+        with _remembered_lock:
+            if len(_remembered) >= _REMEMBERED_MAX:
+                _remembered.clear()
+            _remembered[digest] = (now + REMEMBER_SECONDS, bearer)
+    return bearer
+
+
+def _look_up(digest: str) -> Bearer | None:
+    """Look up the live token with this hash, with its user and permission, in one query.
 
     ``may_book`` says whether the user holds the agents' permission directly or through a group,
     as ``ModelBackend.has_perm`` would answer, without its two extra queries.
     """
-    if not key.startswith(TOKEN_START) or len(key) > 200:
-        return None
     app_label, codename = BOOK_FOR_CALLERS.split(".")
     # A raw queryset, not a bare cursor: it converts the values as the ORM does (SQLite dates).
-    found = ApiToken.objects.raw(_lookup_sql(), [codename, app_label, codename, app_label,
-                                                 hash_token(key)])
+    found = ApiToken.objects.raw(_lookup_sql(), [codename, app_label, codename, app_label, digest])
     token = next(iter(found), None)
     if token is None:
         return None

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -114,23 +114,24 @@ def publish_service(*, loaded: LoadedService) -> str:
 
 
 def _write_views(pending: Counter[int]) -> None:
+    """Add the views to today's rows: one short statement per row, in a fixed order.
+
+    Several web processes flush at the same time; changing each row on its own means they never
+    wait for each other in a cycle.
+    """
     today = timezone.localdate()
-    with transaction.atomic():
-        existing = set(Service.objects.filter(pk__in=pending).values_list("pk", flat=True))
-        for service_id, views in pending.items():
-            if service_id not in existing:
-                continue
-            updated = ServiceDailyCount.objects.filter(service_id=service_id, day=today).update(
-                views=F("views") + views
-            )
-            if not updated:
-                _, created = ServiceDailyCount.objects.get_or_create(
-                    service_id=service_id, day=today, defaults={"views": views}
-                )
-                if not created:
-                    ServiceDailyCount.objects.filter(
-                        service_id=service_id, day=today
-                    ).update(views=F("views") + views)
+    existing = set(Service.objects.filter(pk__in=pending).values_list("pk", flat=True))
+    for service_id, views in sorted(pending.items()):
+        if service_id not in existing:
+            continue
+        rows = ServiceDailyCount.objects.filter(service_id=service_id, day=today)
+        if rows.update(views=F("views") + views):
+            continue
+        try:
+            with transaction.atomic():
+                ServiceDailyCount.objects.create(service_id=service_id, day=today, views=views)
+        except IntegrityError:  # another process created today's row first
+            rows.update(views=F("views") + views)
 
 
 # Service page views for "most used": no IP, no cookie, only a number per service and day.

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from django.db import DatabaseError, connection
+
+log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -15,7 +20,8 @@ class BufferedCounter(Generic[K]):
     """Collect counts per key and hand them to ``write`` at most every ``flush_after`` seconds.
 
     A database write per event would make the busiest moments slower still; losing a few
-    seconds of counts when a process dies is acceptable for statistics.
+    seconds of counts when a process dies is acceptable for statistics. Writing never happens
+    inside a transaction of the caller and never fails the caller's request.
     """
 
     def __init__(self, write: Callable[[Counter[K]], None], flush_after: float = 5.0) -> None:
@@ -29,7 +35,8 @@ class BufferedCounter(Generic[K]):
         with self._lock:
             self._pending[key] += n
             due = time.monotonic() - self._last_flush >= self.flush_after
-        if due:
+        # Inside a transaction the write would join it (and hold its locks until it ends).
+        if due and not connection.in_atomic_block:
             self.flush()
 
     def reset(self) -> None:
@@ -42,5 +49,12 @@ class BufferedCounter(Generic[K]):
         with self._lock:
             pending, self._pending = self._pending, Counter()
             self._last_flush = time.monotonic()
-        if pending:
+        if not pending:
+            return
+        try:
             self.write(pending)
+        except DatabaseError:
+            log.warning("could not write %d counts; keeping them for the next try", len(pending),
+                        exc_info=True)
+            with self._lock:
+                self._pending.update(pending)

@@ -100,14 +100,15 @@ def database_from_url(url: str) -> dict[str, Any]:
             ),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side binding lets psycopg prepare statements a connection runs repeatedly
+        # (after 5 runs): PostgreSQL then skips parsing and planning the booking statements.
+        config["OPTIONS"] = {"server_side_binding": True}
         if env_bool("RATHAUS_DB_POOL", True):
             config["CONN_MAX_AGE"] = 0
-            config["OPTIONS"] = {
-                "pool": {
-                    "min_size": 1,
-                    "max_size": int(os.environ.get("RATHAUS_DB_POOL_SIZE", "10")),
-                    "timeout": 10,
-                }
+            config["OPTIONS"]["pool"] = {
+                "min_size": 1,
+                "max_size": int(os.environ.get("RATHAUS_DB_POOL_SIZE", "10")),
+                "timeout": 10,
             }
         else:
             config["CONN_MAX_AGE"] = None
