@@ -36,7 +36,7 @@ class Mode(models.TextChoices):
 
 
 class Location(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, verbose_name=_("short name (in the address)"))
     name_de = models.CharField(_("name (German)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     street = models.CharField(_("street"), max_length=200)
@@ -65,7 +65,7 @@ class Location(models.Model):
 class Calendar(models.Model):
     """Appointments of one kind at one location, with their rules for booking."""
 
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, verbose_name=_("short name (in the address)"))
     name_de = models.CharField(_("name (German)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     description_de = models.TextField(_("description (German)"), blank=True)
@@ -155,7 +155,8 @@ class Weekday(models.IntegerChoices):
 class OpeningRule(models.Model):
     """Opening hours on one weekday, cut into slots of the calendar's length."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="rules")
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="rules",
+                                 verbose_name=_("calendar"))
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -187,7 +188,7 @@ class SpecialOpening(models.Model):
     """Hours on one date that replace the weekday rules (also on a holiday)."""
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE,
-                                 related_name="special_openings")
+                                 related_name="special_openings", verbose_name=_("calendar"))
     date = models.DateField(_("date"))
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -212,7 +213,8 @@ class SpecialOpening(models.Model):
 class Closure(models.Model):
     """Whole days without appointments (holidays of the office, staff training)."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures",
+                                 verbose_name=_("calendar"))
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     reason_de = models.CharField(_("reason (German)"), max_length=200, blank=True)
@@ -234,7 +236,8 @@ class Closure(models.Model):
 class Slot(models.Model):
     """One bookable time with its places per channel and how many are taken."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="slots")
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="slots",
+                                 verbose_name=_("calendar"))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     capacity_online = models.PositiveIntegerField(_("online places"))
@@ -304,8 +307,10 @@ class Booking(models.Model):
 
     reference = models.CharField(_("reference"), max_length=9, unique=True,
                                  default=new_reference, editable=False)
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="bookings",
+                                 verbose_name=_("calendar"))
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings",
+                             verbose_name=_("time slot"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=BookingStatus.choices)
     expires_at = models.DateTimeField(_("lapses at"), null=True, blank=True)
@@ -314,20 +319,22 @@ class Booking(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    language = models.CharField(max_length=8, default="de")
+    language = models.CharField(max_length=8, default="de", verbose_name=_("language"))
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+", verbose_name=_("booked by"))
     registration = models.ForeignKey("Registration", on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="bookings")
+                                     blank=True, related_name="bookings",
+                                     verbose_name=_("draw registration"))
     waitlist_entry = models.ForeignKey("WaitlistEntry", on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="bookings")
+                                       blank=True, related_name="bookings",
+                                       verbose_name=_("waiting-list entry"))
     # The booking this one replaces while a reschedule is in progress.
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+                                 related_name="+", verbose_name=_("replaces"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminder sent"))
 
     class Meta:
         ordering = ["slot__starts_at", "created_at"]
@@ -378,14 +385,15 @@ class WaitlistEntry(models.Model):
 
     reference = models.CharField(_("reference"), max_length=9, unique=True,
                                  default=new_reference, editable=False)
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="waitlist")
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="waitlist",
+                                 verbose_name=_("calendar"))
     status = models.CharField(_("status"), max_length=12, choices=WaitlistStatus.choices,
                               default=WaitlistStatus.WAITING)
     person_key = models.CharField(max_length=64, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    language = models.CharField(max_length=8, default="de")
+    language = models.CharField(max_length=8, default="de", verbose_name=_("language"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices,
                                default=Channel.ONLINE)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True, db_index=True)
@@ -411,7 +419,7 @@ class PriorityGroup(models.Model):
     """A group a draw may favour (by weight) or serve first (by rank)."""
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE,
-                                 related_name="priority_groups")
+                                 related_name="priority_groups", verbose_name=_("calendar"))
     code = models.SlugField(_("code"), max_length=40)
     label_de = models.CharField(_("label (German)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
@@ -452,7 +460,8 @@ class Release(models.Model):
     so nobody (the town included) can pick a seed after seeing who registered.
     """
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="releases")
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="releases",
+                                 verbose_name=_("calendar"))
     opens_at = models.DateTimeField(_("registration opens"))
     closes_at = models.DateTimeField(_("registration closes (draw)"))
     slots_from = models.DateField(_("appointments from"))
@@ -503,14 +512,14 @@ class Registration(models.Model):
     reference = models.CharField(_("reference"), max_length=9, unique=True,
                                  default=new_reference, editable=False)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT,
-                                 related_name="registrations")
+                                 related_name="registrations", verbose_name=_("calendar"))
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.WAITING)
     person_key = models.CharField(max_length=64, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    language = models.CharField(max_length=8, default="de")
+    language = models.CharField(max_length=8, default="de", verbose_name=_("language"))
     priority_group = models.ForeignKey(PriorityGroup, on_delete=models.PROTECT, null=True,
                                        blank=True, verbose_name=_("priority group"))
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices,
@@ -544,16 +553,18 @@ class DrawOutcome(models.TextChoices):
 class DrawEntry(models.Model):
     """One registration's line in a draw: the inputs and the result, for anyone to re-check."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="entries")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="entries",
+                                verbose_name=_("release"))
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT,
-                                     related_name="draw_entries")
-    group_code = models.CharField(max_length=40, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1)
-    rank = models.PositiveSmallIntegerField(default=1)
+                                     related_name="draw_entries",
+                                     verbose_name=_("draw registration"))
+    group_code = models.CharField(max_length=40, blank=True, verbose_name=_("priority group"))
+    weight = models.PositiveSmallIntegerField(default=1, verbose_name=_("weight"))
+    rank = models.PositiveSmallIntegerField(default=1, verbose_name=_("rank"))
     # The registration's lottery number: see draw.py for how it follows from the seed.
-    draw_key = models.CharField(max_length=64)
+    draw_key = models.CharField(max_length=64, verbose_name=_("lottery number"))
     position = models.PositiveIntegerField(_("position"))
-    outcome = models.CharField(max_length=12, choices=DrawOutcome.choices)
+    outcome = models.CharField(max_length=12, choices=DrawOutcome.choices, verbose_name=_("result"))
 
     class Meta:
         ordering = ["release", "position"]
@@ -582,13 +593,14 @@ class DrawEventKind(models.TextChoices):
 class DrawEvent(models.Model):
     """Append-only record of what happened after a draw, in order."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=12, choices=DrawEventKind.choices)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="events",
+                                verbose_name=_("release"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("time"))
+    kind = models.CharField(max_length=12, choices=DrawEventKind.choices, verbose_name=_("event"))
     # The registration's reference only: the record is published without personal data.
-    reference = models.CharField(max_length=9, blank=True)
-    position = models.PositiveIntegerField(null=True, blank=True)
-    slot_starts_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=9, blank=True, verbose_name=_("reference"))
+    position = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("position"))
+    slot_starts_at = models.DateTimeField(null=True, blank=True, verbose_name=_("appointment"))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -617,11 +629,13 @@ class Metric(models.TextChoices):
 class DailyCount(models.Model):
     """How often something happened per calendar, day and channel: no people, only numbers."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    metric = models.CharField(max_length=16, choices=Metric.choices)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
-    value = models.PositiveIntegerField(default=0)
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("calendar"))
+    day = models.DateField(verbose_name=_("day"))
+    metric = models.CharField(max_length=16, choices=Metric.choices, verbose_name=_("figure"))
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE,
+                               verbose_name=_("channel"))
+    value = models.PositiveIntegerField(default=0, verbose_name=_("count"))
 
     class Meta:
         verbose_name = _("daily count")
@@ -638,9 +652,10 @@ class DailyCount(models.Model):
 class WaitingRoomCounter(models.Model):
     """How many waiting-room tickets one opening of a calendar has given out (without Redis)."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+")
-    opens_at = models.DateTimeField()
-    issued = models.PositiveIntegerField(default=0)
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("calendar"))
+    opens_at = models.DateTimeField(verbose_name=_("opens"))
+    issued = models.PositiveIntegerField(default=0, verbose_name=_("tickets issued"))
 
     class Meta:
         constraints = [

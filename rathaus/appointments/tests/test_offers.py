@@ -26,6 +26,7 @@ from rathaus.appointments.models import (
 from rathaus.appointments.tasks import send_reminders
 
 from . import factories
+from .pages import de, de_n
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,15 +49,16 @@ def test_a_cancelled_place_goes_down_the_waiting_list_until_someone_accepts() ->
                                       channel="online")
     for n in (1, 2, 3):
         services.join_waitlist(calendar=slot.calendar, person=person(n))
-    assert "You are on the waiting list" in mails_to("person1@example.org")
+    assert de("You are on the waiting list") in mails_to("person1@example.org")
 
     services.cancel_booking(booking=booked)
 
     first = Booking.objects.get(status=BookingStatus.OFFERED)
     assert first.email == "person1@example.org"
-    assert "An appointment is free for you: please accept it" in mails_to(first.email)
-    offer_mail = next(m for m in mail.outbox if m.subject.startswith("An appointment is free"))
-    assert "After that it goes to the next person on the list." in offer_mail.body
+    offer_subject = de("An appointment is free for you: please accept it")
+    assert offer_subject in mails_to(first.email)
+    offer_mail = next(m for m in mail.outbox if m.subject == offer_subject)
+    assert "Danach geht er an die nächste Person auf der Liste." in offer_mail.body
 
     assert services.expire_offers(now=later(slot.calendar.offer_hours + 1)) == 1
 
@@ -73,7 +75,8 @@ def test_a_cancelled_place_goes_down_the_waiting_list_until_someone_accepts() ->
     assert WaitlistEntry.objects.get(email="person2@example.org").status == WaitlistStatus.BOOKED
     assert WaitlistEntry.objects.get(email="person3@example.org").status == WaitlistStatus.WAITING
     assert Slot.objects.get(pk=slot.pk).booked_online == 1
-    assert "Your appointment is confirmed" in mails_to("person2@example.org")[-1]
+    assert de("Your appointment is confirmed: %(reference)s", reference=second.reference) \
+        == mails_to("person2@example.org")[-1]
 
 
 def test_an_offer_cannot_be_accepted_after_its_deadline() -> None:
@@ -119,7 +122,8 @@ def test_a_draw_offers_the_places_and_tells_the_others_honestly() -> None:
     calendar, release = draw_calendar_with_places(3)
     registrations = [services.register_for_draw(calendar=calendar, person=person(n), group=None)
                      for n in range(5)]
-    assert "Your registration" in mails_to("person0@example.org")[0]
+    assert mails_to("person0@example.org")[0] == de(
+        "Your registration %(reference)s", reference=registrations[0].reference)
 
     services.run_draw(release=release, now=later(2))
 
@@ -131,13 +135,23 @@ def test_a_draw_offers_the_places_and_tells_the_others_honestly() -> None:
     assert waiting.count() == 2
     for registration in waiting:
         subjects = mails_to(registration.email)
-        assert "Not drawn this time: you stay on the list" in subjects
+        not_drawn = de("Not drawn this time: you stay on the list")
+        assert not_drawn in subjects
         body = next(m.body for m in mail.outbox
-                    if registration.email in m.to and m.subject.startswith("Not drawn"))
-        assert "3 appointments were drawn among 5 registrations" in body
-        assert "stays on the list and takes part in the next draw" in body
+                    if registration.email in m.to and m.subject == not_drawn)
+        assert de_n('in this draw for "%(calendar)s", %(places)s appointment was given out '
+                    "among %(registrations)s registrations, and your registration was not "
+                    "drawn this time.",
+                    'in this draw for "%(calendar)s", %(places)s appointments were given out '
+                    "among %(registrations)s registrations, and your registration was not "
+                    "drawn this time.", 3, places=3, calendar=calendar.name_de,
+                    registrations=5) in body
+        assert de("You do not need to do anything: your registration stays on the list and "
+                  "takes part in the next draw. If an appointment is not accepted in time, it is "
+                  "offered to the next people on the list, and that may be you.") in body
     for registration in offered:
-        assert "An appointment is free for you: please accept it" in mails_to(registration.email)
+        assert de("An appointment is free for you: please accept it") \
+            in mails_to(registration.email)
     positions = dict(release.entries.values_list("registration__reference", "position"))
     assert sorted(positions.values()) == [1, 2, 3, 4, 5]
     assert {r.reference for r in offered} == {ref for ref, pos in positions.items() if pos <= 3}
@@ -208,5 +222,5 @@ def test_the_reminder_goes_out_once_the_day_before() -> None:
     assert send_reminders.call() == 0
 
     assert [m.to for m in mail.outbox] == [["person1@example.org"]]
-    assert mail.outbox[0].subject == "Reminder: your appointment tomorrow"
+    assert mail.outbox[0].subject == de("Reminder: your appointment tomorrow")
     assert due.reference in mail.outbox[0].body
