@@ -33,6 +33,7 @@ from .pages import (
     calendar_url,
     day_parts,
     de,
+    de_n,
     h1,
     input_value,
     link_in,
@@ -119,9 +120,12 @@ def test_register_be_drawn_and_accept_or_stay_on_the_list(client: Client) -> Non
     assert (erika.status, max_.status) == (RegistrationStatus.OFFERED, RegistrationStatus.WAITING)
     not_drawn = mails_to("p2@example.org")[-1]
     assert not_drawn.subject == de("Not drawn this time: you stay on the list")
-    assert de('in this draw for "%(calendar)s", %(places)s appointments were drawn among '
-              '%(count)s registrations, and your registration was not drawn this time.',
-              calendar="Impftermin", places=1, count=2) in not_drawn.body
+    assert de_n('in this draw for "%(calendar)s", %(places)s appointment was given out among '
+                "%(registrations)s registrations, and your registration was not drawn this "
+                "time.",
+                'in this draw for "%(calendar)s", %(places)s appointments were given out among '
+                "%(registrations)s registrations, and your registration was not drawn this "
+                "time.", 1, places=1, calendar="Impftermin", registrations=2) in not_drawn.body
     assert de("on the list") in text(Client().get(link_in(not_drawn, "/registration/")))
 
     status = client.get(status_path)
