@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext, pgettext
 
 from .models import Calendar, Slot
 
@@ -47,6 +48,20 @@ class Time:
     def shared(self) -> bool:
         """Whether the time has several places, so that how many are left is worth saying."""
         return self.slot.capacity_online > 1
+
+    # The label and the places are built here rather than in the template: a day has dozens of
+    # times, and a template include with a translation per time made up most of the page's cost.
+    @property
+    def label(self) -> str:
+        start, end = timezone.localtime(self.slot.starts_at), timezone.localtime(self.slot.ends_at)
+        return pgettext("from one clock time to another", "%(start)s to %(end)s") % {
+            "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+
+    @property
+    def places_text(self) -> str:
+        places = self.places_left
+        return ngettext("%(places)s place left", "%(places)s places left", places) % {
+            "places": places}
 
 
 @dataclass(frozen=True)
