@@ -287,20 +287,32 @@ def _complete_reschedule(booking: Booking, now: dt.datetime) -> Booking:
     return booking
 
 
-@transaction.atomic
-def confirm_booking(*, booking: Booking) -> Booking:
-    """Confirm a booking from the e-mail link (double opt-in); repeating it changes nothing."""
+def _confirm_in_time(booking: Booking, status: str, lapsed: BookingError
+                     ) -> tuple[Booking, bool]:
+    """Lock the booking and confirm it if it is still ``status`` before its deadline.
+
+    Returns the booking and whether this call confirmed it (not when it already was, so that
+    a second click changes nothing); raises ``lapsed`` when the deadline has passed.
+    """
     now = timezone.now()
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.status == BookingStatus.CONFIRMED:
-        return booking
-    if booking.status != BookingStatus.PENDING or booking.expires_at is None \
-            or booking.expires_at <= now:
-        raise Lapsed
+        return booking, False
+    if booking.status != status or booking.expires_at is None or booking.expires_at <= now:
+        raise lapsed
     booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = now
     booking.expires_at = None
     booking.save(update_fields=["status", "confirmed_at", "expires_at"])
+    return booking, True
+
+
+@transaction.atomic
+def confirm_booking(*, booking: Booking) -> Booking:
+    """Confirm a booking from the e-mail link (double opt-in); repeating it changes nothing."""
+    booking, confirmed = _confirm_in_time(booking, BookingStatus.PENDING, Lapsed())
+    if not confirmed:
+        return booking
     _count(booking.calendar_id, Metric.BOOKED, booking.channel)
     from .tasks import send_booking_confirmation
 
@@ -504,17 +516,11 @@ def _fill(slots: list[Slot], candidates: Iterator[T], offer: Callable[[Slot, T],
 @transaction.atomic
 def accept_offer(*, booking: Booking) -> Booking:
     """Accept an offered place (from the waiting list or a draw) before its deadline."""
-    now = timezone.now()
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
-    if booking.status == BookingStatus.CONFIRMED:
+    booking, confirmed = _confirm_in_time(
+        booking, BookingStatus.OFFERED, Lapsed(_("The time to accept this offer has run out.")))
+    if not confirmed:
         return booking
-    if booking.status != BookingStatus.OFFERED or booking.expires_at is None \
-            or booking.expires_at <= now:
-        raise Lapsed(_("The time to accept this offer has run out."))
-    booking.status = BookingStatus.CONFIRMED
-    booking.confirmed_at = now
-    booking.expires_at = None
-    booking.save(update_fields=["status", "confirmed_at", "expires_at"])
+    now = booking.confirmed_at or timezone.now()
     _count(booking.calendar_id, Metric.OFFER_ACCEPTED)
     _count(booking.calendar_id, Metric.BOOKED)
     if booking.waitlist_entry_id:
