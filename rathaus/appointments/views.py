@@ -447,6 +447,7 @@ def waitlist(request: HttpRequest, slug: str) -> HttpResponse:
 # -- draw: registration, status, public record ------------------------------------------------
 
 
+@admission_required  # the registration form is what everyone queues for at a release
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, slug: str) -> HttpResponse:

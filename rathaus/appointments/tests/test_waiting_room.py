@@ -189,6 +189,22 @@ def test_a_draw_calendar_opens_with_its_release(clock: Clock) -> None:
     assert room.opens_at == opens_at
 
 
+def test_the_draw_registration_form_is_behind_the_room(clock: Clock) -> None:
+    calendar = factories.calendar(mode=Mode.DRAW, waiting_room=True)
+    Release.objects.create(calendar=calendar, opens_at=clock.now,
+                           closes_at=clock.now + dt.timedelta(days=7),
+                           slots_from=timezone.localdate(), slots_until=timezone.localdate())
+    register = f"/de/appointments/{calendar.slug}/register/"
+
+    form = Client().get(register)
+    posted = Client().post(register, {"name": "Bot", "email": "bot@example.org"})
+
+    assert form.status_code == 302
+    assert form["Location"].startswith(wait_url(calendar).split("?")[0])
+    assert posted.status_code == 303  # straight to the room, nothing registered
+    assert not calendar.registrations.exists()
+
+
 # -- cookies ---------------------------------------------------------------------------------
 
 
