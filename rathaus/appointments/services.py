@@ -523,13 +523,8 @@ def accept_offer(*, booking: Booking) -> Booking:
     now = booking.confirmed_at or timezone.now()
     _count(booking.calendar_id, Metric.OFFER_ACCEPTED)
     _count(booking.calendar_id, Metric.BOOKED)
-    if booking.waitlist_entry_id:
-        WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
-            status=WaitlistStatus.BOOKED)
-    if booking.registration_id:
-        Registration.objects.filter(pk=booking.registration_id).update(
-            status=RegistrationStatus.BOOKED)
-        _event(booking, DrawEventKind.ACCEPTED, now)
+    _settle_offer(booking, WaitlistStatus.BOOKED, RegistrationStatus.BOOKED,
+                  DrawEventKind.ACCEPTED, now)
     from .tasks import send_booking_confirmation
 
     transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
@@ -544,17 +539,23 @@ def decline_offer(*, booking: Booking) -> Booking:
     if booking.status != BookingStatus.OFFERED:
         return booking
     _give_back([booking], BookingStatus.DECLINED, now)
-    if booking.waitlist_entry_id:
-        WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
-            status=WaitlistStatus.WITHDRAWN)
-    if booking.registration_id:
-        Registration.objects.filter(pk=booking.registration_id).update(
-            status=RegistrationStatus.DECLINED)
-        _event(booking, DrawEventKind.DECLINED, now)
+    _settle_offer(booking, WaitlistStatus.WITHDRAWN, RegistrationStatus.DECLINED,
+                  DrawEventKind.DECLINED, now)
     from .tasks import offer_freed_places
 
     transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
     return booking
+
+
+def _settle_offer(booking: Booking, entry_status: str, registration_status: str,
+                  event: str, now: dt.datetime) -> None:
+    """Carry an offer's end over to the waiting-list entry or draw registration it came from."""
+    if booking.waitlist_entry_id:
+        WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(status=entry_status)
+    if booking.registration_id:
+        Registration.objects.filter(pk=booking.registration_id).update(
+            status=registration_status)
+        _event(booking, event, now)
 
 
 def _event(booking: Booking, kind: str, now: dt.datetime) -> None:
@@ -583,13 +584,8 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
             lapsed += 1
             calendars.add(booking.calendar_id)
             _count(booking.calendar_id, Metric.OFFER_LAPSED)
-            if booking.waitlist_entry_id:
-                WaitlistEntry.objects.filter(pk=booking.waitlist_entry_id).update(
-                    status=WaitlistStatus.LAPSED)
-            if booking.registration_id:
-                Registration.objects.filter(pk=booking.registration_id).update(
-                    status=RegistrationStatus.LAPSED)
-                _event(booking, DrawEventKind.LAPSED, now)
+            _settle_offer(booking, WaitlistStatus.LAPSED, RegistrationStatus.LAPSED,
+                          DrawEventKind.LAPSED, now)
     for calendar in Calendar.objects.filter(pk__in=calendars):
         offer_freed_places(calendar=calendar)
     return lapsed
