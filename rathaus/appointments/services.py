@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.backend import DatabaseBackend
 
 from . import draw as lottery
 from .models import (
@@ -211,18 +212,22 @@ def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
         expires_at=now + dt.timedelta(minutes=slot.calendar.hold_minutes)), now)
 
 
-def _place(slot: Slot, booking: Booking, now: dt.datetime) -> Booking:
+def _place(slot: Slot, booking: Booking, now: dt.datetime,
+           then: Callable[[Booking], None] | None = None) -> Booking:
     """Insert a new booking, then take its place on the slot: the order matters under load.
 
     The conditional UPDATE comes last, so the slot row stays locked only for that statement and
     the COMMIT: concurrent bookings of one hot slot queue for the shortest possible time. A slot
     already read as full is refused without inserting, unless lapsed holds can be freed.
+    ``then`` runs between the insert and the UPDATE (outside the lock) with the saved booking.
     """
     _count(slot.calendar_id, Metric.REQUEST, booking.channel)
     if slot.remaining(booking.channel) <= 0 and not _release_lapsed(slot_id=slot.pk, now=now)[0]:
         _count_refused(slot.calendar_id, booking.channel)
         raise SlotFull
     _save_claiming_person(booking)
+    if then is not None:
+        then(booking)
     if not _take_place(slot.pk, booking.channel):
         _count_refused(slot.calendar_id, booking.channel)
         raise SlotFull  # the transaction rolls back, the inserted booking with it
@@ -331,13 +336,27 @@ def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
         calendar_id=slot.calendar_id, slot=slot, channel=channel,
         status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=person.key,
         name=person.name, email=person.email, phone=person.phone, language=person.language,
-        agent=agent), now)
+        agent=agent), now, then=_queue_confirmation)
     _count(slot.calendar_id, Metric.BOOKED, channel)
-    if booking.email:
-        from .tasks import send_booking_confirmation
-
-        transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
     return booking
+
+
+def _queue_confirmation(booking: Booking) -> None:
+    """Queue the confirmation e-mail of a new booking so that it goes out only if it commits.
+
+    With the task queue in this database the task row is written in the booking's own
+    transaction: it commits or rolls back with the booking, and a worker cannot see it before
+    (one commit per booking instead of two, which counts in a rush). Other queues get the task
+    after the commit.
+    """
+    if not booking.email:
+        return
+    from .tasks import send_booking_confirmation
+
+    if isinstance(send_booking_confirmation.get_backend(), DatabaseBackend):
+        send_booking_confirmation.enqueue(booking_id=booking.pk)
+    else:
+        transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
 
 
 @transaction.atomic
