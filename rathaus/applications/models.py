@@ -10,6 +10,7 @@ from rathaus.catalog.models import Department, Service, ServiceVersion
 # new_reference stays importable here: migration 0001 names it by this path.
 from rathaus.core.references import new_reference as new_reference
 from rathaus.identity.levels import TrustLevel
+from rathaus.identity.models import Citizen
 
 
 class Draft(models.Model):
@@ -25,6 +26,9 @@ class Draft(models.Model):
                                                    default=TrustLevel.NONE)
     resume_email = models.EmailField(blank=True)
     resume_consent_at = models.DateTimeField(null=True, blank=True)
+    # The signed-in citizen whose draft this is ("Mein Rathaus"); anonymous drafts have none.
+    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="drafts")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -63,6 +67,12 @@ class Submission(models.Model):
     email = models.EmailField(blank=True)
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices,
                                                    default=TrustLevel.NONE)
+    # The signed-in citizen who sent it; SET_NULL: deleting the account leaves the town's record.
+    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="submissions")
+    # Answers that came verified from the identity provider: {field path: {"attribute": key,
+    # "level": trust level int, "source": "bundid"}} (once-only principle, for the clerk).
+    verified_fields = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=SubmissionStatus.choices,
                               default=SubmissionStatus.RECEIVED, db_index=True)
     submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
