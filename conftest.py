@@ -31,6 +31,15 @@ def _clear_cache() -> Iterator[None]:
 
 
 @pytest.fixture
+def admin_client(client: Any, admin_user: Any) -> Any:
+    """pytest-django's admin browser, signed in with the second factor the admin site requires."""
+    from rathaus.staff.tests.factories import sign_in_verified
+
+    sign_in_verified(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def catalog(db: Any) -> None:
     """Publish every shipped service definition, as the start command does."""
     publish_catalog(loaded=load_directory(settings.RATHAUS_SERVICES_DIR))

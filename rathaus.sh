@@ -106,7 +106,8 @@ cmd_start() {
   # drafts every hour; production runs both from cron or systemd timers (docs/configuration.md).
   ( n=0; while true; do
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
-      [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts
+      [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
+        && "$PY" manage.py purge_audit_log -v0
       n=$((n + 1)); sleep 60
     done ) &
   local housekeeping=$!

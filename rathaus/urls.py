@@ -9,6 +9,7 @@ from rathaus.notifications import views as outbox
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("identity/", include("rathaus.identity.urls")),
     path("healthz", core.health, name="health"),
     path("dev/outbox/", outbox.outbox, name="outbox"),
     path("dev/outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),
@@ -21,8 +22,10 @@ urlpatterns += i18n_patterns(
     path("", include("rathaus.applications.urls")),
     path("", include("rathaus.appointments.urls")),
     path("", include("rathaus.appointments.waiting_room_urls")),
+    path("", include("rathaus.account.urls")),
     path("staff/appointments/statistics/", include("rathaus.appointments.stats_urls")),
     path("staff/appointments/", include("rathaus.appointments.staff_urls")),
+    path("staff/", include("rathaus.staff.urls")),
     path("impressum/", core.legal_page, {"template": "core/impressum.html"}, name="impressum"),
     path("datenschutz/", core.legal_page, {"template": "core/privacy.html"}, name="privacy"),
     path("barrierefreiheit/", core.legal_page, {"template": "core/accessibility.html"},

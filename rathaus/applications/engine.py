@@ -8,7 +8,7 @@ fieldset). Answers to fields that are hidden, and to steps that are skipped, are
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -16,11 +16,14 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 from rathaus.catalog.schema import FieldDef, FormDef, StepDef, Stop, condition_fields
+from rathaus.core.templatetags.rathaus import localized
 
 from .fields.base import CleanContext, FieldError, FieldType, Raw
 from .fields.registry import field_types
+from .prefill import Prefill, same_value
 from .rules import Answers, holds
 
 
@@ -38,6 +41,17 @@ class BoundField:
     scope: str = ""
     items: list[GroupItem] = dataclass_field(default_factory=list)
     count: int = 0
+    # Offered by the signed-in identity; `verified` while the value shown is the verified one.
+    prefill: Prefill | None = None
+    verified: bool = False
+
+    @property
+    def readonly(self) -> bool:
+        return self.prefill is not None and self.prefill.readonly
+
+    @property
+    def verified_id(self) -> str:
+        return f"{self.name}-verified"
 
     @property
     def input_id(self) -> str:
@@ -130,6 +144,8 @@ class StepForm:
         files: MultiValueDict[str, UploadedFile[bytes]] | None = None,
         ctx: CleanContext | None = None,
         group_counts: dict[str, int] | None = None,
+        prefills: dict[str, Prefill] | None = None,
+        kept: bool = False,
     ) -> None:
         self.form = form
         self.step = step
@@ -139,6 +155,12 @@ class StepForm:
         self.ctx = ctx
         self.step_ids = _ids_of_step(step)
         self.group_counts = group_counts or {}
+        # Values from the identity: shown where nothing is answered yet, and, when verified
+        # and read-only, always; posted changes to them are refused.
+        self.prefills = prefills or {}
+        # `data` are answers kept from a POST the trust gate refused: files were not taken.
+        self.kept = kept
+        self.refused: set[str] = set()
         self.values: dict[str, Any] = {}
         self.errors: list[ErrorEntry] = []
         self.fields: list[BoundField] = []
@@ -162,11 +184,22 @@ class StepForm:
 
     # -- binding ---------------------------------------------------------------------------
 
-    def _raw_for(self, item: FieldDef, ftype: FieldType, name: str, stored: Answers) -> Raw:
-        if self.data is not None:
+    def _raw_for(self, item: FieldDef, ftype: FieldType, name: str, stored: Answers,
+                 prefill: Prefill | None = None) -> Raw:
+        if prefill is not None and prefill.readonly:
+            # The server never takes a verified value from the form, whatever was posted;
+            # a changed one is refused with a message, a missing one is simply filled in.
+            if self.data is not None:
+                posted = ftype.read(item, self.data, self.files, name)
+                if not ftype.is_empty(posted) and not same_value(item, posted, prefill.value):
+                    self.refused.add(item.id)
+            return ftype.to_raw(item, prefill.value)
+        if self.data is not None and not (self.kept and ftype.key == "file"):
             return ftype.read(item, self.data, self.files, name)
         if item.id in stored:
             return ftype.to_raw(item, stored[item.id])
+        if prefill is not None:
+            return ftype.to_raw(item, prefill.value)
         return ftype.to_raw(item, None) if ftype.parts or ftype.key == "file" else (
             [] if ftype.key == "multi_choice" else ""
         )
@@ -190,6 +223,7 @@ class StepForm:
             key: value for key, value in self.answers.items() if key not in self.step_ids
         }
         self.values, self.errors, self.fields = {}, [], []
+        self.refused = set()
         for item in self.step.fields:
             if item.is_group and item.repeat is not None:
                 self.fields.append(self._bind_repeat(item, known, validate))
@@ -253,14 +287,22 @@ class StepForm:
         if not client_side and not visible:
             return None
         source = stored if stored is not None else self.answers
-        raw = self._raw_for(item, ftype, name, source)
+        prefill = None if prefix else self.prefills.get(item.id)
+        raw = self._raw_for(item, ftype, name, source, prefill)
         required = item.required if item.required_if is None else holds(
             item.required_if, known, scope_values
         )
         bound = BoundField(field=item, type=ftype, name=name, raw=raw, required=required,
-                           client_condition=self._client_condition(item), scope=prefix)
+                           client_condition=self._client_condition(item), scope=prefix,
+                           prefill=prefill)
+        if prefill is not None and prefill.verified:
+            bound.verified = prefill.readonly or same_value(item, raw, prefill.value)
         if not ftype.has_value:
             return bound
+        if validate and item.id in self.refused:
+            error = FieldError(_refused_message(item))
+            bound.error = error
+            self.errors.append(ErrorEntry(input_id=bound.input_id, message=error.message))
         if not validate and self.ctx is None:
             return bound
         if not visible:
@@ -274,7 +316,7 @@ class StepForm:
             if value is None and required:
                 raise FieldError(ftype.required_message(item))
         except FieldError as error:
-            if validate:
+            if validate and bound.error is None:
                 bound.error = error
                 self.errors.append(ErrorEntry(input_id=bound.input_id, message=error.message))
             value = None
@@ -284,6 +326,13 @@ class StepForm:
             if scope_values is None:
                 self.values[item.id] = value
         return bound
+
+def _refused_message(item: FieldDef) -> str:
+    return _(
+        "“%(label)s” was verified by BundID and cannot be changed here. The verified value "
+        "has been kept; please check it and continue."
+    ) % {"label": localized(item.label)}
+
 
 def _today() -> Any:
     from django.utils import timezone
@@ -415,6 +464,7 @@ class SummaryRow:
     field_id: str
     heading: bool = False
     sensitive: bool = False
+    verified: bool = False  # taken unchanged from the identity, verified by BundID
 
 
 @dataclass(frozen=True)
@@ -424,7 +474,12 @@ class SummarySection:
     rows: list[SummaryRow]
 
 
-def summarize(form: FormDef, answers: Answers, language: str | None = None) -> list[SummarySection]:
+def summarize(form: FormDef, answers: Answers, language: str | None = None, *,
+              verified: Collection[str] = ()) -> list[SummarySection]:
+    """Return the answers by step for the check page, the receipt and the e-mail.
+
+    ``verified`` names the fields whose answers came verified from the identity.
+    """
     sections: list[SummarySection] = []
     for step in active_steps(form, answers):
         rows: list[SummaryRow] = []
@@ -437,14 +492,15 @@ def summarize(form: FormDef, answers: Answers, language: str | None = None) -> l
                     ))
                     rows.extend(_rows(item.fields or [], entry, language))
             elif item.is_group:
-                rows.extend(_rows(item.fields or [], answers, language))
+                rows.extend(_rows(item.fields or [], answers, language, verified))
             else:
-                rows.extend(_rows([item], answers, language))
+                rows.extend(_rows([item], answers, language, verified))
         sections.append(SummarySection(step=step, title=step.title.get_text(language), rows=rows))
     return sections
 
 
-def _rows(items: list[FieldDef], values: Answers, language: str | None) -> list[SummaryRow]:
+def _rows(items: list[FieldDef], values: Answers, language: str | None,
+          verified: Collection[str] = ()) -> list[SummaryRow]:
     rows = []
     for item in items:
         ftype = field_types[item.type]
@@ -452,7 +508,8 @@ def _rows(items: list[FieldDef], values: Answers, language: str | None) -> list[
             continue
         label = item.label.get_text(language) if item.label else item.id
         rows.append(SummaryRow(label=label, value=ftype.display(item, values[item.id], language),
-                               field_id=item.id, sensitive=item.sensitive))
+                               field_id=item.id, sensitive=item.sensitive,
+                               verified=item.id in verified))
     return rows
 
 

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rathaus.identity.levels import TrustLevel
+
 from .engine import summarize
 from .models import Submission
 
@@ -25,7 +27,12 @@ def render_receipt(*, submission: Submission) -> bytes:
                 "submission": submission,
                 "spec": spec,
                 "title": spec.title.get_text(language),
-                "sections": summarize(spec.form, submission.answers, language),
+                "sections": summarize(spec.form, submission.answers, language,
+                                      verified=submission.verified_fields),
+                "verified_levels": sorted(
+                    {str(TrustLevel(int(entry["level"])).label)
+                     for entry in submission.verified_fields.values()
+                     if int(entry.get("level", 0)) in TrustLevel.values}),
                 "fee_lines": [
                     {**line, "label": line["label"][language[:2]],
                      "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}

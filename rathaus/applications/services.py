@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,13 @@ from django.utils import timezone
 from rathaus.catalog.models import Service
 from rathaus.catalog.schema import FieldDef, StepDef
 from rathaus.identity.levels import TrustLevel
+from rathaus.identity.models import Citizen
+from rathaus.identity.session import Attribute
 
 from . import engine
 from .fields.builtin import MIME_BY_KIND, sniff_kind
 from .models import Draft, Submission, Upload, new_reference
+from .prefill import verified_answers
 from .rules import compute_fees
 
 log = logging.getLogger(__name__)
@@ -38,10 +42,12 @@ class ApplicationIncomplete(Exception):
 
 
 @transaction.atomic
-def start_draft(*, service: Service, language: str, trust_level: TrustLevel) -> Draft:
+def start_draft(*, service: Service, language: str, trust_level: TrustLevel,
+                citizen: Citizen | None = None) -> Draft:
+    """Start an application; a signed-in citizen's draft is theirs alone ("Mein Rathaus")."""
     assert service.current_version is not None
     return Draft.objects.create(service_version=service.current_version, language=language[:2],
-                                trust_level=trust_level)
+                                trust_level=trust_level, citizen=citizen)
 
 
 class DraftUploads:
@@ -148,10 +154,19 @@ def offer_resume_link(*, draft: Draft, email: str) -> None:
     transaction.on_commit(lambda: send_resume_link.enqueue(draft_id=draft_id))
 
 
-def submit_draft(*, draft_id: str) -> Submission:
-    """Submit a draft once; sending it again returns the submission it already made."""
+def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
+                 trust_level: TrustLevel | None = None,
+                 identity: Mapping[str, Attribute] | None = None,
+                 identity_source: str = "bundid") -> Submission:
+    """Submit a draft once; sending it again returns the submission it already made.
+
+    ``citizen`` is who is signed in, ``trust_level`` the session's level (default: the level
+    the draft was started at), ``identity`` the attributes the identity provider sent: the
+    answers still equal to a verified value are recorded in ``verified_fields``.
+    """
     try:
-        return _submit_draft(draft_id=draft_id)
+        return _submit_draft(draft_id=draft_id, citizen=citizen, trust_level=trust_level,
+                             identity=identity or {}, identity_source=identity_source)
     except IntegrityError:
         existing = Submission.objects.filter(draft_key=draft_id).first()
         if existing is None:
@@ -160,7 +175,8 @@ def submit_draft(*, draft_id: str) -> Submission:
 
 
 @transaction.atomic
-def _submit_draft(*, draft_id: str) -> Submission:
+def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustLevel | None,
+                  identity: Mapping[str, Attribute], identity_source: str) -> Submission:
     from .tasks import send_submission_confirmation
 
     existing = Submission.objects.filter(draft_key=draft_id).first()
@@ -200,7 +216,9 @@ def _submit_draft(*, draft_id: str) -> Submission:
         fee_total=total,
         language=draft.language,
         email=str(answers.get(email_field, "")) if email_field else "",
-        trust_level=draft.trust_level,
+        trust_level=draft.trust_level if trust_level is None else trust_level,
+        citizen_id=citizen.pk if citizen is not None else draft.citizen_id,
+        verified_fields=verified_answers(spec.form, answers, identity, source=identity_source),
     )
     for _attempt in range(5):
         try:

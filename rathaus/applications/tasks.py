@@ -15,6 +15,10 @@ def send_submission_confirmation(*, submission_id: int) -> None:
         pk=submission_id
     ).first()
     if submission is not None:
+        if submission.citizen_id is not None:
+            from rathaus.account.services import deliver_receipt
+
+            deliver_receipt(submission=submission)  # a signed-in citizen's mailbox gets it too
         send_confirmation(submission=submission)
 
 

@@ -1,7 +1,8 @@
 """Citizen views of the application process: start, steps, check answers, submit, receipt.
 
 Access to a draft or submission is bound to the browser session that created it, or to a
-signed link sent by e-mail. Ids in URLs alone open nothing.
+signed link sent by e-mail; a signed-in citizen's draft to that citizen's sign-in. Ids in URLs
+alone open nothing. Every request about a draft passes the service's trust gate.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +24,11 @@ from django.views.decorators.http import require_http_methods
 from rathaus.catalog.schema import ServiceDef, StepDef
 from rathaus.catalog.selectors import active_services
 from rathaus.catalog.views import trust_gate
-from rathaus.identity.levels import session_trust_level
+from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
+from rathaus.identity.session import current_citizen, session_attributes, session_source
+from rathaus.staff.inbox_views import staff_may_download
 
-from . import engine, links, services
+from . import engine, links, prefill, services
 from .emails import has_sensitive_answers
 from .fields.base import CleanContext
 from .models import Draft, Submission, Upload
@@ -32,6 +36,10 @@ from .rules import compute_fees
 
 DRAFTS = "application_drafts"
 SUBMISSIONS = "application_submissions"
+# Answers of a step POST the trust gate refused: {draft id: {"step": id, "data": {name: [..]}}}.
+KEPT = "application_kept_answers"
+KEPT_MAX_VALUES = 400
+KEPT_MAX_LENGTH = 10_000
 
 
 # -- session ownership ---------------------------------------------------------------------
@@ -50,16 +58,99 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/draft_gone.html", status=404)
 
 
-def _load_draft(request: HttpRequest, draft_id: str) -> Draft | None:
-    if not _owns(request, DRAFTS, str(draft_id)):
-        return None
+def _find_draft(request: HttpRequest, draft_id: str) -> Draft | None:
+    """Return the draft if this session may open it, at least after signing in.
+
+    An anonymous draft opens in the session that started it. A citizen's draft opens only for
+    that citizen: anyone else signed in gets "not found"; a session without a sign-in (say,
+    after signing out) gets the draft here only so that the trust gate can ask for the
+    sign-in, which it always does for a citizen's draft (at least basic).
+    """
     # The definition JSON is only read when its parsed form is not cached yet (see spec).
-    return (
+    draft = (
         Draft.objects.select_related("service_version__service")
         .defer("service_version__definition")
         .filter(pk=draft_id)
         .first()
     )
+    if draft is None:
+        return None
+    if draft.citizen_id is None:
+        return draft if _owns(request, DRAFTS, str(draft.pk)) else None
+    citizen = current_citizen(request)
+    return draft if citizen is None or citizen.pk == draft.citizen_id else None
+
+
+def _required_level(draft: Draft) -> TrustLevel:
+    """The service's level; a citizen's draft needs a sign-in whatever the service asks."""
+    required = draft.service_version.spec.required_trust_level
+    return max(required, TrustLevel.BASIC) if draft.citizen_id is not None else required
+
+
+def _gate(request: HttpRequest, draft: Draft, *, kept: bool = False) -> HttpResponse | None:
+    """Return the sign-in page when the session's level is below what the draft needs."""
+    return trust_gate(request, draft.service_version.service, draft.service_version.spec,
+                      at_least=_required_level(draft), kept=kept,
+                      owned=draft.citizen_id is not None)
+
+
+def _open(request: HttpRequest, draft_id: str) -> Draft | HttpResponse:
+    """Return the draft when this session may open it at its level, else the page instead."""
+    draft = _find_draft(request, draft_id)
+    if draft is None:
+        return _gone(request)
+    gate = _gate(request, draft)
+    return draft if gate is None else gate
+
+
+def _keep_answers(request: HttpRequest, draft: Draft, step: StepDef) -> bool:
+    """Keep what was posted for a step in the session, to show again after the sign-in.
+
+    Nothing goes into the draft: the POST was refused. Only the step's own inputs are kept,
+    within limits; files are not (they were never looked at).
+    """
+    names = set()
+    for item in step.fields:
+        names.add(item.id)
+        if item.repeat is None:
+            names.update(child.id for child in item.fields or [])
+    data: dict[str, list[str]] = {}
+    for key in list(request.POST.keys())[:KEPT_MAX_VALUES]:
+        if key.split("-", 1)[0] in names:
+            data[key] = [value[:KEPT_MAX_LENGTH] for value in request.POST.getlist(key)[:50]]
+    if not data:
+        return False
+    kept = dict(request.session.get(KEPT, {}))
+    kept.pop(str(draft.pk), None)
+    kept = dict(list(kept.items())[-4:])  # a few drafts at most
+    kept[str(draft.pk)] = {"step": step.id, "data": data}
+    request.session[KEPT] = kept
+    return True
+
+
+def _take_kept(request: HttpRequest, draft: Draft, step: StepDef) -> QueryDict | None:
+    """Return (and forget) the answers kept for this step of the draft, if there are any."""
+    kept = request.session.get(KEPT, {})
+    entry = kept.get(str(draft.pk)) if isinstance(kept, dict) else None
+    if not isinstance(entry, dict) or entry.get("step") != step.id:
+        return None
+    request.session[KEPT] = {key: value for key, value in kept.items() if key != str(draft.pk)}
+    data = QueryDict(mutable=True)
+    for key, values in (entry.get("data") or {}).items():
+        if isinstance(key, str) and isinstance(values, list):
+            data.setlist(key, [str(value) for value in values])
+    return data
+
+
+def _forget_kept(request: HttpRequest, draft: Draft) -> None:
+    kept = request.session.get(KEPT)
+    if isinstance(kept, dict) and str(draft.pk) in kept:
+        request.session[KEPT] = {key: value for key, value in kept.items()
+                                 if key != str(draft.pk)}
+
+
+def _prefills(request: HttpRequest, step: StepDef) -> dict[str, prefill.Prefill]:
+    return prefill.step_prefills(step, session_attributes(request))
 
 
 def _step_url(draft: Draft, step: StepDef, *, back_to_check: bool = False) -> str:
@@ -86,7 +177,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
         return gate
     if request.method == "POST":
         draft = services.start_draft(service=service, language=get_language() or "de",
-                                     trust_level=session_trust_level(request))
+                                     trust_level=session_trust_level(request),
+                                     citizen=current_citizen(request))
         _remember(request, DRAFTS, str(draft.pk))
         return redirect(_step_url(draft, spec.form.steps[0]))
     return render(request, "applications/start.html", {"service": service, "spec": spec})
@@ -147,8 +239,9 @@ def _group_action(
     group = next((item for item in step.fields if item.id == group_id and item.repeat), None)
     if verb not in {"add", "remove"} or group is None or group.repeat is None:
         return None
+    prefills = _prefills(request, step)
     first = engine.StepForm(form=spec.form, step=step, answers=draft.answers,
-                            data=request.POST, files=request.FILES, ctx=ctx)
+                            data=request.POST, files=request.FILES, ctx=ctx, prefills=prefills)
     first.bind(validate=False)
     data = request.POST.copy()
     for bound in first.fields:
@@ -168,7 +261,7 @@ def _group_action(
         count = max(count - 1, group.repeat.min, 1)
         data = _shifted(data, group_id, remove=int(index_text), count=count)
     second = engine.StepForm(form=spec.form, step=step, answers=draft.answers, data=data,
-                             files=MultiValueDict(), ctx=ctx)
+                             files=MultiValueDict(), ctx=ctx, prefills=prefills)
     second.bind(validate=False)
     context = _step_context(draft, spec, step, second, request)
     context["focus_group"] = group_id
@@ -177,16 +270,20 @@ def _group_action(
 
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
-    draft = _load_draft(request, draft_id)
+    draft = _find_draft(request, draft_id)
     if draft is None:
         return _gone(request)
-    service = draft.service_version.service
     spec = draft.service_version.spec
     assert spec.form is not None
-    gate = trust_gate(request, service, spec)
-    if gate is not None:
-        return gate
     current = engine.step_by_id(spec.form, step_id)
+    if not satisfies(achieved=session_trust_level(request), required=_required_level(draft)):
+        # Refused before anything is read into the draft; what was typed waits in the session
+        # so that the citizen, back from signing in, finds this step as they left it.
+        kept = request.method == "POST" and current is not None and _keep_answers(
+            request, draft, current)
+        gate = _gate(request, draft, kept=kept)
+        assert gate is not None
+        return gate
     if current is None:
         raise Http404
     if current.id not in {item.id for item in engine.active_steps(spec.form, draft.answers)}:
@@ -199,18 +296,23 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
         return redirect(_step_url(draft, unanswered,
                                   back_to_check=request.GET.get("return") == "check"))
 
+    prefills = _prefills(request, current)
     if request.method == "GET":
-        form = engine.StepForm(form=spec.form, step=current, answers=draft.answers)
+        typed = _take_kept(request, draft, current)
+        form = engine.StepForm(form=spec.form, step=current, answers=draft.answers, data=typed,
+                               kept=typed is not None, prefills=prefills)
         form.bind(validate=False)
         return render(request, "applications/step.html",
                       _step_context(draft, spec, current, form, request))
 
+    _forget_kept(request, draft)
     ctx = CleanContext(today=timezone.localdate(), uploads=services.DraftUploads(draft))
     action = request.POST.get("action", "continue")
     if action == "save":
         # Keep whatever on this page is already valid, then offer the resume link.
         partial = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
-                                  data=request.POST, files=request.FILES, ctx=ctx)
+                                  data=request.POST, files=request.FILES, ctx=ctx,
+                                  prefills=prefills)
         partial.bind(validate=True)
         services.save_partial(draft=draft, step=current, values=partial.values)
         return redirect("applications:save", draft_id=draft.pk)
@@ -219,7 +321,7 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
         if handled is not None:
             return handled
     form = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
-                           data=request.POST, files=request.FILES, ctx=ctx)
+                           data=request.POST, files=request.FILES, ctx=ctx, prefills=prefills)
     if not form.bind(validate=True):
         return render(request, "applications/step.html",
                       _step_context(draft, spec, current, form, request))
@@ -236,9 +338,9 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
 
 
 def stop(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
-    draft = _load_draft(request, draft_id)
-    if draft is None:
-        return _gone(request)
+    draft = _open(request, draft_id)
+    if isinstance(draft, HttpResponse):
+        return draft
     spec = draft.service_version.spec
     assert spec.form is not None
     current = engine.step_by_id(spec.form, step_id)
@@ -255,26 +357,31 @@ def stop(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, draft_id: str) -> HttpResponse:
-    if request.method == "POST" and _owns(request, DRAFTS, str(draft_id)):
+    if request.method == "POST":
         done = Submission.objects.filter(draft_key=draft_id).first()
-        if done is not None:
+        citizen = current_citizen(request)
+        if done is not None and (
+            _owns(request, DRAFTS, str(draft_id))
+            or (citizen is not None and done.citizen_id == citizen.pk)
+        ):
             _remember(request, SUBMISSIONS, done.reference)
             return redirect("applications:confirmation", reference=done.reference)
-    draft = _load_draft(request, draft_id)
-    if draft is None:
-        return _gone(request)
-    service = draft.service_version.service
+    draft = _open(request, draft_id)
+    if isinstance(draft, HttpResponse):
+        return draft
     spec = draft.service_version.spec
     assert spec.form is not None
-    gate = trust_gate(request, service, spec)
-    if gate is not None:
-        return gate
+    attributes = session_attributes(request)
     missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
     if missing is not None:
         return redirect(_step_url(draft, missing, back_to_check=True))
     if request.method == "POST":
         try:
-            submission = services.submit_draft(draft_id=str(draft.pk))
+            source = session_source(request)
+            submission = services.submit_draft(
+                draft_id=str(draft.pk), citizen=current_citizen(request),
+                trust_level=session_trust_level(request), identity=attributes,
+                identity_source=source.value if source is not None else "bundid")
         except services.ApplicationIncomplete as incomplete:
             return redirect(_step_url(draft, incomplete.step, back_to_check=True))
         except services.DraftGone:
@@ -285,7 +392,9 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     return render(request, "applications/check.html", {
         "draft": draft,
         "spec": spec,
-        "sections": engine.summarize(spec.form, draft.answers, get_language()),
+        "sections": engine.summarize(
+            spec.form, draft.answers, get_language(),
+            verified=prefill.verified_answers(spec.form, draft.answers, attributes)),
         "fee_lines": lines,
         "fee_total": total,
         "back_url": _step_url(draft, engine.active_steps(spec.form, draft.answers)[-1]),
@@ -353,9 +462,9 @@ def status_receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def save_for_later(request: HttpRequest, draft_id: str) -> HttpResponse:
-    draft = _load_draft(request, draft_id)
-    if draft is None:
-        return _gone(request)
+    draft = _open(request, draft_id)
+    if isinstance(draft, HttpResponse):
+        return draft
     spec = draft.service_version.spec
     errors: list[engine.ErrorEntry] = []
     email = draft.resume_email
@@ -384,11 +493,20 @@ def save_for_later(request: HttpRequest, draft_id: str) -> HttpResponse:
 
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     draft_id = links.draft_from_token(token)
-    draft = Draft.objects.select_related("service_version").filter(pk=draft_id).first() if (
+    draft = Draft.objects.select_related("service_version__service").filter(
+        pk=draft_id).first() if (
         draft_id
     ) else None
     if draft is None:
         return render(request, "applications/link_invalid.html", status=404)
+    if draft.citizen_id is not None:
+        # A citizen's draft: the link alone does not open it, the citizen's sign-in does.
+        citizen = current_citizen(request)
+        if citizen is not None and citizen.pk != draft.citizen_id:
+            return render(request, "applications/link_invalid.html", status=404)
+    gate = _gate(request, draft)
+    if gate is not None:
+        return gate
     _remember(request, DRAFTS, str(draft.pk))
     spec = draft.service_version.spec
     assert spec.form is not None
@@ -399,15 +517,20 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 # -- files -----------------------------------------------------------------------------------
 
 
-def upload_file(request: HttpRequest, upload_id: str) -> FileResponse:
+def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
     key = services.parse_uuid(upload_id)
     upload = Upload.objects.filter(pk=key).first() if key else None
-    allowed = upload is not None and (
-        (upload.draft_id is not None and _owns(request, DRAFTS, str(upload.draft_id)))
-        or (request.user.is_authenticated and request.user.is_staff)
-    )
-    if upload is None or not allowed:
+    if upload is None:
         raise Http404
+    # Staff: signed in with the second factor, in the submission's department; logged.
+    if not staff_may_download(request, upload):
+        if upload.draft_id is None:
+            raise Http404
+        draft = _open(request, str(upload.draft_id))
+        if isinstance(draft, HttpResponse):
+            if draft.status_code == 404:
+                raise Http404
+            return draft
     response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
                             as_attachment=True, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"

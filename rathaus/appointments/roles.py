@@ -1,7 +1,7 @@
 """The agent role: citizens' office staff who book, move and cancel for callers.
 
-Staff sign-in with roles arrives with issue 4; until then the role is the Django group
-``AGENT_GROUP`` holding ``BOOK_FOR_CALLERS`` (created by migration 0002).
+The role is the Django group ``AGENT_GROUP`` holding ``BOOK_FOR_CALLERS`` (created by migration
+0002); the department roles are in rathaus.staff (docs/staff-accounts.md).
 """
 
 from __future__ import annotations

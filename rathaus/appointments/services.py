@@ -99,10 +99,13 @@ class Person:
     email: str = ""
     phone: str = ""
     language: str = "de"
+    # A signed-in citizen's person key (BundID or verified e-mail): it, not the address typed
+    # in, says who the person is (one booking per person; "Mein Rathaus" finds it by it).
+    citizen_key: str = ""
 
     @property
     def key(self) -> str:
-        return person_key(email=self.email, phone=self.phone)
+        return self.citizen_key or person_key(email=self.email, phone=self.phone)
 
 
 def _counter(channel: str) -> str:

@@ -1,7 +1,7 @@
 """Pages of the citizens' office: book, find, move and cancel appointments for callers.
 
 Every write calls one service; these views only parse input and map domain errors to messages.
-Staff sign in through the admin login until staff accounts arrive (issue 4).
+Staff sign in with their second factor (rathaus.staff) before any of these pages opens.
 """
 
 from __future__ import annotations
@@ -9,23 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from rathaus.staff.access import verified_required
 
 from . import services
 from .agent_selectors import (
@@ -56,19 +53,8 @@ AGENT_MESSAGES: dict[str, Any] = {
 }
 
 
-def agent_required(view: View) -> View:
-    """Let in signed-in staff with the agent permission; others sign in or get a 403 page."""
-
-    @wraps(view)
-    @never_cache
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not request.user.has_perm(BOOK_FOR_CALLERS):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Staff signed in with their second factor and the agent permission; others sign in or get 403.
+agent_required = verified_required(permission=BOOK_FOR_CALLERS)
 
 
 def _agent(request: HttpRequest) -> User:

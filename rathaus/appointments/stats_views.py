@@ -1,7 +1,7 @@
 """Statistics of the appointment calendars for staff: figures, charts and a CSV download.
 
-Counts only, never a person. Staff sign in through the admin login until staff accounts arrive
-(issue 4); the page needs ``appointments.view_statistics``.
+Counts only, never a person. Staff sign in with their second factor (rathaus.staff); the page
+needs ``appointments.view_statistics``.
 
 The CSV is for German Excel, which opens a double-clicked file with the system's list separator
 (a semicolon in German locales) and reads it as UTF-8 only when it starts with a byte-order mark:
@@ -15,19 +15,16 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
+
+from rathaus.staff.access import verified_required
 
 from .charts import Series, bar_chart
 from .models import Calendar, Channel, Metric
@@ -46,19 +43,8 @@ VIEW_STATISTICS = "appointments.view_statistics"
 View = Callable[..., HttpResponse]
 
 
-def statistics_permission_required(view: View) -> View:
-    """Let in signed-in staff who may see statistics; others sign in or get a 403 page."""
-
-    @wraps(view)
-    @never_cache
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not request.user.has_perm(VIEW_STATISTICS):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Staff signed in with their second factor who may see statistics; others sign in or get 403.
+statistics_permission_required = verified_required(permission=VIEW_STATISTICS)
 
 
 def _date_input() -> forms.DateInput:

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rathaus.identity.session import current_citizen, session_attributes
+
 from . import links, picker, services
 from .forms import ErrorEntry, PersonForm, RegistrationForm, error_map, parse_day, parse_id
 from .ics import booking_ics
@@ -61,11 +63,24 @@ def _owns(request: HttpRequest, key: str, value: str) -> bool:
     return value in request.session.get(key, [])
 
 
-def _person(form: PersonForm, language: str | None = None) -> services.Person:
+def _person(request: HttpRequest, form: PersonForm) -> services.Person:
     data = form.cleaned_data
+    citizen = current_citizen(request)
     return services.Person(name=data["name"].strip(), email=data["email"],
-                           phone=data.get("phone", ""),
-                           language=language or (get_language() or "de")[:2])
+                           phone=data.get("phone", ""), language=(get_language() or "de")[:2],
+                           citizen_key=citizen.person_key if citizen else "")
+
+
+def _prefill(request: HttpRequest) -> dict[str, str]:
+    """Return a signed-in citizen's name and e-mail address for the form (they may change them)."""
+    citizen = current_citizen(request)
+    if citizen is None:
+        return {}
+    attributes = session_attributes(request)
+    names = [attributes[key].value for key in ("given_name", "family_name")
+             if key in attributes and attributes[key].value]
+    email = attributes["email"].value if "email" in attributes else ""
+    return {"name": " ".join(names), "email": email or citizen.email}
 
 
 def _active_calendar(slug: str) -> Calendar:
@@ -148,7 +163,7 @@ def _draw_page(request: HttpRequest, calendar: Calendar, *, form: RegistrationFo
                                           drawn_at__isnull=True).order_by("opens_at").first()
     groups = list(calendar.priority_groups.all())
     if form is None:
-        form = RegistrationForm(groups=groups)
+        form = RegistrationForm(groups=groups, initial=_prefill(request))
     past = Release.objects.filter(calendar=calendar, drawn_at__isnull=False).order_by(
         "-drawn_at")[:20]
     return render(request, "appointments/calendar_draw.html", {
@@ -220,12 +235,13 @@ def details(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("appointments:check_mail", reference=booking.reference)
     if booking.status != BookingStatus.HELD or not _running(booking):
         return _lapsed(request, booking.calendar)
-    form = PersonForm(request.POST if request.method == "POST" else None)
+    form = PersonForm(request.POST if request.method == "POST" else None,
+                      initial=_prefill(request))
     errors: list[ErrorEntry] = []
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.submit_details(booking=booking, person=_person(form))
+                services.submit_details(booking=booking, person=_person(request, form))
             except services.Lapsed:
                 return _lapsed(request, booking.calendar)
             except services.AlreadyBooked as error:
@@ -424,12 +440,14 @@ def waitlist(request: HttpRequest, slug: str) -> HttpResponse:
         if entry is not None:
             return render(request, "appointments/waitlist_done.html",
                           {"calendar": calendar, "entry": entry})
-    form = PersonForm(request.POST if request.method == "POST" else None)
+    form = PersonForm(request.POST if request.method == "POST" else None,
+                      initial=_prefill(request))
     errors: list[ErrorEntry] = []
     if request.method == "POST":
         if form.is_valid():
             try:
-                entry = services.join_waitlist(calendar=calendar, person=_person(form))
+                entry = services.join_waitlist(calendar=calendar,
+                                               person=_person(request, form))
             except services.BookingError as error:
                 errors = [ErrorEntry("email", error.message)]
             else:
@@ -477,7 +495,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         return _draw_page(request, calendar, form=form, errors=form.error_entries())
     try:
         registration = services.register_for_draw(
-            calendar=calendar, person=_person(form), group=form.chosen_group())
+            calendar=calendar, person=_person(request, form), group=form.chosen_group())
     except services.BookingError as error:
         return _draw_page(request, calendar, form=form,
                           errors=[ErrorEntry("email", error.message)])

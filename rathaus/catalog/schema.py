@@ -168,7 +168,10 @@ class FieldDef(Strict):
     max_length: int | None = Field(default=None, ge=1, le=10000)
     accept: list[Literal["pdf", "jpeg", "png"]] | None = None
     max_size_mb: int = Field(default=10, ge=1, le=25)
+    # Once-only: what the field takes from the signed-in identity (applications/prefill.py),
+    # and whether the citizen may change a verified value (by default it is read-only).
     identity_attribute: str | None = None
+    identity_editable: bool = False
     autocomplete: str | None = None
     fields: list[FieldDef] | None = None
     repeat: Repeat | None = None
@@ -208,6 +211,22 @@ class FieldDef(Strict):
             raise ValueError("a field needs a 'label'")
         if self.type in {"info", "declaration"} and self.text is None:
             raise ValueError(f"a {self.type} field needs a 'text'")
+        if self.identity_attribute is not None:
+            from rathaus.applications.prefill import FIELD_TYPES
+
+            wanted = FIELD_TYPES.get(self.identity_attribute)
+            if wanted is None:
+                known = ", ".join(FIELD_TYPES)
+                raise ValueError(
+                    f"unknown identity_attribute {self.identity_attribute!r} (known: {known})"
+                )
+            if self.type != wanted:
+                raise ValueError(
+                    f"identity_attribute {self.identity_attribute!r} needs a field of type "
+                    f"{wanted!r}, not {self.type!r}"
+                )
+        if self.identity_editable and self.identity_attribute is None:
+            raise ValueError("'identity_editable' needs an 'identity_attribute'")
         return self
 
     @property
@@ -293,7 +312,12 @@ class FormDef(Strict):
                 )
             seen[field.id] = field
             groups[field.id] = group
-        for path, field, _group in self._located_fields():
+        for path, field, group in self._located_fields():
+            if field.identity_attribute is not None and group is not None and group.repeatable:
+                raise ValueError(
+                    f"{path}.identity_attribute: not possible inside a repeated group "
+                    f"({group.id!r})"
+                )
             for key, condition in (("show_if", field.show_if), ("required_if", field.required_if)):
                 for ref in condition_fields(condition):
                     if ref not in seen:

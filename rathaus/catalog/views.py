@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from rathaus.account.selectors import is_signed_in
 from rathaus.appointments.models import Calendar
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
@@ -23,10 +24,14 @@ from .services import record_service_view
 T = TypeVar("T")
 
 
-def _cached_page(key: str, build: Callable[[], T]) -> T:
-    """Cache a rendered page per language and catalog generation, for a short time."""
+def _cached_page(request: HttpRequest, key: str, build: Callable[[], T]) -> T:
+    """Cache a rendered page per language and catalog generation, for a short time.
+
+    A signed-in citizen's page has a personal header (Mein Rathaus, the sign-out form with its
+    CSRF token): it is rendered afresh and never read from or written to the shared cache.
+    """
     seconds = settings.RATHAUS_PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    if seconds <= 0 or is_signed_in(request):
         return build()
     full_key = f"page:{selectors.catalog_generation()}:{get_language()}:{key}"
     page: T | None = cache.get(full_key)
@@ -53,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             request=request,
         )
 
-    return HttpResponse(_cached_page("home", build))
+    return HttpResponse(_cached_page(request, "home", build))
 
 
 def all_services(request: HttpRequest) -> HttpResponse:
@@ -95,7 +100,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # Keyed by slug so a cached page costs no query (the lookup and the decoding of the
     # definition were most of this view's time in bench/); publishing bumps the generation.
-    service_id, html = _cached_page(f"service:{slug}", build)
+    service_id, html = _cached_page(request, f"service:{slug}", build)
     record_service_view(service_id=service_id)
     return HttpResponse(html)
 
@@ -108,21 +113,28 @@ def _appointment_calendar(spec: ServiceDef) -> Calendar | None:
 
 
 def trust_gate(
-    request: HttpRequest, service: Service, spec: ServiceDef | None = None
+    request: HttpRequest, service: Service, spec: ServiceDef | None = None, *,
+    at_least: TrustLevel = TrustLevel.NONE, kept: bool = False, owned: bool = False,
 ) -> HttpResponse | None:
     """Return the page explaining the sign-in a service needs, or None when the session has it.
 
     `spec` is the version being answered (a draft's); by default the service's current one.
+    `at_least` raises the requirement (a signed-in citizen's draft needs a sign-in); `kept`
+    says the answers just posted were kept for after the sign-in; `owned` that the draft
+    belongs to a citizen account. The page offers the step-up back to this very address.
     """
     if spec is None:
         assert service.current_version is not None
         spec = service.current_version.spec
-    required = spec.required_trust_level
-    if satisfies(achieved=session_trust_level(request), required=required):
+    required = max(spec.required_trust_level, at_least)
+    achieved = session_trust_level(request)
+    if satisfies(achieved=achieved, required=required):
         return None
     return render(
         request,
         "catalog/sign_in_required.html",
-        {"service": service, "spec": spec, "required_level": required},
+        {"service": service, "spec": spec, "required_level": required,
+         "current_level": achieved, "next_url": request.get_full_path(), "kept": kept,
+         "owned": owned},
         status=403,
     )

@@ -25,3 +25,17 @@ def check_dev_tools_not_in_production(app_configs: Any, **kwargs: Any) -> list[E
             )
         ]
     return []
+
+
+@register()
+def check_bundid_simulator_not_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if getattr(settings, "RATHAUS_PRODUCTION", False) and getattr(
+            settings, "RATHAUS_BUNDID_SIMULATOR", False):
+        return [
+            Error(
+                "The BundID simulator (RATHAUS_BUNDID_SIMULATOR) cannot be switched on with "
+                "production settings: it signs anybody in as anybody.",
+                id="rathaus.E003",
+            )
+        ]
+    return []

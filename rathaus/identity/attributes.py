@@ -41,3 +41,10 @@ ATTRIBUTES: tuple[IdentityAttribute, ...] = (
 
 BY_KEY = {attribute.key: attribute for attribute in ATTRIBUTES}
 BY_OID = {attribute.oid: attribute for attribute in ATTRIBUTES}
+
+# What a form field's ``identity_attribute`` (service definitions) is filled from.
+FIELD_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "name": ("given_name", "family_name"),
+    "birth_date": ("date_of_birth",),
+    "address": ("street_address", "postal_code", "city"),
+}

@@ -36,3 +36,33 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk}"
+
+
+class PendingSignIn(models.Model):
+    """An AuthnRequest sent to BundID and not answered yet.
+
+    BundID answers with a cross-site POST, on which browsers do not send the Lax session
+    cookie. This row remembers the request (level, where to return, the session to continue)
+    and ``browser_hash`` binds it to the browser that started it: the hash of a random value
+    in a short-lived cookie that is sent on that POST (login CSRF defence).
+    """
+
+    request_id = models.CharField(max_length=64, primary_key=True)
+    browser_hash = models.CharField(max_length=64)
+    session_key = models.CharField(max_length=64, blank=True)
+    level = models.PositiveSmallIntegerField(choices=TrustLevel.choices)
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class UsedAssertion(models.Model):
+    """An assertion ID already accepted: a second use is a replay (kept until it expires)."""
+
+    assertion_id = models.CharField(max_length=128, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.assertion_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ RATHAUS_BASE_URL = os.environ.get("RATHAUS_BASE_URL", "http://127.0.0.1:8000").r
 CSRF_TRUSTED_ORIGINS = env_list("RATHAUS_CSRF_TRUSTED_ORIGINS", RATHAUS_BASE_URL)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site, asking for a verified second factor (rathaus/staff/admin_site.py).
+    "rathaus.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,12 +42,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rathaus.core",
     "rathaus.identity",
     "rathaus.catalog",
     "rathaus.applications",
     "rathaus.appointments",
     "rathaus.notifications",
+    "rathaus.account",
+    "rathaus.audit",
+    "rathaus.staff",
 ]
 
 MIDDLEWARE = [
@@ -58,8 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rathaus.staff.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lock-out during sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.urls"
@@ -77,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rathaus.core.context_processors.site",
+                "rathaus.account.context_processors.account",
             ],
             "builtins": ["rathaus.core.templatetags.rathaus"],
         },
@@ -160,6 +174,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Staff sign in with a password and a second factor (docs/staff-accounts.md). django-axes
+# refuses a locked-out user name before any password is checked; ModelBackend checks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify and are upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "staff:login"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -240,6 +269,39 @@ RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
 RATHAUS_APPOINTMENT_RETENTION_DAYS = int(os.environ.get("RATHAUS_APPOINTMENT_RETENTION_DAYS", "30"))
 RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))
 
+# Staff accounts (docs/staff-accounts.md). A user name is locked for RATHAUS_STAFF_LOCKOUT_MINUTES
+# after RATHAUS_STAFF_LOCKOUT_FAILURES failed passwords or codes, each within that time of the last.
+RATHAUS_STAFF_LOCKOUT_FAILURES = int(os.environ.get("RATHAUS_STAFF_LOCKOUT_FAILURES", "5"))
+RATHAUS_STAFF_LOCKOUT_MINUTES = int(os.environ.get("RATHAUS_STAFF_LOCKOUT_MINUTES", "15"))
+# Staff sessions end after this many minutes without a request; citizens' sessions are unaffected.
+RATHAUS_STAFF_IDLE_MINUTES = int(os.environ.get("RATHAUS_STAFF_IDLE_MINUTES", "15"))
+# Between the password and the second factor, at most this long.
+RATHAUS_STAFF_SIGNIN_MINUTES = 10
+RATHAUS_AUDIT_RETENTION_DAYS = int(os.environ.get("RATHAUS_AUDIT_RETENTION_DAYS", "365"))
+# Reverse proxies in front of the portal that append to X-Forwarded-For: the client address in
+# the audit log is the one the outermost of them saw. 0 takes REMOTE_ADDR as it is.
+RATHAUS_TRUSTED_PROXY_COUNT = int(os.environ.get("RATHAUS_TRUSTED_PROXY_COUNT", "0"))
+
+AXES_FAILURE_LIMIT = RATHAUS_STAFF_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=RATHAUS_STAFF_LOCKOUT_MINUTES)
+# Per user name, from any address: guessing one account's password from many machines is stopped.
+# Not per address as well: the staff of a town hall share one address behind its NAT, and a few
+# typing mistakes there must not lock everyone out (hence axes.W006 is silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A lock ends on time however often the locked name is tried meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "rathaus.staff.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "rathaus.core.clients.client_ip"
+# Sign-ins are in the audit log (rathaus.audit); axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# Axes counts failed codes per user name and locks out; no extra delay per device on top.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = RATHAUS_TOWN["name"]
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -252,3 +314,29 @@ LOGGING: dict[str, Any] = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# BundID (SAML 2.0 service provider); docs/bundid.md. Key files are PEM; without them the
+# development keys in var/saml/ are generated (refused with production settings).
+RATHAUS_SAML = {
+    "SP_ENTITY_ID": os.environ.get("RATHAUS_SAML_SP_ENTITY_ID",
+                                   f"{RATHAUS_BASE_URL}/identity/saml/metadata/"),
+    "SIGNING_KEY": os.environ.get("RATHAUS_SAML_SIGNING_KEY", ""),
+    "SIGNING_CERT": os.environ.get("RATHAUS_SAML_SIGNING_CERT", ""),
+    "ENCRYPTION_KEY": os.environ.get("RATHAUS_SAML_ENCRYPTION_KEY", ""),
+    "ENCRYPTION_CERT": os.environ.get("RATHAUS_SAML_ENCRYPTION_CERT", ""),
+    # A previous encryption key, kept while BundID still encrypts for it (key rollover).
+    "PREVIOUS_ENCRYPTION_KEY": os.environ.get("RATHAUS_SAML_PREVIOUS_ENCRYPTION_KEY", ""),
+    "IDP_METADATA_FILE": os.environ.get("RATHAUS_SAML_IDP_METADATA_FILE", ""),
+    "IDP_METADATA_URL": os.environ.get("RATHAUS_SAML_IDP_METADATA_URL", ""),
+    "ORGANIZATION_DISPLAY_NAME": os.environ.get("RATHAUS_SAML_ORGANIZATION_DISPLAY_NAME", ""),
+    "ONLINE_SERVICE_ID": os.environ.get("RATHAUS_SAML_ONLINE_SERVICE_ID", ""),
+    "CLOCK_SKEW_SECONDS": int(os.environ.get("RATHAUS_SAML_CLOCK_SKEW_SECONDS", "120")),
+    "WANT_ASSERTIONS_SIGNED": env_bool("RATHAUS_SAML_WANT_ASSERTIONS_SIGNED", True),
+    "SINGLE_LOGOUT": env_bool("RATHAUS_SAML_SINGLE_LOGOUT", False),
+    "CONTACT_EMAIL": os.environ.get("RATHAUS_SAML_CONTACT_EMAIL", ""),
+}
+# The development-only BundID stand-in (/identity/simulator/); a system check refuses it in
+# production settings.
+RATHAUS_BUNDID_SIMULATOR = env_bool("RATHAUS_BUNDID_SIMULATOR", False)
+# Where development keys (and the fetched IdP metadata) are kept.
+RATHAUS_SAML_DIR = VAR_DIR / "saml"

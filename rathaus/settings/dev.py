@@ -8,3 +8,4 @@ DEBUG = env_bool("RATHAUS_DEBUG", False)
 EMAIL_BACKEND = "rathaus.notifications.backends.OutboxBackend"
 RATHAUS_DEV_TOOLS = True
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+RATHAUS_BUNDID_SIMULATOR = env_bool("RATHAUS_BUNDID_SIMULATOR", True)

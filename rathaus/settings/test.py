@@ -14,7 +14,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RATHAUS_DEV_TOOLS = True
+RATHAUS_BUNDID_SIMULATOR = True
 _tmp = Path(tempfile.mkdtemp(prefix="rathaus-test-"))
+RATHAUS_SAML_DIR = _tmp / "saml"
 STORAGES = {
     **STORAGES,
     "default": {

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from rathaus.appointments.models import Booking, BookingStatus, Channel, Slot
 from rathaus.appointments.tests import factories
 from rathaus.appointments.tests.agents import agent
+from rathaus.staff.tests.factories import app_of, code_for
 
 from .conftest import Portal
 
@@ -21,11 +23,13 @@ PASSWORD = "Bürgerbüro-2026!"
 
 
 def sign_in(page: Page, portal: Portal, user: User) -> None:
-    """Sign in through the admin login, where the staff pages send a signed-out agent."""
+    """Sign in with password and app code, where the staff pages send a signed-out agent."""
     page.goto(portal.url("/de/staff/appointments/"))
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.click("form.application-form button[type=submit]")
+    page.fill("#id_code", code_for(app_of(user)))
+    page.click("form.application-form button[type=submit]")
     expect(page).to_have_url(portal.url("/de/staff/appointments/"))
 
 
@@ -36,6 +40,7 @@ def test_an_agent_books_moves_and_cancels_for_a_caller(
     user = agent("telefon")
     user.set_password(PASSWORD)
     user.save()
+    TOTPDevice.objects.create(user=user, name="App", confirmed=True)
     first = factories.slot(online=20, staff=3, hour=9, name_de="Impfzentrum Olympiahalle")
     later = factories.slot(calendar_=first.calendar, online=20, staff=3, hour=11)
     page = new_page(javascript=javascript)
@@ -63,14 +68,14 @@ def test_an_agent_books_moves_and_cancels_for_a_caller(
     page.click(f"a[href$='/bookings/{booking.reference}/move/']")
     axe(page, "move")
     page.check(f"#slot-{later.pk}")
-    page.click("form[method=post] button[type=submit]")
+    page.click("form[method=post]:not(.staff-account) button[type=submit]")
     moved = Booking.objects.get(status=BookingStatus.CONFIRMED)
     assert moved.slot_id == later.pk
     expect(page.locator("h1")).to_contain_text(moved.reference)
 
     page.click(f"a[href$='/bookings/{moved.reference}/cancel/']")
     axe(page, "cancel")
-    page.click("form[method=post] button[type=submit]")
+    page.click("form[method=post]:not(.staff-account) button[type=submit]")
     moved.refresh_from_db()
     assert moved.status == BookingStatus.CANCELLED
     assert Slot.objects.get(pk=later.pk).booked_staff == 0

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from rathaus.staff.tests.factories import sign_in_verified
+
 from .hund import OWNER, dog
 from .journey import Journey, downloaded
 
@@ -32,7 +34,8 @@ def test_submission_with_attachment_appears_in_the_department_queue(
     submission = journey.submit()
 
     staff = Client()
-    staff.force_login(get_user_model().objects.create_superuser("clerk", "c@x.de", "pw-123456789"))
+    sign_in_verified(staff, get_user_model().objects.create_superuser("clerk", "c@x.de",
+                                                                      "pw-123456789"))
     from rathaus.catalog.models import Department
 
     tax = Department.objects.get(slug="steueramt").pk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from rathaus.applications.models import Submission
+from rathaus.applications.models import Draft, Submission
+from rathaus.identity.levels import TrustLevel
+from rathaus.identity.testing import sign_in_client
 
 from .journey import Journey, sign_in
 
@@ -147,3 +150,141 @@ def test_family_member_needs_a_birth_date(client: Client, catalog: None) -> None
     body = response.content.decode()
     assert 'href="#family_members-0-member_birth_date"' in body
     assert 'value="Murat"' in body, "what was typed is kept"
+
+
+# -- signed in with BundID: the applicant's details arrive verified (once-only) ---------------
+
+ERIKA_NAME = {"given_names": "Erika", "family_name": "Mustermann"}
+ERIKA_ADDRESS = {"street": "Heidestraße", "number": "17", "postcode": "51147", "city": "Köln"}
+ERIKA_APPLICANT = {
+    "applicant_name-given_names": "Erika", "applicant_name-family_name": "Mustermann",
+    "applicant_birth_date": "1964-08-12",
+    "applicant_address-street": "Heidestraße", "applicant_address-number": "17",
+    "applicant_address-postcode": "51147", "applicant_address-city": "Köln",
+}
+VERIFIED_IDS = ("applicant_name", "applicant_birth_date", "applicant_address")
+
+
+def input_tag(body: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', body)
+    assert found is not None, f"no input {name!r}"
+    return found[0]
+
+
+def test_signed_in_with_the_id_card_the_details_arrive_verified(
+    client: Client, catalog: None, read_pdf: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    citizen = sign_in_client(client, level=TrustLevel.HIGH)
+    journey = Journey(client, SLUG, language="en").start()
+    journey.answer("certificate", {"certificate_type": "simple", "for_whom": "self"})
+    assert journey.step_id == "applicant"
+
+    body = journey.page()
+    for name, value in ERIKA_APPLICANT.items():
+        tag = input_tag(body, name)
+        assert f'value="{value}"' in tag, name
+        assert " readonly" in tag, name
+        assert "disabled" not in tag, f"{name} is read-only, not disabled: it is sent and read"
+        field_id = name.split("-")[0]
+        assert f'aria-describedby="{field_id}-verified' in tag, "the note is linked"
+    for field_id in VERIFIED_IDS:
+        note = re.search(rf'<div class="verified-note" id="{field_id}-verified">(.*?)</div>',
+                         body, re.S)
+        assert note is not None
+        assert "Verified by BundID" in note[1]
+        assert "Taken from your online ID card." in note[1]
+        assert "It cannot be changed here." in note[1]
+
+    # A changed verified value is not taken from the form: refused, the verified one kept.
+    tampered = journey.post({**ERIKA_APPLICANT, "applicant_address-street": "Elsewhere",
+                             "applicant_name-family_name": "Musterfrau"})
+    assert tampered.status_code == 200
+    page = tampered.content.decode()
+    assert "“Name” was verified by BundID and cannot be changed here." in page
+    assert 'href="#applicant_address-street"' in page
+    assert 'value="Mustermann"' in input_tag(page, "applicant_name-family_name")
+    assert 'value="Heidestraße"' in input_tag(page, "applicant_address-street")
+    assert "applicant_name" not in Draft.objects.get().answers
+
+    journey.answer("applicant", ERIKA_APPLICANT)
+    journey.answer("delivery", {"delivery_method": "pdf_email",
+                                "applicant_email": "erika.mustermann@example.org"})
+    check = journey.check_page()
+    assert check.count("verified-mark") == 3
+    for label in ("Name", "Date of birth", "Current address in the town"):
+        row = re.search(rf"<dt[^>]*>{label}</dt>\s*<dd[^>]*>(.*?)</dd>", check, re.S)
+        assert row is not None, label
+        assert "Verified by BundID" in row[1], label
+    purpose = re.search(r"<dt[^>]*>Purpose</dt>\s*<dd[^>]*>(.*?)</dd>", check, re.S)
+    assert purpose is None or "Verified" not in purpose[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = journey.submit()
+    assert submission.citizen == citizen
+    assert submission.trust_level == TrustLevel.HIGH
+    assert submission.verified_fields == {
+        "applicant_name": {"attribute": "name", "level": 4, "source": "bundid"},
+        "applicant_birth_date": {"attribute": "birth_date", "level": 4, "source": "bundid"},
+        "applicant_address": {"attribute": "address", "level": 4, "source": "bundid"},
+    }
+    assert submission.answers["applicant_name"] == ERIKA_NAME
+    assert submission.answers["applicant_address"] == ERIKA_ADDRESS
+
+    text = read_pdf(journey.receipt(submission))
+    assert text.count("verified by BundID") == 4, "three answers and the note"
+    assert "Erika Mustermann\nverified by BundID" in text
+    assert "at the trust level: high (online ID card)" in " ".join(text.split())
+
+
+def test_the_german_form_says_verified_in_german(client: Client, catalog: None) -> None:
+    sign_in_client(client, level=TrustLevel.SUBSTANTIAL)
+    journey = Journey(client, SLUG).start()
+    journey.answer("certificate", {"certificate_type": "simple", "for_whom": "self"})
+    body = journey.page()
+    assert body.count("Über BundID bestätigt") == 3
+    assert "ELSTER-Zertifikat" in body, "substantial is not the ID card"
+    assert "Sie können die Angabe hier nicht ändern." in body
+
+
+def test_values_typed_into_the_account_are_suggestions_only(client: Client,
+                                                            catalog: None) -> None:
+    """At level basic a service that needs no sign-in is prefilled, editable and not marked."""
+    citizen = sign_in_client(client, level=TrustLevel.BASIC)
+    journey = Journey(client, "hund-anmelden", language="en").start()
+    assert Draft.objects.get().citizen == citizen
+    body = journey.page()
+    assert 'value="Erika"' in input_tag(body, "owner_name-given_names")
+    assert 'value="1964-08-12"' in input_tag(body, "owner_birth_date")
+    assert 'value="Heidestraße"' in input_tag(body, "owner_address-street")
+    assert 'value="17"' in input_tag(body, "owner_address-number")
+    assert "readonly" not in body
+    assert "verified" not in body.lower()
+
+    journey.post({"owner_name-given_names": "Erika", "owner_name-family_name": "Musterfrau",
+                  "owner_birth_date": "1964-08-12", "owner_address-street": "Lindenallee",
+                  "owner_address-number": "12a", "owner_address-postcode": "31134",
+                  "owner_address-city": "Musterstadt", "owner_email": "erika@example.org"})
+    answers = Draft.objects.get().answers
+    assert answers["owner_name"]["family_name"] == "Musterfrau"
+    assert answers["owner_address"]["street"] == "Lindenallee"
+
+
+def test_a_service_may_let_the_citizen_change_a_verified_address(client: Client,
+                                                                 catalog: None) -> None:
+    sign_in_client(client, level=TrustLevel.HIGH)
+    journey = Journey(client, "hund-abmelden", language="en").start()
+    body = journey.page()
+    assert " readonly" in input_tag(body, "owner_name-family_name")
+    assert " readonly" not in input_tag(body, "owner_address-street")
+    assert "If it is no longer correct, you can change it" in body
+
+    moved = {"owner_name-given_names": "Erika", "owner_name-family_name": "Mustermann",
+             "owner_address-street": "Am Markt", "owner_address-number": "3a",
+             "owner_address-postcode": "31134", "owner_address-city": "Musterstadt",
+             "owner_email": "erika@example.org"}
+    owner_url = journey.step_url
+    journey.answer("owner", moved)
+    assert Draft.objects.get().answers["owner_address"]["street"] == "Am Markt"
+    again = client.get(owner_url).content.decode()
+    assert 'id="owner_address-verified"' not in again, "a changed value is not marked"
+    assert 'id="owner_name-verified"' in again

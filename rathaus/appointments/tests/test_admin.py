@@ -24,6 +24,7 @@ from rathaus.appointments.models import (
     Release,
     Slot,
 )
+from rathaus.staff.tests.factories import sign_in_verified
 
 from . import factories
 from .agents import agent, token_for
@@ -37,7 +38,8 @@ ADMIN = "/admin/appointments"
 def admin_browser() -> Client:
     """An administrator's browser, in English (the admin follows the browser's language)."""
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    browser.force_login(User.objects.create_superuser("admin", "a@example.org", "pw-0123456789"))
+    sign_in_verified(browser, User.objects.create_superuser("admin", "a@example.org",
+                                                            "pw-0123456789"))
     return browser
 
 

@@ -19,6 +19,7 @@ from rathaus.appointments import services, tokens
 from rathaus.appointments.models import ApiToken, Booking, BookingStatus, Channel, Mode, Slot
 from rathaus.appointments.roles import AGENT_GROUP
 from rathaus.appointments.tokens import revoke_api_tokens
+from rathaus.staff.tests.factories import sign_in_verified
 
 from . import factories
 from .agents import agent, bearer, token_for
@@ -116,7 +117,8 @@ def test_a_superuser_token_may_book(client: Client) -> None:
 
 def test_a_session_cookie_alone_does_not_authenticate() -> None:
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(User.objects.create_superuser("admin", "a@example.org", "pw-0123456789"))
+    sign_in_verified(browser, User.objects.create_superuser("admin", "a@example.org",
+                                                            "pw-0123456789"))
     slot = factories.slot(online=2, staff=2)
     assert browser.get("/de/staff/appointments/").status_code == 200, "the session is valid"
     assert browser.get(f"{API}/calendars").status_code == 401

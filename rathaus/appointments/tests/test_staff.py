@@ -23,7 +23,7 @@ from rathaus.appointments.models import (
 )
 
 from . import factories
-from .agents import agent
+from .agents import agent, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,7 @@ STAFF = "/en/staff/appointments"
 @pytest.fixture
 def desk(client: Client) -> Client:
     """A browser signed in as an agent of the citizens' office."""
-    client.force_login(agent("telefon"))
-    return client
+    return sign_in(client, agent("telefon"))
 
 
 def text(response: Any) -> str:
@@ -58,12 +57,19 @@ def booked_by_phone(slot: Slot, name: str = "Erika Mustermann", phone: str = "05
 def test_signed_out_visitors_are_sent_to_the_login(client: Client) -> None:
     response = client.get(f"{STAFF}/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=/en/staff/appointments/")
+    assert response["Location"].startswith("/en/staff/login/?next=/en/staff/appointments/")
+
+
+def test_a_session_without_the_second_factor_is_sent_to_the_login(client: Client) -> None:
+    client.force_login(agent("telefon"))
+    response = client.get(f"{STAFF}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/staff/login/?next=/en/staff/appointments/")
 
 
 def test_staff_without_the_agent_role_get_403(client: Client) -> None:
     slot = factories.slot(online=1, staff=1)
-    client.force_login(User.objects.create_user("kasse", is_staff=True))
+    sign_in(client, User.objects.create_user("kasse", is_staff=True))
     for url in (f"{STAFF}/", f"{STAFF}/calendars/{slot.calendar.slug}/",
                 f"{STAFF}/slots/{slot.pk}/book/"):
         response = client.get(url)
@@ -104,9 +110,10 @@ def test_day_view_takes_a_fixed_number_of_queries(desk: Client,
         booked_by_phone(other, name=f"Anrufer {hour}", phone=f"0511 {hour}")
     url = f"{STAFF}/calendars/{slot.calendar.slug}/?date={day_of(slot)}"
     desk.get(url)
-    # The user (the session is cached), the user's and the groups' permissions, the calendar,
-    # the next day with free places, the slots, the bookings: not one more per slot.
-    with django_assert_num_queries(7):
+    # The user (the session is cached), the authenticator app that verified the session, the
+    # user's and the groups' permissions, the calendar, the next day with free places, the
+    # slots, the bookings: not one more per slot.
+    with django_assert_num_queries(8):
         response = desk.get(url)
     assert text(response).count("Anrufer") == 7
 

@@ -26,6 +26,7 @@ from rathaus.appointments.models import (
     Slot,
 )
 from rathaus.appointments.stats_figures import calendar_figures
+from rathaus.staff.tests.factories import sign_in_verified
 
 from . import factories
 
@@ -67,7 +68,7 @@ def statistician(**fields: Any) -> User:
 
 def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     return client
 
 
@@ -246,7 +247,7 @@ def test_only_staff_with_the_permission_see_statistics(name: str) -> None:
     superuser = signed_in(User.objects.create_superuser(username="admin")).get(url)
 
     assert anonymous.status_code == 302
-    assert anonymous["Location"] == f"{reverse('admin:login')}?next={url}"
+    assert anonymous["Location"] == f"{reverse('staff:login')}?next={url}"
     assert other_staff.status_code == 403
     assert allowed.status_code == superuser.status_code == 200
     assert calendar.name in allowed.content.decode()
@@ -282,9 +283,10 @@ def test_calendar_page_queries_do_not_grow_with_days_or_bookings(
         factories.slot(calendar_=busy_calendar, online=3, staff=1, days_ahead=days_ahead,
                        hour=14)
 
-    # The user, their own and their groups' permissions (the session comes from the cache);
-    # the calendar with both list lengths, the daily counts, the slots summed per day.
-    with django_assert_num_queries(6):
+    # The user, the authenticator app that verified the session, their own and their groups'
+    # permissions (the session comes from the cache); the calendar with both list lengths, the
+    # daily counts, the slots summed per day.
+    with django_assert_num_queries(7):
         response = client.get(url, {"start": (today - dt.timedelta(days=200)).isoformat(),
                                     "end": (today + dt.timedelta(days=60)).isoformat()})
 
@@ -299,8 +301,8 @@ def test_calendar_list_queries_do_not_grow_with_calendars(
     for _ in range(5):
         factories.calendar()
 
-    # The user and permissions as above; the calendars with both list lengths.
-    with django_assert_num_queries(4):
+    # The user, app and permissions as above; the calendars with both list lengths.
+    with django_assert_num_queries(5):
         response = client.get(reverse("appointment_statistics:calendars"))
 
     assert response.status_code == 200

@@ -19,7 +19,8 @@ DEMO_VIEWS = {
 
 
 class Command(BaseCommand):
-    help = "Add demo content to an embedded (development) install: an admin account, page views."
+    help = ("Add demo content to an embedded (development) install: an admin account, demo staff, "
+            "page views.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if getattr(settings, "RATHAUS_PRODUCTION", False):
@@ -29,7 +30,12 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username="admin").exists():
             user_model.objects.create_superuser("admin", "admin@localhost", password)
             self.stdout.write(f"Demo admin account: admin / {password} (at /admin/)")
+        self.seed_staff()
         self.seed_release()
+        from rathaus.account.demo import seed_welcome_message
+
+        if seed_welcome_message():
+            self.stdout.write("Demo persona Erika has a welcome message in Mein Rathaus")
         if ServiceDailyCount.objects.exists():
             return
         today = timezone.localdate()
@@ -42,6 +48,17 @@ class Command(BaseCommand):
                     service=service, day=today - datetime.timedelta(days=days_ago),
                     views=views - days_ago * 3,
                 )
+
+    def seed_staff(self) -> None:
+        """Demo staff with a known password and a fixed authenticator secret (README)."""
+        from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET, seed_demo_staff
+
+        created = seed_demo_staff()
+        if created:
+            self.stdout.write(
+                f"Demo staff accounts: {', '.join(created)} / {DEMO_PASSWORD} at /de/staff/login/; "
+                f"code: manage.py demo_totp USER (or add the key {DEMO_SECRET} to an "
+                "authenticator app)")
 
     def seed_release(self) -> None:
         """Open a request window for the vaccination centre's next Mondays, drawn in a week."""

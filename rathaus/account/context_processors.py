@@ -1,0 +1,23 @@
+"""The header's sign-in state, without a query (see base.html and catalog.views._cached_page)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .selectors import is_signed_in
+
+
+def account(request: HttpRequest) -> dict[str, Any]:
+    if is_signed_in(request):
+        return {"citizen_signed_in": True}
+    url = reverse("account:sign_in")
+    path = request.path
+    # Only the path: shared cached pages (start page, service pages) have the same path for
+    # everybody, and the sign-in pages do not send people back to themselves.
+    if path.startswith(url):
+        return {"citizen_signed_in": False, "sign_in_url": url}
+    return {"citizen_signed_in": False, "sign_in_url": f"{url}?{urlencode({'next': path})}"}

@@ -1,0 +1,1 @@
+"""Rathaus as a SAML 2.0 service provider for BundID (decision 0009)."""

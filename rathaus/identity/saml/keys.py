@@ -1,0 +1,46 @@
+"""Key pairs for signing and encryption: loaded from files, generated for development."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from .xml import KeyPair
+
+
+def generate_key_pair(common_name: str, *, bits: int = 3072, days: int = 730) -> KeyPair:
+    """A new RSA key with a self-signed certificate (BundID accepts self-signed SP certs)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=days))
+            .sign(key, hashes.SHA256()))
+    return KeyPair(
+        key_pem=key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()),
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM))
+
+
+def load_key_pair(key_path: Path, cert_path: Path) -> KeyPair:
+    return KeyPair(key_pem=key_path.read_bytes(), cert_pem=cert_path.read_bytes())
+
+
+def ensure_key_pair(directory: Path, name: str, common_name: str) -> KeyPair:
+    """Load ``name``.key/.crt from ``directory``, generating them on first use (development)."""
+    key_path, cert_path = directory / f"{name}.key", directory / f"{name}.crt"
+    if not key_path.exists() or not cert_path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        pair = generate_key_pair(common_name)
+        key_path.touch(mode=0o600)
+        key_path.write_bytes(pair.key_pem)
+        cert_path.write_bytes(pair.cert_pem)
+    return load_key_pair(key_path, cert_path)

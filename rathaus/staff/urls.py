@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import inbox_views, views
+
+app_name = "staff"
+
+# Mounted under staff/; the citizens' office pages and statistics have their own prefixes there.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("login/code/", views.code, name="code"),
+    path("login/setup/", views.enrol, name="enrol"),
+    path("logout/", views.sign_out, name="logout"),
+    path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("recovery-codes/new/", views.renew_recovery_codes, name="renew_recovery_codes"),
+    path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
+    path("submissions/", inbox_views.submissions, name="submissions"),
+    path("submissions/<str:reference>/", inbox_views.submission, name="submission"),
+    path("submissions/<str:reference>/files/<uuid:upload_id>/", inbox_views.attachment,
+         name="attachment"),
+]
