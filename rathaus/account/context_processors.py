@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,8 +11,13 @@ from django.urls import reverse
 
 from .selectors import is_signed_in
 
+# The staff area (/<language>/staff/…) has its own sign-in; the citizens' one does not belong there.
+STAFF_AREA = re.compile(r"^/[a-z]{2}/staff/")
+
 
 def account(request: HttpRequest) -> dict[str, Any]:
+    if STAFF_AREA.match(request.path):
+        return {"staff_area": True}
     if is_signed_in(request):
         return {"citizen_signed_in": True}
     url = reverse("account:sign_in")

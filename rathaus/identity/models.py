@@ -52,6 +52,9 @@ class PendingSignIn(models.Model):
     session_key = models.CharField(max_length=64, blank=True)
     level = models.PositiveSmallIntegerField(choices=TrustLevel.choices)
     next_url = models.CharField(max_length=500, blank=True)
+    # The page language the sign-in started in: BundID's answer arrives at an address without
+    # a language prefix, and a refusal is explained in that language.
+    language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:

@@ -76,3 +76,9 @@ def test_the_sign_in_page_does_not_send_back_to_itself(client: Client) -> None:
     header = client.get("/de/anmelden/").content.decode().split("</header>")[0]
     assert 'href="/de/anmelden/"' in header
     assert "next=" not in header
+
+
+def test_the_staff_area_does_not_offer_the_citizens_sign_in(client: Client) -> None:
+    body = client.get("/de/staff/login/").content.decode()
+    assert 'href="/de/anmelden/' not in body
+    assert 'href="/de/anmelden/' in client.get("/de/impressum/").content.decode()

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import secrets
 
+from django.utils.translation import get_language
 from lxml import etree
 
 from rathaus.identity.attributes import BPK2_OID, BY_KEY
@@ -78,6 +79,8 @@ def akdb_extension(sp: ServiceProvider, attributes: list[str]) -> etree._Element
                                nsmap={"classic-ui": NS["classic-ui"]})
     etree.SubElement(version, q("classic-ui", "OrganizationDisplayName")).text = (
         sp.organization_display_name)
+    # BundID shows its pages in the portal's page language.
+    etree.SubElement(version, q("classic-ui", "Lang")).text = (get_language() or "de")[:2]
     if sp.online_service_id:
         etree.SubElement(version, q("classic-ui", "OnlineServiceId")).text = sp.online_service_id
     return request

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from rathaus.catalog.schema import ServiceDef
 from rathaus.identity.attributes import ATTRIBUTES, FIELD_ATTRIBUTES
@@ -72,7 +73,8 @@ def start(request: HttpRequest, *, level: TrustLevel, next_url: str) -> Outgoing
     browser_secret = secrets.token_urlsafe(32)
     PendingSignIn.objects.create(
         request_id=request_id, browser_hash=_hash(browser_secret),
-        session_key=request.session.session_key or "", level=level, next_url=next_url[:500])
+        session_key=request.session.session_key or "", level=level, next_url=next_url[:500],
+        language=get_language() or "")
     authn_request = build_authn_request(sp=sp, idp=idp, level=level,
                                         attributes=requested_attributes(),
                                         request_id=request_id, now=timezone.now())
@@ -137,3 +139,10 @@ def purge(now: dt.datetime | None = None) -> int:
         created_at__lt=now - dt.timedelta(minutes=PENDING_MINUTES)).delete()
     used, _ = UsedAssertion.objects.filter(expires_at__lt=now).delete()
     return pending + used
+
+
+def language_of(relay_state: str) -> str:
+    """The language the sign-in named by ``relay_state`` started in ("" if unknown)."""
+    found = PendingSignIn.objects.filter(request_id=relay_state[:64]).values_list(
+        "language", flat=True).first()
+    return found or ""

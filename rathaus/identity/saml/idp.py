@@ -33,6 +33,7 @@ class ParsedRequest:
     level: TrustLevel
     attribute_oids: tuple[str, ...]
     display_name: str
+    language: str = ""
 
 
 class LocalIdentityProvider:
@@ -67,16 +68,17 @@ class LocalIdentityProvider:
             f"{q('samlp', 'RequestedAuthnContext')}/{q('saml', 'AuthnContextClassRef')}") or ""
         extension = request.find(f"{q('samlp', 'Extensions')}/{q('akdb', 'AuthenticationRequest')}")
         oids: tuple[str, ...] = ()
-        display = ""
+        display = language = ""
         if extension is not None:
             oids = tuple(element.get("Name", "") for element in extension.iterfind(
                 f".//{q('akdb', 'RequestedAttribute')}"))
             display = extension.findtext(f".//{q('classic-ui', 'OrganizationDisplayName')}") or ""
+            language = extension.findtext(f".//{q('classic-ui', 'Lang')}") or ""
         return ParsedRequest(
             request_id=request.get("ID", ""), issuer=request.findtext(q("saml", "Issuer")) or "",
             acs_url=request.get("AssertionConsumerServiceURL", ""),
             level=LEVELS_BY_CLASS_REF.get(class_ref.strip(), TrustLevel.BASIC),
-            attribute_oids=oids, display_name=display)
+            attribute_oids=oids, display_name=display, language=language)
 
     def response(
         self, *, in_response_to: str, acs_url: str, audience: str, encrypt_for: bytes,

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -41,12 +42,18 @@ def _enabled() -> None:
         raise Http404
 
 
-def _read(saml_request: str) -> ParsedRequest | None:
+def _read(request: HttpRequest, saml_request: str) -> ParsedRequest | None:
     try:
-        return simulator_idp().read_request(saml_request, [service_provider().signing.cert_pem])
+        parsed = simulator_idp().read_request(saml_request,
+                                              [service_provider().signing.cert_pem])
     except (ValueError, XmlError, SignatureError) as error:
         log.warning("simulator: AuthnRequest refused: %s", error)
         return None
+    if parsed.language in {code for code, _name in settings.LANGUAGES}:
+        # As BundID does: its pages speak the language the portal names (classic-ui:Lang).
+        translation.activate(parsed.language)
+        request.LANGUAGE_CODE = parsed.language
+    return parsed
 
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
@@ -59,7 +66,7 @@ def _bad_request(request: HttpRequest) -> HttpResponse:
 def sso(request: HttpRequest) -> HttpResponse:
     _enabled()
     saml_request = request.POST.get("SAMLRequest", "")
-    parsed = _read(saml_request)
+    parsed = _read(request, saml_request)
     if parsed is None:
         return _bad_request(request)
     form = AnswerForm(initial={"SAMLRequest": saml_request,
@@ -73,7 +80,7 @@ def sso(request: HttpRequest) -> HttpResponse:
 def answer(request: HttpRequest) -> HttpResponse:
     _enabled()
     form = AnswerForm(request.POST)
-    parsed = _read(request.POST.get("SAMLRequest", ""))
+    parsed = _read(request, request.POST.get("SAMLRequest", ""))
     if parsed is None:
         return _bad_request(request)
     if not form.is_valid():

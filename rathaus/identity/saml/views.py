@@ -11,6 +11,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +63,14 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
     return ""
 
 
+def _speak_language_of(request: HttpRequest, url: str) -> None:
+    """Answer in the language of the page the citizen came from (these URLs have no prefix)."""
+    language = translation.get_language_from_path(urlsplit(url).path) if url else None
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 def _level(value: str | None) -> TrustLevel:
     try:
         level = TrustLevel.from_name(value or "basic")
@@ -108,6 +117,7 @@ def login(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     level = _level(data.get("level"))
     next_url = _safe_next(request, data.get("next"))
+    _speak_language_of(request, next_url)
     try:
         outgoing = flow.start(request, level=level, next_url=next_url)
     except ConfigurationError:
@@ -132,6 +142,10 @@ def login(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def acs(request: HttpRequest) -> HttpResponse:
+    language = flow.language_of(request.POST.get("RelayState", ""))
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     try:
         completed = flow.complete(saml_response=request.POST.get("SAMLResponse", ""),
                                   browser_secret=request.COOKIES.get(flow.BROWSER_COOKIE, ""))
@@ -176,6 +190,7 @@ def _continue_session(request: HttpRequest, session_key: str) -> None:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """End the portal session, and BundID's where single logout is configured."""
+    _speak_language_of(request, request.META.get("HTTP_REFERER", ""))
     outgoing = logout.start(request)
     identity_session.sign_out(request)
     if outgoing is not None:

@@ -385,3 +385,14 @@ def test_housekeeping_removes_old_requests_and_expired_assertion_ids() -> None:
     UsedAssertion.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     call_command("purge_sign_ins", verbosity=0)
     assert not UsedAssertion.objects.exists()
+
+
+def test_bundid_and_the_answer_speak_the_language_the_sign_in_started_in(caplog) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    started = start(client, next_url="/en/services/")
+    assert started.request_xml.findtext(f".//{q('classic-ui', 'Lang')}") == "en"
+    response = post_answer(client, started, answer_xml(started, bpk2=""))
+    assert response.status_code == 400
+    assert "You have not been signed in" in response.content.decode()
+    assert start(Client(), next_url="/de/").request_xml.findtext(
+        f".//{q('classic-ui', 'Lang')}") == "de"
