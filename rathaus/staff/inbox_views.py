@@ -62,7 +62,9 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "staff/submission.html", {
         "submission": found,
         "spec": spec,
-        "sections": summarize(spec.form, found.answers, language),
+        # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
+        "sections": summarize(spec.form, found.answers, language,
+                              verified=set(found.verified_fields)),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],

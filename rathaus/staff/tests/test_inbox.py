@@ -137,3 +137,13 @@ def test_the_inbox_takes_the_same_queries_for_3_or_30_submissions(
     with django_assert_num_queries(6):
         many = client.get("/en/staff/submissions/")
     assert text(many).count("Register a dog for dog tax") == 30
+
+
+def test_the_clerk_sees_which_answers_came_verified_from_bundid(
+        client: Client, dog_tax: Submission) -> None:
+    dog_tax.verified_fields = {"owner_name": {"attribute": "name", "level": 4,
+                                              "source": "bundid"}}
+    dog_tax.save(update_fields=["verified_fields"])
+    sign_in_verified(client, staff_user("steuer", clerk_of=("steueramt",)))
+    body = client.get(f"/en/staff/submissions/{dog_tax.reference}/").content.decode()
+    assert body.count("Verified by BundID") == 1
