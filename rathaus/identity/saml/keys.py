@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 from pathlib import Path
 
 from cryptography import x509
@@ -35,12 +37,24 @@ def load_key_pair(key_path: Path, cert_path: Path) -> KeyPair:
 
 
 def ensure_key_pair(directory: Path, name: str, common_name: str) -> KeyPair:
-    """Load ``name``.key/.crt from ``directory``, generating them on first use (development)."""
+    """Load ``name``.key/.crt from ``directory``, generating them on first use (development).
+
+    Several web processes may ask at once: a lock file lets one generate, and the files are
+    replaced whole, so nobody reads a key without its certificate.
+    """
     key_path, cert_path = directory / f"{name}.key", directory / f"{name}.crt"
-    if not key_path.exists() or not cert_path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        pair = generate_key_pair(common_name)
-        key_path.touch(mode=0o600)
-        key_path.write_bytes(pair.key_pem)
-        cert_path.write_bytes(pair.cert_pem)
+    if key_path.exists() and cert_path.exists():
+        return load_key_pair(key_path, cert_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (key_path.exists() and cert_path.exists()):
+            pair = generate_key_pair(common_name)
+            for path, data, mode in ((key_path, pair.key_pem, 0o600),
+                                     (cert_path, pair.cert_pem, 0o644)):
+                temporary = path.with_suffix(path.suffix + ".new")
+                descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
     return load_key_pair(key_path, cert_path)

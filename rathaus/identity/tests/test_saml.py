@@ -396,3 +396,14 @@ def test_bundid_and_the_answer_speak_the_language_the_sign_in_started_in(caplog)
     assert "You have not been signed in" in response.content.decode()
     assert start(Client(), next_url="/de/").request_xml.findtext(
         f".//{q('classic-ui', 'Lang')}") == "de"
+
+
+def test_development_keys_are_generated_once_even_when_asked_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rathaus.identity.saml.keys import ensure_key_pair
+
+    with ThreadPoolExecutor(4) as pool:
+        pairs = list(pool.map(lambda _n: ensure_key_pair(tmp_path, "sp-signing", "t"), range(4)))
+    assert len({pair.cert_pem for pair in pairs}) == 1
+    assert oct((tmp_path / "sp-signing.key").stat().st_mode & 0o777) == "0o600"
