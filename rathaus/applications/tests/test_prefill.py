@@ -199,3 +199,24 @@ def test_no_prefill_inside_repeated_groups() -> None:
                         "remove_label": {"de": "-", "en": "-"}},
              "fields": [NAME.model_dump(exclude_defaults=True)]},
         ]}]})
+
+
+def test_bundid_is_asked_for_exactly_the_attributes_prefill_reads() -> None:
+    """The SAML request lists identity.attributes.FIELD_ATTRIBUTES; prefill must need no more."""
+    from rathaus.applications.prefill import FIELD_TYPES, _collect
+    from rathaus.identity.attributes import FIELD_ATTRIBUTES
+
+    class Recording(dict[str, Attribute]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked: set[str] = set()
+
+        def get(self, key: str, default: Any = None) -> Any:
+            self.asked.add(key)
+            return default
+
+    assert set(FIELD_TYPES) == set(FIELD_ATTRIBUTES)
+    for kind, requested in FIELD_ATTRIBUTES.items():
+        recording = Recording()
+        _collect(kind, recording)
+        assert recording.asked == set(requested), kind
