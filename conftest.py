@@ -18,16 +18,19 @@ from rathaus.catalog.services import publish_catalog
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    from rathaus.appointments.places import forget_slots
     from rathaus.appointments.tokens import forget_tokens
     from rathaus.catalog.services import view_counter
 
     cache.clear()
     view_counter.reset()
     forget_tokens()
+    forget_slots()
     yield
     cache.clear()
     view_counter.reset()
     forget_tokens()
+    forget_slots()
 
 
 @pytest.fixture

@@ -335,6 +335,8 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminder sent"))
+    # The confirmation e-mail is still to be sent (bookings for callers; see outbox.py).
+    confirmation_due = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["slot__starts_at", "created_at"]
@@ -358,6 +360,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="booking_expiry_idx"),
             models.Index(fields=["slot", "status"], name="booking_slot_status_idx"),
+            models.Index(fields=["confirmation_due"], condition=Q(confirmation_due=True),
+                         name="booking_confirmation_due_idx"),
         ]
 
     def __str__(self) -> str:

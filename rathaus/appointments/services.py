@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_tasks_db.backend import DatabaseBackend
 
 from . import draw as lottery
+from . import places
 from .models import (
     EXPIRING,
     Booking,
@@ -108,12 +108,8 @@ class Person:
         return self.citizen_key or person_key(email=self.email, phone=self.phone)
 
 
-def _counter(channel: str) -> str:
-    return "booked_staff" if channel == Channel.STAFF else "booked_online"
-
-
-def _capacity(channel: str) -> str:
-    return "capacity_staff" if channel == Channel.STAFF else "capacity_online"
+_counter = places.counter_column
+_capacity = places.capacity_column
 
 
 def _count(calendar_id: int, metric: str, channel: str = Channel.ONLINE, n: int = 1) -> None:
@@ -168,12 +164,15 @@ def release_lapsed(*, slot_id: int | None = None, now: dt.datetime | None = None
     return _release_lapsed(slot_id=slot_id, now=now or timezone.now())[1]
 
 
-def _release_lapsed(*, slot_id: int | None, now: dt.datetime) -> tuple[int, int]:
+def _release_lapsed(*, slot_id: int | None, now: dt.datetime,
+                    channel: str | None = None) -> tuple[int, int]:
     """Return how many lapsed bookings were found and how many this call ended."""
     lapsed = Booking.objects.filter(
         status__in=[BookingStatus.HELD, BookingStatus.PENDING], expires_at__lte=now)
     if slot_id is not None:
         lapsed = lapsed.filter(slot_id=slot_id)
+    if channel is not None:
+        lapsed = lapsed.filter(channel=channel)
     found = list(lapsed.only("pk", "status", "channel", "slot_id"))
     if not found:
         return 0, 0
@@ -182,26 +181,24 @@ def _release_lapsed(*, slot_id: int | None, now: dt.datetime) -> tuple[int, int]
     return len(found), len(ended)
 
 
-def _check_bookable(slot: Slot, channel: str, now: dt.datetime) -> None:
-    calendar = slot.calendar
-    if not calendar.is_active or slot.starts_at <= now:
+def _check_bookable(slot: places.SlotFacts, channel: str, now: dt.datetime) -> None:
+    if not slot.calendar_active or slot.starts_at <= now:
         raise NotBookable
     if channel == Channel.ONLINE:
-        if calendar.mode != Mode.FIRST_COME:
+        if slot.mode != Mode.FIRST_COME:
             raise NotBookable
-        first, last = calendar.booking_window(timezone.localdate(now))
+        first, last = slot.booking_window(timezone.localdate(now))
         if not first <= timezone.localtime(slot.starts_at).date() <= last:
             raise NotBookable
 
 
-def _slot(slot_id: int) -> Slot:
-    try:
-        return Slot.objects.select_related("calendar").get(pk=slot_id)
-    except Slot.DoesNotExist:
-        raise NotBookable from None
+def _slot(slot_id: int) -> places.SlotFacts:
+    facts = places.slot_facts(slot_id)
+    if facts is None:
+        raise NotBookable
+    return facts
 
 
-@transaction.atomic
 def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
     """Keep a place on a slot for a citizen for a few minutes while they enter their details."""
     now = timezone.now()
@@ -210,38 +207,70 @@ def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
     if replaces is not None and replaces.calendar_id != slot.calendar_id:
         raise NotBookable  # a booking moves within its own calendar only
     return _place(slot, Booking(
-        calendar_id=slot.calendar_id, slot=slot, channel=Channel.ONLINE,
+        calendar_id=slot.calendar_id, slot_id=slot.pk, channel=Channel.ONLINE,
         status=BookingStatus.HELD, replaces=replaces,
-        expires_at=now + dt.timedelta(minutes=slot.calendar.hold_minutes)), now)
+        expires_at=now + dt.timedelta(minutes=slot.hold_minutes)), now)
 
 
-def _place(slot: Slot, booking: Booking, now: dt.datetime,
-           then: Callable[[Booking], None] | None = None) -> Booking:
-    """Insert a new booking, then take its place on the slot: the order matters under load.
+def _place(slot: places.SlotFacts, booking: Booking, now: dt.datetime) -> Booking:
+    """Take a place on the slot for a new booking and insert it, or refuse with SlotFull.
 
-    The conditional UPDATE comes last, so the slot row stays locked only for that statement and
-    the COMMIT: concurrent bookings of one hot slot queue for the shortest possible time. A slot
-    already read as full is refused without inserting, unless lapsed holds can be freed.
-    ``then`` runs between the insert and the UPDATE (outside the lock) with the saved booking.
+    A full slot inserts nothing. When holds or unconfirmed bookings of the channel have lapsed,
+    their places are freed and the booking tries once more. A second active booking of the same
+    person is refused with AlreadyBooked, and takes no place either.
     """
-    _count(slot.calendar_id, Metric.REQUEST, booking.channel)
-    if slot.remaining(booking.channel) <= 0 and not _release_lapsed(slot_id=slot.pk, now=now)[0]:
-        _count_refused(slot.calendar_id, booking.channel)
-        raise SlotFull
-    _save_claiming_person(booking)
-    if then is not None:
-        then(booking)
-    if not _take_place(slot.pk, booking.channel):
-        _count_refused(slot.calendar_id, booking.channel)
-        raise SlotFull  # the transaction rolls back, the inserted booking with it
-    return booking
+    for attempt in (1, 2):
+        if connection.vendor == "postgresql":
+            outcome = _insert_taking_place(booking, now)
+        else:
+            outcome = _take_place_then_insert(booking)
+        if outcome is places.Outcome.PLACED:
+            _count(slot.calendar_id, Metric.REQUEST, booking.channel)
+            return booking
+        if outcome is places.Outcome.GONE:
+            raise NotBookable
+        if outcome is not places.Outcome.FULL_WITH_LAPSED or attempt == 2 \
+                or not _release_lapsed(slot_id=slot.pk, now=now, channel=booking.channel)[0]:
+            break
+    _count_refused(slot.calendar_id, booking.channel)
+    raise SlotFull
+
+
+def _insert_taking_place(booking: Booking, now: dt.datetime) -> places.Outcome:
+    """PostgreSQL: one statement; in a savepoint only when a transaction is already open."""
+    try:
+        if not connection.in_atomic_block:
+            return places.insert_taking_place(booking, now)
+        with transaction.atomic():
+            return places.insert_taking_place(booking, now)
+    except IntegrityError as error:
+        if "reference" in str(error):
+            raise
+        raise AlreadyBooked from None
+
+
+def _take_place_then_insert(booking: Booking) -> places.Outcome:
+    """Other databases (SQLite): the same two writes in one transaction, writers serialised."""
+    booked, capacity = _counter(booking.channel), _capacity(booking.channel)
+    with transaction.atomic():
+        taken = Slot.objects.filter(pk=booking.slot_id, **{f"{booked}__lt": F(capacity)}).update(
+            **{booked: F(booked) + 1})
+        if not taken:
+            if not Slot.objects.filter(pk=booking.slot_id).exists():
+                return places.Outcome.GONE
+            lapsed = Booking.objects.filter(
+                slot_id=booking.slot_id, channel=booking.channel, expires_at__lte=timezone.now(),
+                status__in=[BookingStatus.HELD, BookingStatus.PENDING]).exists()
+            return places.Outcome.FULL_WITH_LAPSED if lapsed else places.Outcome.FULL
+        _save_claiming_person(booking)
+    return places.Outcome.PLACED
 
 
 def _save_claiming_person(booking: Booking) -> None:
     """Save a booking; a second active booking of the same person is refused by the database.
 
-    No savepoint: every caller runs in its own ``atomic`` block and lets AlreadyBooked roll it
-    back whole (two round trips fewer on the hot path).
+    No savepoint: every caller runs it in its own ``atomic`` block and lets AlreadyBooked roll
+    that back whole.
     """
     try:
         booking.save()
@@ -328,38 +357,27 @@ def confirm_booking(*, booking: Booking) -> Booking:
     return booking
 
 
-@transaction.atomic
 def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
                     channel: str = Channel.STAFF) -> Booking:
-    """Book a confirmed appointment for a caller or visitor (or a kiosk), at once."""
+    """Book a confirmed appointment for a caller or visitor (or a kiosk), at once.
+
+    The confirmation e-mail is marked due on the booking row itself (``confirmation_due``) and
+    sent by ``send_due_confirmations``: nothing more is written per booking (decision 0011).
+    """
     now = timezone.now()
     slot = _slot(slot_id)
     _check_bookable(slot, channel, now)
     booking = _place(slot, Booking(
-        calendar_id=slot.calendar_id, slot=slot, channel=channel,
+        calendar_id=slot.calendar_id, slot_id=slot.pk, channel=channel,
         status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=person.key,
         name=person.name, email=person.email, phone=person.phone, language=person.language,
-        agent=agent), now, then=_queue_confirmation)
+        agent=agent, confirmation_due=bool(person.email)), now)
     _count(slot.calendar_id, Metric.BOOKED, channel)
+    if booking.confirmation_due:
+        from .outbox import confirmations_due
+
+        transaction.on_commit(confirmations_due)
     return booking
-
-
-def _queue_confirmation(booking: Booking) -> None:
-    """Queue the confirmation e-mail of a new booking so that it goes out only if it commits.
-
-    With the task queue in this database the task row is written in the booking's own
-    transaction: it commits or rolls back with the booking, and a worker cannot see it before
-    (one commit per booking instead of two, which counts in a rush). Other queues get the task
-    after the commit.
-    """
-    if not booking.email:
-        return
-    from .tasks import send_booking_confirmation
-
-    if isinstance(send_booking_confirmation.get_backend(), DatabaseBackend):
-        send_booking_confirmation.enqueue(booking_id=booking.pk)
-    else:
-        transaction.on_commit(lambda: send_booking_confirmation.enqueue(booking_id=booking.pk))
 
 
 @transaction.atomic
@@ -377,7 +395,7 @@ def move_booking(*, booking: Booking, slot_id: int, agent: Agent) -> Booking:
         raise SlotFull
     _give_back([old], BookingStatus.CANCELLED, now)
     new = Booking(
-        calendar_id=old.calendar_id, slot=slot, channel=old.channel,
+        calendar_id=old.calendar_id, slot_id=slot.pk, channel=old.channel,
         status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=old.person_key,
         name=old.name, email=old.email, phone=old.phone, language=old.language,
         agent=agent or old.agent,

@@ -32,6 +32,14 @@ def send_booking_confirmation(*, booking_id: int, rescheduled: bool = False) -> 
 
 
 @task()
+def send_due_confirmations() -> int:
+    """Send the confirmation e-mails of bookings made for callers (see outbox.py)."""
+    from . import outbox
+
+    return outbox.send_due()
+
+
+@task()
 def send_cancellation(*, booking_id: int) -> None:
     from . import emails
 
