@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from rathaus.core.references import REFERENCE_ALPHABET
 
-from .models import Booking, BookingStatus, Registration
+from .models import Booking, BookingStatus, Calendar, Registration, Slot
+from .places import capacity_column, counter_column
 
 # Read out on the phone, O is heard as 0 and I or L as 1 (Crockford's base32).
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
@@ -46,6 +50,59 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(settings.TIME_ZONE)
     return (dt.datetime.combine(day, dt.time.min, tzinfo=zone),
             dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+
+
+@functools.cache
+def _day_slots_sql(channel: str) -> str:
+    """The slot list of a day, written out: as ORM query, building it cost more than running it.
+
+    Start and end come as text (UTC) and are turned into local times by ``_local``, which
+    remembers them: a day's times are asked for again and again. Only quoted table and column
+    names go into the text; values are parameters.
+    """
+    q = connection.ops.quote_name
+    slot, calendar = q(Slot._meta.db_table), q(Calendar._meta.db_table)
+    columns = ", ".join([f"s.{q('id')}", f"CAST(s.{q('starts_at')} AS TEXT)",
+                         f"CAST(s.{q('ends_at')} AS TEXT)",
+                         f"s.{q(capacity_column(channel))}", f"s.{q(counter_column(channel))}",
+                         *(f"c.{q(c)}" for c in ("mode", "book_from_days", "book_until_days"))])
+    return (
+        f"SELECT {columns} FROM {slot} s "  # noqa: S608
+        f"JOIN {calendar} c ON c.{q('id')} = s.{q('calendar_id')} "
+        f"WHERE c.{q('slug')} = %s AND c.{q('is_active')} "
+        f"AND s.{q('starts_at')} >= %s AND s.{q('starts_at')} < %s ORDER BY s.{q('starts_at')}"
+    )
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    moment: dt.datetime  # aware, in the town's time zone
+    iso: str
+
+
+@functools.lru_cache(maxsize=20_000)
+def _local(stored: str) -> LocalTime:
+    """A stored time (UTC text, as PostgreSQL or SQLite give it) in the town's time zone."""
+    moment = dt.datetime.fromisoformat(stored)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # SQLite keeps UTC without the offset
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return LocalTime(local, local.isoformat())
+
+
+def day_slots(slug: str, day: dt.date, channel: str) -> list[tuple[Any, ...]]:
+    """The slots of an active calendar on a day (local time), one indexed range query.
+
+    Each row: id, start and end (``LocalTime``), the channel's places and taken places, and the
+    calendar's mode and booking window in days.
+    """
+    start, end = day_bounds(day)
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(_day_slots_sql(channel), [
+            slug, ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)])
+        return [(pk, _local(starts), _local(ends), *rest)
+                for pk, starts, ends, *rest in cursor.fetchall()]
 
 
 def booking_by_reference(text: str) -> Booking | None:

@@ -22,8 +22,8 @@ from ninja.security import HttpBearer
 from pydantic import StringConstraints, ValidationInfo, field_validator
 
 from . import services
-from .agent_selectors import booking_by_reference, day_bounds, phone_is_plausible
-from .models import Booking, BookingStatus, Calendar, Channel, Mode, Slot
+from .agent_selectors import booking_by_reference, day_slots, phone_is_plausible
+from .models import Booking, BookingStatus, Calendar, Channel, Mode
 from .tokens import Bearer, find_token, touch
 
 
@@ -215,33 +215,24 @@ def list_calendars(request: HttpRequest) -> list[dict[str, str]]:
 def list_slots(request: HttpRequest, slug: str, date: dt.date) -> HttpResponse:
     """Return the slots of one day (local time), with the places left for the token's channel.
 
-    Agents' tools and kiosks poll this: one indexed range query (joined with the calendar), and
-    the JSON is written directly (the response schema above documents it for OpenAPI).
+    Agents' tools and kiosks poll this: one indexed range query (joined with the calendar,
+    written out in ``day_slots``), and the JSON is written directly (the response schema above
+    documents it for OpenAPI).
     """
     if not FIRST_DAY <= date <= LAST_DAY:
         raise ValidationError([{"type": "date_range", "loc": ("query", "date")}])
     channel = request.auth.channel  # type: ignore[attr-defined]
-    booked, capacity = (("booked_staff", "capacity_staff") if channel == Channel.STAFF
-                        else ("booked_online", "capacity_online"))
-    start, end = day_bounds(date)
-    rows = list(Slot.objects.filter(
-        calendar__slug=slug, calendar__is_active=True, starts_at__gte=start, starts_at__lt=end,
-    ).order_by("starts_at").values_list(
-        "id", "starts_at", "ends_at", capacity, booked, "calendar__mode",
-        "calendar__book_from_days", "calendar__book_until_days"))
+    rows = day_slots(slug, date, channel)
     if not rows and not Calendar.objects.filter(slug=slug, is_active=True).exists():
         raise Http404(_("There is no calendar with this name."))
     now = timezone.now()
-    zone = timezone.get_current_timezone()
-    today = now.astimezone(zone).date()
+    today = timezone.localdate(now)
     slots = []
     for pk, starts, ends, places, taken, mode, book_from, book_until in rows:
-        local_start = starts.astimezone(zone)
-        bookable = starts > now and (channel != Channel.ONLINE or (
+        bookable = starts.moment > now and (channel != Channel.ONLINE or (
             mode == Mode.FIRST_COME
-            and book_from <= (local_start.date() - today).days <= book_until))
-        slots.append({"id": pk, "start": local_start.isoformat(),
-                      "end": ends.astimezone(zone).isoformat(),
+            and book_from <= (starts.moment.date() - today).days <= book_until))
+        slots.append({"id": pk, "start": starts.iso, "end": ends.iso,
                       "remaining": max(0, places - taken) if bookable else 0})
     return HttpResponse(json.dumps(slots), content_type="application/json")
 
