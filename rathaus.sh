@@ -114,7 +114,7 @@ cmd_start() {
   trap 'kill "$worker" "$housekeeping" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
   "$VENV/bin/gunicorn" rathaus.wsgi:application \
     --bind "${RATHAUS_BIND:-127.0.0.1:8000}" \
-    --workers "${RATHAUS_WEB_WORKERS:-3}" --threads "${RATHAUS_WEB_THREADS:-4}" \
+    --workers "${RATHAUS_WEB_WORKERS:-$(nproc)}" --threads "${RATHAUS_WEB_THREADS:-4}" \
     --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
 }
 

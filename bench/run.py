@@ -170,8 +170,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="concurrent connections, the same for every target (default 16)")
     parser.add_argument("--load-threads", type=bounded(1, 16), default=2,
                         help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=bounded(1, 32), default=3,
-                        help="gunicorn workers, as in rathaus.sh (default 3)")
+    parser.add_argument("--workers", type=bounded(1, 32), default=os.cpu_count() or 2,
+                        help="gunicorn workers, as in rathaus.sh (default: one per core)")
     parser.add_argument("--threads", type=bounded(1, 64), default=4,
                         help="gunicorn threads per worker, as in rathaus.sh (default 4)")
     parser.add_argument("--drafts", type=bounded(1, 1000), default=0,
