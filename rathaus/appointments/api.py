@@ -21,6 +21,9 @@ from ninja.errors import AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import StringConstraints, ValidationInfo, field_validator
 
+from rathaus.audit.models import Action
+from rathaus.audit.services import record as audit
+
 from . import services
 from .agent_selectors import booking_by_reference, day_slots, phone_is_plausible
 from .models import Booking, BookingStatus, Calendar, Channel, Mode
@@ -287,9 +290,15 @@ def cancel_booking(request: HttpRequest, id: str) -> Status[None] | HttpResponse
     ``not_cancellable``.
     """
     bearer: Bearer = request.auth  # type: ignore[attr-defined]
-    booking = services.cancel_booking(booking=_booking(id), agent=bearer.user)
+    found = _booking(id)
+    was = found.status
+    booking = services.cancel_booking(booking=found)
     if booking.status != BookingStatus.CANCELLED:
         return _conflict(request, "not_cancellable")
+    if was != BookingStatus.CANCELLED:
+        audit(action=Action.APPOINTMENT_CANCELLED, request=request, actor=bearer.user,
+              target=booking, department=found.calendar.department_id,
+              message=f"API token {bearer.token.prefix}")
     return Status(204, None)
 
 

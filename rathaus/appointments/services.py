@@ -413,8 +413,11 @@ def move_booking(*, booking: Booking, slot_id: int, agent: Agent) -> Booking:
 
 
 @transaction.atomic
-def cancel_booking(*, booking: Booking, agent: Agent = None) -> Booking:
-    """Cancel a booking and pass its place on; cancelling twice changes nothing."""
+def cancel_booking(*, booking: Booking) -> Booking:
+    """Cancel a booking and pass its place on; cancelling twice changes nothing.
+
+    Who cancelled for a caller is recorded in the audit log by the staff page or the API.
+    """
     now = timezone.now()
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.status not in (BookingStatus.CONFIRMED, *EXPIRING):
@@ -433,13 +436,15 @@ def cancel_booking(*, booking: Booking, agent: Agent = None) -> Booking:
     from .tasks import offer_freed_places
 
     transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
-    del agent  # recorded with the audit log once staff accounts have one (issue 4)
     return booking
 
 
 @transaction.atomic
-def record_attendance(*, booking: Booking, attended: bool, agent: Agent) -> Booking:
-    """Mark a past confirmed booking as attended or missed (the place stays used)."""
+def record_attendance(*, booking: Booking, attended: bool) -> bool:
+    """Mark a past confirmed booking as attended or missed (the place stays used).
+
+    Returns whether this call recorded it; the staff page writes who did to the audit log.
+    """
     status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
     updated = Booking.objects.filter(
         pk=booking.pk, status=BookingStatus.CONFIRMED).update(status=status)
@@ -447,8 +452,7 @@ def record_attendance(*, booking: Booking, attended: bool, agent: Agent) -> Book
         _count(booking.calendar_id, Metric.ATTENDED if attended else Metric.NO_SHOW,
                booking.channel)
         booking.status = status
-    del agent
-    return booking
+    return bool(updated)
 
 
 # --- waiting list (first-come calendars) ---------------------------------------------------

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from rathaus.audit.models import Action
+from rathaus.audit.services import record as audit
 from rathaus.staff.access import verified_required
 
 from . import services
@@ -228,6 +230,9 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
             except services.BookingError as error:
                 errors = [_domain_error(error, "slots")]
             else:
+                audit(action=Action.APPOINTMENT_MOVED, request=request, target=new,
+                      department=old.calendar.department_id,
+                      message=f"{old.reference} -> {new.reference}")
                 messages.success(request, _(
                     "Moved. The appointment has the new reference %(reference)s: tell it to "
                     "the caller.") % {"reference": new.reference})
@@ -245,8 +250,12 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
 def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     found = _booking_or_404(reference)
     if request.method == "POST":
-        result = services.cancel_booking(booking=found, agent=_agent(request))
+        was = found.status
+        result = services.cancel_booking(booking=found)
         if result.status == BookingStatus.CANCELLED:
+            if was != BookingStatus.CANCELLED:
+                audit(action=Action.APPOINTMENT_CANCELLED, request=request, target=result,
+                      department=found.calendar.department_id, message="staff page")
             messages.success(request, _("The appointment is cancelled and its place is free "
                                         "again."))
         else:
@@ -266,8 +275,9 @@ def attendance(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("Attendance can be recorded once a confirmed appointment has "
                                   "begun."))
     else:
-        services.record_attendance(booking=found, attended=outcome == "attended",
-                                   agent=_agent(request))
+        if services.record_attendance(booking=found, attended=outcome == "attended"):
+            audit(action=Action.ATTENDANCE_RECORDED, request=request, target=found,
+                  department=found.calendar.department_id, message=outcome)
         messages.success(request, _("Recorded: attended.") if outcome == "attended"
                          else _("Recorded: did not come."))
     return redirect("appointments_staff:booking", reference=found.reference)

@@ -152,8 +152,10 @@ def _look_up(digest: str) -> Bearer | None:
     if token is None:
         return None
     extra = token.__dict__
-    token.user = User.from_db(found.db, ["id", *_USER_COLUMNS],
-                              [token.user_id, *(extra[f"user_{c}"] for c in _USER_COLUMNS)])
+    known = {"id": token.user_id, **{c: extra[f"user_{c}"] for c in _USER_COLUMNS}}
+    # from_db takes a partial row in the order of the model's fields, whatever the SQL's order.
+    names = [f.attname for f in User._meta.concrete_fields if f.attname in known]
+    token.user = User.from_db(found.db, names, [known[name] for name in names])
     return Bearer(token=token, may_book=bool(
         extra["user_is_superuser"] or extra["direct"] or extra["via_group"]))
 

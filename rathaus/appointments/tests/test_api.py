@@ -19,6 +19,7 @@ from rathaus.appointments import services, tokens
 from rathaus.appointments.models import ApiToken, Booking, BookingStatus, Channel, Mode, Slot
 from rathaus.appointments.roles import AGENT_GROUP
 from rathaus.appointments.tokens import revoke_api_tokens
+from rathaus.audit.models import AuditEvent
 from rathaus.staff.tests.factories import sign_in_verified
 
 from . import factories
@@ -363,6 +364,9 @@ def test_cancel_a_booking(client: Client, key: str) -> None:
     assert client.delete(f"{API}/bookings/{reference}", headers=bearer(key)).status_code == 204
     again = book(client, key, slot_id=slot.pk, name="Max", phone="0511 2")
     assert again.status_code == 201, "the place is free again"
+    # Who cancelled, with which token, once (the second DELETE changed nothing).
+    assert list(AuditEvent.objects.values_list("action", "actor_label", "object_id", "message")
+                ) == [("appointments.cancelled", "telefon", reference, f"API token {key[:12]}")]
 
 
 def test_cancel_an_unknown_or_past_booking(client: Client, key: str) -> None:

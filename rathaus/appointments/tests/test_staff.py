@@ -21,6 +21,7 @@ from rathaus.appointments.models import (
     Registration,
     Slot,
 )
+from rathaus.audit.models import AuditEvent
 
 from . import factories
 from .agents import agent, sign_in
@@ -28,6 +29,12 @@ from .agents import agent, sign_in
 pytestmark = pytest.mark.django_db
 
 STAFF = "/en/staff/appointments"
+
+
+def audited() -> list[tuple[str, str, str, str]]:
+    """What the audit log says agents did to appointments, oldest first."""
+    return list(AuditEvent.objects.filter(action__startswith="appointments.").order_by("pk")
+                .values_list("action", "actor_label", "object_id", "message"))
 
 
 @pytest.fixture
@@ -222,6 +229,8 @@ def test_move_a_booking(desk: Client) -> None:
     old_slot.refresh_from_db()
     new_slot.refresh_from_db()
     assert (old_slot.booked_staff, new_slot.booked_staff) == (0, 1)
+    assert audited() == [("appointments.moved", "telefon", new.reference,
+                          f"{old.reference} -> {new.reference}")]
 
 
 @pytest.mark.parametrize("slot_value", ["", "elf", "999999", str(10**20)])
@@ -249,6 +258,8 @@ def test_cancel_a_booking(desk: Client) -> None:
     slot.refresh_from_db()
     assert slot.booked_staff == 0
     assert booking.get_status_display() in text(response)
+    desk.post(f"{STAFF}/bookings/{booking.reference}/cancel/")  # twice: nothing more to log
+    assert audited() == [("appointments.cancelled", "telefon", booking.reference, "staff page")]
 
 
 def test_record_attendance_of_a_past_appointment(desk: Client) -> None:
@@ -264,6 +275,8 @@ def test_record_attendance_of_a_past_appointment(desk: Client) -> None:
     came.refresh_from_db()
     missed.refresh_from_db()
     assert (came.status, missed.status) == (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
+    assert audited() == [("appointments.attendance", "telefon", came.reference, "attended"),
+                         ("appointments.attendance", "telefon", missed.reference, "no_show")]
 
 
 def test_attendance_of_a_future_appointment_is_refused(desk: Client) -> None:

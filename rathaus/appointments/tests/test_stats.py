@@ -92,8 +92,7 @@ def busy_calendar(run_on_commit: Callable[[Callable[[], Any]], Any]) -> Calendar
     with pytest.raises(services.SlotFull):
         run_on_commit(lambda: services.book_for_caller(slot_id=slot.pk, person=person(12),
                                                        agent=None))
-    run_on_commit(lambda: services.record_attendance(booking=phone[0], attended=False,
-                                                     agent=None))
+    run_on_commit(lambda: services.record_attendance(booking=phone[0], attended=False))
     # One more online hold fills the slot, so the next person joins the waiting list...
     hold = run_on_commit(lambda: services.hold_slot(slot_id=slot.pk))
     run_on_commit(lambda: services.join_waitlist(calendar=calendar, person=person(20)))
