@@ -245,7 +245,10 @@ def appointments(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     return render(request, "account/appointments.html", {
         "section": "appointments", "upcoming": upcoming, "earlier": earlier,
         "registrations": registrations,
-        "waitlist": list(selectors.waitlist_entries_of(citizen)),
+        "waitlist": [
+            (entry, reverse("appointments:waitlist_entry", kwargs={
+                "token": appointment_links.waitlist_token(entry)}))
+            for entry in selectors.waitlist_entries_of(citizen)],
     })
 
 

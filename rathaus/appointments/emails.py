@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .ics import booking_ics
-from .links import confirm_url, manage_url, registration_url
+from .links import confirm_url, manage_url, registration_url, waitlist_url
 from .models import Booking, Registration, Release, WaitlistEntry
 
 
@@ -80,7 +80,9 @@ def send_offer(*, booking: Booking) -> None:
 def send_waitlist_receipt(*, entry: WaitlistEntry) -> None:
     _send(to=entry.email, language=entry.language,
           subject=lambda: _("You are on the waiting list"),
-          template="waitlist.txt", context={"entry": entry, "calendar": entry.calendar})
+          template="waitlist.txt",
+          context={"entry": entry, "calendar": entry.calendar,
+                   "waitlist_url": waitlist_url(entry)})
 
 
 def send_registration_receipt(*, registration: Registration) -> None:

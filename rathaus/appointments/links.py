@@ -1,4 +1,4 @@
-"""Signed links for citizens without an account: confirm, manage, accept an offer."""
+"""Signed links for citizens without an account: bookings, offers, registrations, waiting lists."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from django.utils import translation
 
 from rathaus.core.tokens import make_token, read_token
 
-from .models import Booking, Registration
+from .models import Booking, Registration, WaitlistEntry
 
 CONFIRM = "booking-confirm"
 MANAGE = "booking-manage"
 REGISTRATION = "draw-registration"
+WAITLIST = "waitlist-entry"
 # Long enough for an appointment months ahead, short enough not to live forever.
 MANAGE_MAX_AGE = 60 * 60 * 24 * 400
 
@@ -54,3 +55,17 @@ def booking_from_token(token: str, *, purpose: str) -> str | None:
 
 def registration_from_token(token: str) -> str | None:
     return read_token(purpose=REGISTRATION, token=token, max_age=MANAGE_MAX_AGE)
+
+
+def waitlist_token(entry: WaitlistEntry) -> str:
+    return make_token(purpose=WAITLIST, value=entry.reference)
+
+
+def waitlist_url(entry: WaitlistEntry) -> str:
+    with translation.override(entry.language):
+        return absolute(reverse("appointments:waitlist_entry",
+                                kwargs={"token": waitlist_token(entry)}))
+
+
+def waitlist_from_token(token: str) -> str | None:
+    return read_token(purpose=WAITLIST, token=token, max_age=MANAGE_MAX_AGE)

@@ -484,6 +484,19 @@ def join_waitlist(*, calendar: Calendar, person: Person,
     return entry
 
 
+@transaction.atomic
+def withdraw_waitlist_entry(*, entry: WaitlistEntry) -> WaitlistEntry:
+    """Take a person off a waiting list; leaving twice changes nothing.
+
+    Only an entry still waiting can be withdrawn: an offered place is declined instead
+    (``decline_offer``), which also passes it on. The conditional update waits for an offer
+    being made to the entry at the same moment (it locks the row) and then leaves it alone.
+    """
+    WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+        status=WaitlistStatus.WITHDRAWN)
+    return WaitlistEntry.objects.get(pk=entry.pk)
+
+
 def _offer(*, slot: Slot, name: str, email: str, phone: str, language: str, key: str,
            hours: int, now: dt.datetime, **links: Any) -> Booking | None:
     if not _take_place(slot.pk, Channel.ONLINE):

@@ -20,4 +20,5 @@ urlpatterns = [
     path("appointment/<str:token>/booking.ics", views.ics_download, name="ics"),
     path("appointment/<str:token>/reschedule/", views.reschedule, name="reschedule"),
     path("registration/<str:token>/", views.registration, name="registration"),
+    path("waiting-list/<str:token>/", views.waitlist_entry, name="waitlist_entry"),
 ]

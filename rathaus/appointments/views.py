@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rathaus.identity.session import current_citizen, session_attributes
 
-from . import links, picker, services
+from . import links, picker, selectors, services
 from .forms import ErrorEntry, PersonForm, RegistrationForm, error_map, parse_day, parse_id
 from .ics import booking_ics
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     Release,
     Slot,
     WaitlistEntry,
+    WaitlistStatus,
 )
 from .waiting_room import admission_required
 
@@ -438,8 +439,11 @@ def waitlist(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET" and reference and _owns(request, WAITLIST, reference):
         entry = WaitlistEntry.objects.filter(reference=reference, calendar=calendar).first()
         if entry is not None:
-            return render(request, "appointments/waitlist_done.html",
-                          {"calendar": calendar, "entry": entry})
+            return render(request, "appointments/waitlist_done.html", {
+                "calendar": calendar, "entry": entry,
+                "status_url": reverse("appointments:waitlist_entry",
+                                      kwargs={"token": links.waitlist_token(entry)}),
+            })
     form = PersonForm(request.POST if request.method == "POST" else None,
                       initial=_prefill(request))
     errors: list[ErrorEntry] = []
@@ -460,6 +464,42 @@ def waitlist(request: HttpRequest, slug: str) -> HttpResponse:
         "calendar": calendar, "form": form, "errors": errors,
         "error_map": error_map(errors),
     })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
+    reference = links.waitlist_from_token(token)
+    entry = WaitlistEntry.objects.select_related("calendar").filter(
+        reference=reference).first() if reference else None
+    if entry is None:
+        return _link_invalid(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "withdraw" and entry.status == WaitlistStatus.WAITING:
+            entry = services.withdraw_waitlist_entry(entry=entry)
+            # Offered a place a moment ago, the entry stays: its page then links the offer.
+            if entry.status == WaitlistStatus.WITHDRAWN:
+                messages.success(request, _("You have left the waiting list."))
+        return redirect(request.path)
+    offer = booked = None
+    if entry.status == WaitlistStatus.OFFERED:
+        offer = _bookings().filter(waitlist_entry=entry, status=BookingStatus.OFFERED).first()
+    elif entry.status == WaitlistStatus.BOOKED:
+        # Moved since, the booking is cancelled and its page links the new one.
+        booked = _bookings().filter(waitlist_entry=entry).exclude(status__in=[
+            BookingStatus.OFFERED, BookingStatus.DECLINED, BookingStatus.EXPIRED,
+        ]).order_by("-pk").first()
+    context = {
+        "entry": entry, "calendar": entry.calendar,
+        "position": selectors.waitlist_position(entry)
+        if entry.status == WaitlistStatus.WAITING else None,
+        "offer": offer, "booked": booked,
+        "offer_url": _manage_path(offer) if offer else None,
+        "booked_url": _manage_path(booked) if booked else None,
+    }
+    if request.GET.get("action") == "withdraw" and entry.status == WaitlistStatus.WAITING:
+        return render(request, "appointments/waitlist_withdraw.html", context)
+    return render(request, "appointments/waitlist_entry.html", context)
 
 
 # -- draw: registration, status, public record ------------------------------------------------

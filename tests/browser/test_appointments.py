@@ -1,4 +1,4 @@
-"""Booking an appointment and registering for a draw in the browser, with and without JavaScript.
+"""Booking an appointment, the waiting list and a draw in the browser, with and without JavaScript.
 
 The pages are German. UI texts of the appointment pages are new msgids that the translation
 catches up with later, so controls are found by structure (ids, names, link targets), and what
@@ -28,6 +28,8 @@ from rathaus.appointments.models import (
     Registration,
     RegistrationStatus,
     Slot,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from rathaus.appointments.tests import factories
 from rathaus.appointments.tests.pages import de, path_of
@@ -248,6 +250,101 @@ def test_pages_fit_the_screen_and_are_photographed(
 
     assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
     for name in SCREENSHOTS.values():
+        assert (artifacts / f"appointments-{name}-{width}.png").exists()
+
+
+def full_calendar() -> Calendar:
+    """A first-come calendar whose only place is booked, with Max first on the waiting list."""
+    calendar = factories.calendar(slug="standesamt", name_de="Termin im Standesamt",
+                                  name_en="Appointment at the registry office")
+    slot = factories.slot(calendar_=calendar, online=1, days_ahead=2)
+    services.book_for_caller(slot_id=slot.pk, agent=None, channel="online",
+                             person=services.Person(name="Anna", email="anna@example.org"))
+    services.join_waitlist(calendar=calendar,
+                           person=services.Person(name="Max", email="max@example.org"))
+    return calendar
+
+
+def join_see_and_leave_the_waiting_list(page: Page, portal: Portal, mailoutbox: list[Any],
+                                        visited: Callable[[Page, str], None]) -> None:
+    calendar = full_calendar()
+    heading = page.get_by_role("heading", level=1)
+
+    page.goto(portal.url(f"/de/appointments/{calendar.slug}/"))
+    expect(heading).to_have_text(calendar.name_de)
+    page.locator(f'main a[href="/de/appointments/{calendar.slug}/waiting-list/"]').click()
+    expect(heading).to_have_text(de("Join the waiting list"))
+    visited(page, "waiting list form")
+    page.locator("#name").fill(PERSON["name"])
+    page.locator("#email").fill(PERSON["email"])
+    page.locator(".form-actions button[type=submit]").click()
+    expect(heading).to_have_text(de("You are on the waiting list"))
+    entry = WaitlistEntry.objects.get(email=PERSON["email"])
+    expect(page.locator(".reference")).to_have_text(entry.reference)
+    visited(page, "on the waiting list")
+
+    # The link in the receipt shows her place: second, after Max.
+    page.goto(portal.url(link_in(mailoutbox, PERSON["email"], "/waiting-list/")))
+    expect(heading).to_have_text(de("Your place on the waiting list"))
+    main = page.locator("main")
+    expect(main).to_contain_text(entry.reference)
+    expect(main).to_contain_text(
+        de("You are number %(position)s on the waiting list.", position=2))
+    visited(page, "waiting list entry")
+
+    # Leaving asks first; "no" changes nothing.
+    page.locator('main a[href="?action=withdraw"]').click()
+    expect(heading).to_have_text(de("Leave the waiting list?"))
+    visited(page, "leave the waiting list")
+    page.locator("main .form-actions a.kern-link").click()
+    expect(heading).to_have_text(de("Your place on the waiting list"))
+    assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistStatus.WAITING
+    page.locator('main a[href="?action=withdraw"]').click()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".page-message")).to_contain_text(de("You have left the waiting list."))
+    expect(main).to_contain_text(de("This entry is no longer on the waiting list."))
+    expect(page.locator('main a[href="?action=withdraw"]')).to_have_count(0)
+    visited(page, "left the waiting list")
+    assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistStatus.WITHDRAWN
+    assert WaitlistEntry.objects.get(email="max@example.org").status == WaitlistStatus.WAITING
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_join_see_and_leave_the_waiting_list(
+    portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None],
+    mailoutbox: list[Any], javascript: bool,
+) -> None:
+    page = new_page(javascript=javascript)
+    join_see_and_leave_the_waiting_list(page, portal, mailoutbox, visited=axe)
+
+
+WAITLIST_SCREENSHOTS = {"waiting list form": "waitlist-form",
+                        "on the waiting list": "waitlist-done",
+                        "waiting list entry": "waitlist-entry",
+                        "leave the waiting list": "waitlist-leave",
+                        "left the waiting list": "waitlist-left"}
+
+
+@pytest.mark.parametrize("width", [320, 1280], ids=["320px", "desktop"])
+def test_waiting_list_pages_fit_the_screen_and_are_photographed(
+    portal: Portal, new_page: Callable[..., Page], mailoutbox: list[Any], artifacts: Path,
+    width: int,
+) -> None:
+    page = new_page(javascript=True, width=width, height=800)
+    too_wide: list[str] = []
+
+    def visited(page: Page, where: str) -> None:
+        settle(page)
+        scroll, available = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > available:
+            too_wide.append(f"{where}: {scroll}px of content in {available}px")
+        shoot(page, artifacts / f"appointments-{WAITLIST_SCREENSHOTS[where]}-{width}.png")
+
+    join_see_and_leave_the_waiting_list(page, portal, mailoutbox, visited)
+
+    assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
+    for name in WAITLIST_SCREENSHOTS.values():
         assert (artifacts / f"appointments-{name}-{width}.png").exists()
 
 

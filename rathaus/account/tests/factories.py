@@ -14,7 +14,7 @@ from django.utils import timezone
 from rathaus.account.models import Message
 from rathaus.account.services import deliver_message
 from rathaus.applications.models import Draft, Submission
-from rathaus.appointments.models import Booking, BookingStatus, Registration
+from rathaus.appointments.models import Booking, BookingStatus, Registration, WaitlistEntry
 from rathaus.appointments.tests.factories import slot
 from rathaus.catalog.models import Service
 from rathaus.identity.levels import TrustLevel
@@ -81,3 +81,10 @@ def registration(person_key: str, *, name: str = "Erika Mustermann") -> Registra
 
     return Registration.objects.create(calendar=calendar(mode=Mode.DRAW), person_key=person_key,
                                        name=name, email="erika@example.org")
+
+
+def waitlist_entry(person_key: str, *, name: str = "Erika Mustermann") -> WaitlistEntry:
+    from rathaus.appointments.tests.factories import calendar
+
+    return WaitlistEntry.objects.create(calendar=calendar(), person_key=person_key, name=name,
+                                        email="erika@example.org")

@@ -67,6 +67,7 @@ def test_appointments_are_found_by_the_person_key(client: Client) -> None:
     upcoming = factories.booking(erika.person_key, days_ahead=3)
     factories.booking(erika.person_key, days_ahead=5, status=BookingStatus.CANCELLED)
     registration = factories.registration(erika.person_key)
+    waiting = factories.waitlist_entry(erika.person_key)
     foreign = factories.booking(person_key(email="max@example.org"), name="Max Meier")
     held = factories.booking(erika.person_key, status=BookingStatus.HELD)
 
@@ -83,6 +84,12 @@ def test_appointments_are_found_by_the_person_key(client: Client) -> None:
     assert len(manage) == 2, "upcoming and cancelled booking, each with its manage link"
     assert client.get(manage[0]).status_code == 200
     assert any(link.startswith("/en/registration/") for link in links)
+    # Each waiting-list entry links to its own page, where she sees her place or leaves.
+    waitlist = [link for link in links if link.startswith("/en/waiting-list/")]
+    assert len(waitlist) == 1
+    entry_page = client.get(waitlist[0])
+    assert waiting.reference in text(entry_page)
+    assert "You are number 1 on the waiting list." in text(entry_page)
 
 
 def test_drafts_are_the_citizens_own_and_can_be_continued_and_deleted(
@@ -215,6 +222,7 @@ def test_query_counts_do_not_grow_with_the_list(client: Client, hund_catalog: No
         factories.message(erika, f"Nachricht {number}", notify=False)
         factories.booking(erika.person_key, days_ahead=number + 2)
         factories.registration(erika.person_key)
+        factories.waitlist_entry(erika.person_key)
     client.get(path)  # the first request may warm the session cache
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200

@@ -143,8 +143,14 @@ def test_register_be_drawn_and_accept_or_stay_on_the_list(client: Client) -> Non
     assert de("You have an appointment on %(weekday)s, %(day)s, at %(time)s.",
               **day_parts(timezone.localtime(booking.slot.starts_at))) in text(
         client.get(status_path))
-    # A drawn appointment cannot be moved online (it was given out by the draw).
-    assert de("Choose another time") not in text(client.get(offer_path))
+    # A drawn appointment cannot be moved online (it was given out by the draw), and the page
+    # says why and whom to call instead.
+    manage_page = text(client.get(offer_path))
+    assert de("Choose another time") not in manage_page
+    assert de("Appointments given out by a draw cannot be moved online. If you need another "
+              "time, please call the citizens' office on %(phone)s. If you cannot come, please "
+              "cancel the appointment so that the next person on the list gets it.",
+              phone=settings.RATHAUS_TOWN["phone"]) in manage_page
     assert client.get(f"{offer_path}reschedule/").status_code == 302
 
     # The calendar page now links the record of the draw.
