@@ -228,29 +228,42 @@ SCREENSHOTS = {"slot picker": "picker", "slot picker with an error": "picker-err
                "cancelled": "cancelled"}
 
 
+class Photographer:
+    """Visits pages at one width: notes those that scroll sideways, photographs the named ones."""
+
+    def __init__(self, artifacts: Path, width: int, names: dict[str, str]) -> None:
+        self.artifacts, self.width, self.names = artifacts, width, names
+        self.too_wide: list[str] = []
+
+    def __call__(self, page: Page, where: str) -> None:
+        settle(page)
+        scroll, available = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > available:
+            self.too_wide.append(f"{where}: {scroll}px of content in {available}px")
+        if where in self.names:
+            shoot(page, self.file(self.names[where]))
+
+    def file(self, name: str) -> Path:
+        return self.artifacts / f"appointments-{name}-{self.width}.png"
+
+    def check(self) -> None:
+        assert not self.too_wide, "pages scroll sideways:\n" + "\n".join(self.too_wide)
+        for name in self.names.values():
+            assert self.file(name).exists()
+
+
 @pytest.mark.parametrize("width", [320, 1280], ids=["320px", "desktop"])
 def test_pages_fit_the_screen_and_are_photographed(
     portal: Portal, new_page: Callable[..., Page], mailoutbox: list[Any], artifacts: Path,
     width: int,
 ) -> None:
     page = new_page(javascript=True, width=width, height=800)
-    too_wide: list[str] = []
-
-    def visited(page: Page, where: str) -> None:
-        settle(page)
-        scroll, available = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if scroll > available:
-            too_wide.append(f"{where}: {scroll}px of content in {available}px")
-        if where in SCREENSHOTS:
-            name = f"appointments-{SCREENSHOTS[where]}-{width}.png"
-            shoot(page, artifacts / name)
+    visited = Photographer(artifacts, width, SCREENSHOTS)
 
     book_move_cancel(page, portal, mailoutbox, visited)
 
-    assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
-    for name in SCREENSHOTS.values():
-        assert (artifacts / f"appointments-{name}-{width}.png").exists()
+    visited.check()
 
 
 def full_calendar() -> Calendar:
@@ -331,21 +344,11 @@ def test_waiting_list_pages_fit_the_screen_and_are_photographed(
     width: int,
 ) -> None:
     page = new_page(javascript=True, width=width, height=800)
-    too_wide: list[str] = []
-
-    def visited(page: Page, where: str) -> None:
-        settle(page)
-        scroll, available = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if scroll > available:
-            too_wide.append(f"{where}: {scroll}px of content in {available}px")
-        shoot(page, artifacts / f"appointments-{WAITLIST_SCREENSHOTS[where]}-{width}.png")
+    visited = Photographer(artifacts, width, WAITLIST_SCREENSHOTS)
 
     join_see_and_leave_the_waiting_list(page, portal, mailoutbox, visited)
 
-    assert not too_wide, "pages scroll sideways:\n" + "\n".join(too_wide)
-    for name in WAITLIST_SCREENSHOTS.values():
-        assert (artifacts / f"appointments-{name}-{width}.png").exists()
+    visited.check()
 
 
 def draw_calendar() -> Calendar:
