@@ -186,6 +186,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help=f"the PostgreSQL database to recreate (default {POSTGRES_URL})")
     parser.add_argument("--db-pool-size", type=bounded(1, 64), default=10,
                         help="PostgreSQL connections per gunicorn worker (default 10)")
+    parser.add_argument("--slot-list-cache", type=bounded(0, 60), default=0,
+                        help="seconds the calendar page's slot list may be cached "
+                             "(RATHAUS_SLOT_LIST_CACHE_SECONDS; default 0: measured uncached)")
     parser.add_argument("--rush-capacity", type=bounded(10, 100_000), default=2000,
                         help="staff places on the hot slot (default 2000)")
     parser.add_argument("--rush-requests", type=bounded(10, 1_000_000), default=0,
@@ -235,6 +238,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
         "RATHAUS_BENCH_DIR": str(args.bench_dir),
         "RATHAUS_BENCH_DATABASE_URL": args.database_url,
         "RATHAUS_DB_POOL_SIZE": str(args.db_pool_size),
+        "RATHAUS_SLOT_LIST_CACHE_SECONDS": str(args.slot_list_cache),
         "RATHAUS_DEBUG": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     })

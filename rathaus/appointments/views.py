@@ -11,13 +11,18 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -127,13 +132,36 @@ def _picker_for(request: HttpRequest, calendar: Calendar, *,
                    week=parse_day(source.get("week")), exclude=exclude)
 
 
+# Stands in the cached slot list for the form's CSRF field, which differs per visitor.
+CSRF_MARK = "<!--rathaus:csrf-field-->"
+
+
 def _first_come_page(request: HttpRequest, calendar: Calendar, *,
                      errors: list[ErrorEntry] | None = None) -> HttpResponse:
-    return render(request, "appointments/calendar_first_come.html", {
-        "calendar": calendar, "picker": _picker_for(request, calendar), "errors": errors or [],
+    context: dict[str, Any] = {
+        "calendar": calendar, "errors": errors or [],
         "picker_url": reverse("appointments:calendar", kwargs={"slug": calendar.slug}),
         "form_action": reverse("appointments:hold", kwargs={"slug": calendar.slug}),
-    })
+    }
+    seconds = settings.RATHAUS_SLOT_LIST_CACHE_SECONDS
+    if errors or request.method != "GET" or seconds <= 0:
+        context["picker"] = _picker_for(request, calendar)
+        return render(request, "appointments/calendar_first_come.html", context)
+    # The slot list of a day may be a few seconds old (a hold checks the place again); the
+    # rest of the page, and the form's CSRF field, are made for this request.
+    day, week = parse_day(request.GET.get("date")), parse_day(request.GET.get("week"))
+    key = f"slot-list:{calendar.pk}:{get_language()}:{day}:{week}"
+    cached = cache.get(key)
+    if cached is None:
+        chosen = _picker_for(request, calendar)
+        cached = {"any_free": chosen.any_free, "html": render_to_string(
+            "appointments/_picker.html", {**context, "picker": chosen, "csrf_mark": CSRF_MARK})}
+        cache.set(key, cached, seconds)
+    context["picker"] = {"any_free": cached["any_free"]}
+    # Safe: the output of our own template, escaped when it was rendered.
+    context["picker_html"] = mark_safe(
+        cached["html"].replace(CSRF_MARK, csrf_input(request)))
+    return render(request, "appointments/calendar_first_come.html", context)
 
 
 # -- calendars -------------------------------------------------------------------------------

@@ -268,6 +268,8 @@ RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
 # Names and contact details of appointments are removed this many days after the appointment.
 RATHAUS_APPOINTMENT_RETENTION_DAYS = int(os.environ.get("RATHAUS_APPOINTMENT_RETENTION_DAYS", "30"))
 RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))
+# How long the slot list of a calendar page may be shown from the cache (0: never).
+RATHAUS_SLOT_LIST_CACHE_SECONDS = int(os.environ.get("RATHAUS_SLOT_LIST_CACHE_SECONDS", "2"))
 
 # Staff accounts (docs/staff-accounts.md). A user name is locked for RATHAUS_STAFF_LOCKOUT_MINUTES
 # after RATHAUS_STAFF_LOCKOUT_FAILURES failed passwords or codes, each within that time of the last.

@@ -32,6 +32,7 @@ STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 RATHAUS_PAGE_CACHE_SECONDS = 0
+RATHAUS_SLOT_LIST_CACHE_SECONDS = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: concurrency tests need real SQLite
