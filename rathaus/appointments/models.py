@@ -137,9 +137,13 @@ class Calendar(models.Model):
 
     def booking_window(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
         """Return the first and last day a citizen may book today."""
-        today = today or timezone.localdate()
-        return (today + dt.timedelta(days=self.book_from_days),
-                today + dt.timedelta(days=self.book_until_days))
+        return booking_window(today or timezone.localdate(), self.book_from_days,
+                              self.book_until_days)
+
+
+def booking_window(today: dt.date, from_days: int, until_days: int) -> tuple[dt.date, dt.date]:
+    """The first and last day a citizen may book today, for a window of days ahead."""
+    return today + dt.timedelta(days=from_days), today + dt.timedelta(days=until_days)
 
 
 class Weekday(models.IntegerChoices):

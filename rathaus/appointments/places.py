@@ -28,7 +28,7 @@ from typing import Any
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
-from .models import Booking, BookingStatus, Calendar, Channel, Slot
+from .models import Booking, BookingStatus, Calendar, Channel, Slot, booking_window
 
 FACTS_SECONDS = 5.0
 _FACTS_MAX = 10_000
@@ -49,8 +49,7 @@ class SlotFacts:
 
     def booking_window(self, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last day a citizen may book today (as ``Calendar.booking_window``)."""
-        return (today + dt.timedelta(days=self.book_from_days),
-                today + dt.timedelta(days=self.book_until_days))
+        return booking_window(today, self.book_from_days, self.book_until_days)
 
 
 _facts: dict[int, tuple[float, SlotFacts]] = {}
