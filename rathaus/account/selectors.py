@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rathaus.applications.models import Draft, Submission, Upload
+from rathaus.applications.selectors import answers_level, may_open_answers
 from rathaus.appointments.models import Booking, BookingStatus, Registration, WaitlistEntry
 from rathaus.identity.levels import TrustLevel, session_trust_level
 from rathaus.identity.models import Citizen
@@ -30,11 +32,14 @@ def is_signed_in(request: HttpRequest) -> bool:
 
 
 def submissions_of(citizen: Citizen) -> QuerySet[Submission]:
+    # Answers and the version's checksum: whether the receipt opens (health data) is read
+    # from them (applications.selectors.may_open_answers).
     return (Submission.objects.filter(citizen=citizen)
-            .select_related("service", "department")
-            .only("reference", "status", "submitted_at", "language", "service__title_de",
-                  "service__title_en", "service__slug", "department__name_de",
-                  "department__name_en")
+            .select_related("service", "department", "service_version")
+            .only("reference", "status", "submitted_at", "language", "citizen_id", "answers",
+                  "sensitive_fields", "service__title_de", "service__title_en",
+                  "service__slug", "department__name_de", "department__name_en",
+                  "service_version__checksum")
             .order_by("-submitted_at", "-pk"))
 
 
@@ -77,7 +82,17 @@ def messages_of(citizen: Citizen) -> QuerySet[Message]:
 
 def message_of(citizen: Citizen, pk: int) -> Message | None:
     return (Message.objects.filter(citizen=citizen, pk=pk)
-            .select_related("department", "submission").first())
+            .select_related("department", "submission__service_version").first())
+
+
+def attachment_locked(request: HttpRequest, message: Message) -> bool:
+    """Return whether a message's attachment waits for a higher sign-in (health data).
+
+    A message about an application with sensitive answers (its receipt, a decision) keeps its
+    attachment for the citizen signed in at that service's level.
+    """
+    return (bool(message.attachment) and message.submission is not None
+            and not may_open_answers(request, message.submission))
 
 
 def unread_count(citizen: Citizen) -> int:
@@ -91,13 +106,24 @@ def _when(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
 
 
+def _answers(request: HttpRequest, submission: Submission) -> dict[str, Any]:
+    """Return the answers, or why they wait for a higher sign-in (health data)."""
+    if may_open_answers(request, submission):
+        return {"answers": submission.answers, "verified_answers": submission.verified_fields}
+    return {"answers": None, "verified_answers": None, "answers_withheld": _(
+        "This application contains health data. Its answers are included when you are "
+        "signed in with BundID at the trust level “%(level)s”.")
+        % {"level": answers_level(submission).label}}
+
+
 def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
     """Return what the portal stores about ``citizen``, as plain JSON-ready data."""
     level = session_trust_level(request)
     source = session_source(request)
     submissions = list(
-        Submission.objects.filter(citizen=citizen).select_related("service", "department")
-        .order_by("submitted_at", "pk"))
+        Submission.objects.filter(citizen=citizen)
+        .select_related("service", "department", "service_version")
+        .defer("service_version__definition").order_by("submitted_at", "pk"))
     uploads: dict[int, list[dict[str, Any]]] = {}
     for upload in Upload.objects.filter(submission__in=submissions).order_by("created_at"):
         assert upload.submission_id is not None
@@ -127,7 +153,7 @@ def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
              "department": item.department.name, "status": item.get_status_display(),
              "submitted_at": _when(item.submitted_at), "language": item.language,
              "email": item.email, "trust_level": TrustLevel(item.trust_level).label,
-             "answers": item.answers, "verified_answers": item.verified_fields,
+             **_answers(request, item),
              "fees": item.fee_lines, "fee_total": str(item.fee_total),
              "attachments": uploads.get(item.pk, [])}
             for item in submissions],

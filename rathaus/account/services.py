@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rathaus.applications.models import Draft, Submission, Upload
@@ -167,7 +168,8 @@ def deliver_receipt(*, submission: Submission) -> Message | None:
                  "reference is %(reference)s. The receipt with all your answers is "
                  "attached.") % {
             "service": title, "reference": submission.reference,
-            "date": timezone.localtime(submission.submitted_at).strftime("%d.%m.%Y")}
+            "date": date_format(timezone.localtime(submission.submitted_at),
+                                "SHORT_DATE_FORMAT")}
         file_name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
     attachment = ContentFile(pdf, name=file_name)
     attachment.content_type = "application/pdf"  # type: ignore[attr-defined]

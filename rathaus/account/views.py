@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rathaus.applications import links as application_links
 from rathaus.applications.models import Submission, SubmissionStatus
+from rathaus.applications.selectors import may_open_answers
 from rathaus.appointments import links as appointment_links
 from rathaus.appointments.models import Booking, BookingStatus
 from rathaus.core.clients import client_ip
@@ -42,7 +43,7 @@ from rathaus.identity.session import SignIn, current_citizen, session_source, si
 
 from . import links, selectors, services
 from .forms import EmailSignInForm, requested_level, safe_next
-from .models import Metric
+from .models import Message, Metric
 
 LINK_SENT_TO = "account_link_sent_to"
 MESSAGES_PER_PAGE = 50
@@ -196,7 +197,7 @@ def home(request: HttpRequest, citizen: Citizen) -> HttpResponse:
 class ApplicationRow:
     submission: Submission
     status_url: str
-    receipt_url: str
+    receipt_url: str  # empty while the receipt needs a higher sign-in (health data)
     badge: str
 
 
@@ -209,7 +210,8 @@ def applications(request: HttpRequest, citizen: Citizen) -> HttpResponse:
         rows.append(ApplicationRow(
             submission=submission,
             status_url=reverse("applications:status", kwargs={"token": token}),
-            receipt_url=reverse("applications:status_receipt", kwargs={"token": token}),
+            receipt_url=reverse("applications:status_receipt", kwargs={"token": token})
+            if may_open_answers(request, submission) else "",
             badge=STATUS_BADGE.get(SubmissionStatus(submission.status), "info")))
     return render(request, "account/applications.html",
                   {"section": "applications", "rows": rows})
@@ -292,7 +294,16 @@ def message(request: HttpRequest, citizen: Citizen, pk: int) -> HttpResponse:
     if item is None:
         raise Http404
     services.mark_read(message=item)
-    return render(request, "account/message.html", {"section": "mailbox", "message": item})
+    return _message_page(request, item)
+
+
+def _message_page(request: HttpRequest, item: Message, *, status: int = 200) -> HttpResponse:
+    locked = selectors.attachment_locked(request, item)
+    return render(request, "account/message.html", {
+        "section": "mailbox", "message": item, "locked": locked,
+        "status_url": reverse("applications:status", kwargs={
+            "token": application_links.status_token(item.submission)})
+        if locked and item.submission is not None else ""}, status=status)
 
 
 @citizen_required
@@ -301,6 +312,8 @@ def attachment(request: HttpRequest, citizen: Citizen, pk: int) -> HttpResponseB
     item = selectors.message_of(citizen, pk)
     if item is None or not item.attachment:
         raise Http404
+    if selectors.attachment_locked(request, item):
+        return _message_page(request, item, status=403)
     try:
         handle = item.attachment.open("rb")
     except FileNotFoundError:
@@ -358,9 +371,13 @@ def my_data_zip(request: HttpRequest, citizen: Citizen) -> HttpResponse:
         archive.writestr("mein-rathaus.json", _export(request, citizen))
         for submission in Submission.objects.filter(citizen=citizen).select_related(
                 "service_version", "service"):
-            archive.writestr(f"receipts/{submission.reference}.pdf",
-                             ensure_receipt(submission=submission))
-        for item in selectors.messages_of(citizen).exclude(attachment=""):
+            if may_open_answers(request, submission):  # health data: at the service's level
+                archive.writestr(f"receipts/{submission.reference}.pdf",
+                                 ensure_receipt(submission=submission))
+        for item in selectors.messages_of(citizen).exclude(attachment="").select_related(
+                "submission__service_version"):
+            if selectors.attachment_locked(request, item):
+                continue
             try:
                 with item.attachment.open("rb") as handle:
                     archive.writestr(f"mailbox/{item.pk}-{item.attachment_name}", handle.read())

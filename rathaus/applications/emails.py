@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .links import resume_url, status_url
 from .models import Draft, Submission
+from .selectors import answers_level, has_sensitive_answers
 from .services import ensure_receipt
 
 
@@ -19,8 +18,8 @@ def send_confirmation(*, submission: Submission) -> None:
     if not submission.email:
         return
     spec = submission.service_version.spec
-    # Special-category data (health) never travels in an e-mail: the receipt is offered
-    # behind the signed status link instead.
+    # Special-category data (health) never travels in an e-mail, nor opens with the link in
+    # it alone: the status page shows the state, the receipt needs the owner's sign-in.
     attach = not has_sensitive_answers(submission)
     pdf = ensure_receipt(submission=submission) if attach else b""
     with translation.override(submission.language):
@@ -30,6 +29,8 @@ def send_confirmation(*, submission: Submission) -> None:
             "status_url": status_url(submission),
             "town": settings.RATHAUS_TOWN,
             "receipt_attached": attach,
+            # Who may open the receipt behind the link: the owner signed in at this level.
+            "sign_in_level": answers_level(submission).label if submission.citizen_id else None,
         }
         message = EmailMessage(
             subject=_("Your application %(reference)s has been received")
@@ -41,25 +42,6 @@ def send_confirmation(*, submission: Submission) -> None:
             name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
             message.attach(name, pdf, "application/pdf")
         message.send()
-
-
-def has_sensitive_answers(submission: Submission) -> bool:
-    """Return whether any answer of a field marked sensitive was given (in groups too)."""
-    sensitive = set(submission.sensitive_fields)
-    if not sensitive:
-        return False
-
-    def walk(values: Any) -> bool:
-        if isinstance(values, dict):
-            return any(
-                (key in sensitive and value not in (None, "", [], {})) or walk(value)
-                for key, value in values.items()
-            )
-        if isinstance(values, list):
-            return any(walk(item) for item in values)
-        return False
-
-    return walk(submission.answers)
 
 
 def send_resume(*, draft: Draft) -> None:

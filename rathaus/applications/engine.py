@@ -475,10 +475,11 @@ class SummarySection:
 
 
 def summarize(form: FormDef, answers: Answers, language: str | None = None, *,
-              verified: Collection[str] = ()) -> list[SummarySection]:
+              verified: Collection[str] = (), masked: bool = False) -> list[SummarySection]:
     """Return the answers by step for the check page, the receipt and the e-mail.
 
-    ``verified`` names the fields whose answers came verified from the identity.
+    ``verified`` names the fields whose answers came verified from the identity; ``masked``
+    shows values as a document that leaves the town may carry them (the IBAN shortened).
     """
     sections: list[SummarySection] = []
     for step in active_steps(form, answers):
@@ -490,24 +491,26 @@ def summarize(form: FormDef, answers: Answers, language: str | None = None, *,
                         label=f"{item.repeat.item_label.get_text(language)} {index + 1}",
                         value="", field_id=item.id, heading=True,
                     ))
-                    rows.extend(_rows(item.fields or [], entry, language))
+                    rows.extend(_rows(item.fields or [], entry, language, masked=masked))
             elif item.is_group:
-                rows.extend(_rows(item.fields or [], answers, language, verified))
+                rows.extend(_rows(item.fields or [], answers, language, verified,
+                                  masked=masked))
             else:
-                rows.extend(_rows([item], answers, language, verified))
+                rows.extend(_rows([item], answers, language, verified, masked=masked))
         sections.append(SummarySection(step=step, title=step.title.get_text(language), rows=rows))
     return sections
 
 
 def _rows(items: list[FieldDef], values: Answers, language: str | None,
-          verified: Collection[str] = ()) -> list[SummaryRow]:
+          verified: Collection[str] = (), *, masked: bool = False) -> list[SummaryRow]:
     rows = []
     for item in items:
         ftype = field_types[item.type]
         if not ftype.has_value or item.id not in values:
             continue
         label = item.label.get_text(language) if item.label else item.id
-        rows.append(SummaryRow(label=label, value=ftype.display(item, values[item.id], language),
+        show = ftype.display_masked if masked else ftype.display
+        rows.append(SummaryRow(label=label, value=show(item, values[item.id], language),
                                field_id=item.id, sensitive=item.sensitive,
                                verified=item.id in verified))
     return rows

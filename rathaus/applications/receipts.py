@@ -27,8 +27,9 @@ def render_receipt(*, submission: Submission) -> bytes:
                 "submission": submission,
                 "spec": spec,
                 "title": spec.title.get_text(language),
+                # Masked: the receipt is sent by e-mail; the clerk sees the full answers.
                 "sections": summarize(spec.form, submission.answers, language,
-                                      verified=submission.verified_fields),
+                                      verified=submission.verified_fields, masked=True),
                 "verified_levels": sorted(
                     {str(TrustLevel(int(entry["level"])).label)
                      for entry in submission.verified_fields.values()

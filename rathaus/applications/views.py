@@ -28,14 +28,13 @@ from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
 from rathaus.staff.inbox_views import staff_may_download
 
-from . import engine, links, prefill, services
-from .emails import has_sensitive_answers
+from . import engine, links, prefill, selectors, services
 from .fields.base import CleanContext
 from .models import Draft, Submission, Upload
 from .rules import compute_fees
 
 DRAFTS = "application_drafts"
-SUBMISSIONS = "application_submissions"
+SUBMISSIONS = selectors.SUBMISSIONS
 # Answers of a step POST the trust gate refused: {draft id: {"step": id, "data": {name: [..]}}}.
 KEPT = "application_kept_answers"
 KEPT_MAX_VALUES = 400
@@ -410,7 +409,7 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
         "submission": submission,
         "spec": submission.service_version.spec,
         "status_url": links.status_url(submission),
-        "receipt_by_mail": not has_sensitive_answers(submission),
+        "receipt_by_mail": not selectors.has_sensitive_answers(submission),
     })
 
 
@@ -439,21 +438,37 @@ def _submission_from_token(token: str) -> Submission | None:
     ).first()
 
 
+def _status_page(request: HttpRequest, submission: Submission, token: str, *,
+                 status: int = 200) -> HttpResponse:
+    """Show the state; the receipt only to who may open the answers (selectors)."""
+    citizen = current_citizen(request)
+    response = render(request, "applications/status.html", {
+        "submission": submission,
+        "spec": submission.service_version.spec,
+        "token": token,
+        "receipt_open": selectors.may_open_answers(request, submission),
+        "sign_in_level": selectors.answers_level(submission),
+        "owner_known": submission.citizen_id is not None,
+        "signed_in_other": citizen is not None and citizen.pk != submission.citizen_id,
+        "current_level": session_trust_level(request),
+    }, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def status(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_from_token(token)
     if submission is None:
         return render(request, "applications/link_invalid.html", status=404)
-    return render(request, "applications/status.html", {
-        "submission": submission,
-        "spec": submission.service_version.spec,
-        "token": token,
-    })
+    return _status_page(request, submission, token)
 
 
 def status_receipt(request: HttpRequest, token: str) -> HttpResponse:
     submission = _submission_from_token(token)
     if submission is None:
         return render(request, "applications/link_invalid.html", status=404)
+    if not selectors.may_open_answers(request, submission):
+        return _status_page(request, submission, token, status=403)
     return _pdf_response(submission)
 
 

@@ -201,6 +201,8 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "rathaus" / "locale"]
 TIME_ZONE = "Europe/Berlin"
+# Unambiguous English dates and times (17 May 1980, 17:19) instead of Django's American ones.
+FORMAT_MODULE_PATH = ["rathaus.formats"]
 USE_I18N = True
 USE_TZ = True
 

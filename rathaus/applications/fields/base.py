@@ -90,6 +90,10 @@ class FieldType:
     def display(self, field: FieldDef, value: Value, language: str | None = None) -> str:
         return "" if value is None else str(value)
 
+    def display_masked(self, field: FieldDef, value: Value, language: str | None = None) -> str:
+        """Show the value in a document that travels (the receipt): without what it must not."""
+        return self.display(field, value, language)
+
     def input_id(self, name: str) -> str:
         return f"{name}-{self.parts[0]}" if self.parts else name
 

@@ -175,7 +175,10 @@ class DateField(FieldType):
     template = "applications/fields/date.html"
 
     def parse(self, raw: str) -> datetime.date | None:
-        for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        # The date input's ISO value, the German forms, and the language's own (17 May 1980).
+        patterns = dict.fromkeys(["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y",
+                                  *formats.get_format("DATE_INPUT_FORMATS")])
+        for pattern in patterns:
             try:
                 return datetime.datetime.strptime(raw, pattern).date()  # noqa: DTZ007
             except ValueError:
@@ -441,15 +444,31 @@ class IbanField(FieldType):
                 "mandate": "yes"}
 
     def display(self, field: FieldDef, value: Value, language: str | None = None) -> str:
-        if not value:
-            return ""
-        text = f"{value['holder']}, {IBAN(value['iban']).formatted}"
+        return self._text(value, IBAN(value["iban"]).formatted) if value else ""
+
+    def display_masked(self, field: FieldDef, value: Value, language: str | None = None) -> str:
+        """Only the first and last four characters: the receipt goes out by e-mail."""
+        return self._text(value, mask_iban(value["iban"])) if value else ""
+
+    def _text(self, value: Value, iban: str) -> str:
+        text = f"{value['holder']}, {iban}"
         if value.get("bank"):
             text += f" ({value['bank']})"
         return text + ", " + _("SEPA mandate granted")
 
     def required_message(self, field: FieldDef) -> str:
         return _("Enter the bank account for “%(label)s”.") % {"label": localized(field.label)}
+
+
+def mask_iban(iban: str) -> str:
+    """Return the IBAN in groups of four with all but its first and last four characters hidden.
+
+    DE89370400440532013000 becomes DE89 **** **** **** **30 00: enough for the citizen to
+    recognise the account, too little to debit it elsewhere.
+    """
+    compact = "".join(iban.split()).upper()
+    hidden = compact[:4] + "*" * max(len(compact) - 8, 0) + compact[4:][-4:]
+    return " ".join(hidden[index:index + 4] for index in range(0, len(hidden), 4))
 
 
 SEPA_COUNTRIES = {

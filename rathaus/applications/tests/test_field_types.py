@@ -72,3 +72,24 @@ def test_multi_choice_keeps_the_defined_order_and_refuses_unknown_values() -> No
     assert field_types["multi_choice"].clean(field, ["b", "g"], CTX) == ["g", "b"]
     with pytest.raises(FieldError):
         field_types["multi_choice"].clean(field, ["g", "evil"], CTX)
+
+
+def date_field() -> FieldDef:
+    return FieldDef.model_validate(
+        {"id": "born", "type": "date", "label": {"de": "Geburtsdatum", "en": "Date of birth"}})
+
+
+@pytest.mark.parametrize("typed", ["1980-05-17", "17.05.1980", "17 May 1980", "17 may 1980"])
+def test_an_english_date_is_read_in_unambiguous_forms_and_shown_as_17_may_1980(
+    typed: str,
+) -> None:
+    field = date_field()
+    assert field_types["date"].clean(field, typed, CTX) == "1980-05-17"
+    assert field_types["date"].display(field, "1980-05-17") == "17 May 1980"
+    with translation.override("de"):
+        assert field_types["date"].display(field, "1980-05-17") == "17.05.1980"
+
+
+def test_a_date_with_slashes_is_not_guessed() -> None:
+    with pytest.raises(FieldError, match="must be a real date"):
+        field_types["date"].clean(date_field(), "05/06/1980", CTX)
