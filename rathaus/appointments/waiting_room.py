@@ -51,10 +51,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar, cast
 from urllib.parse import urlencode
 
-import redis
-from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -65,6 +62,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from rathaus.core.shared_cache import redis_client as _redis
 from rathaus.core.tokens import make_token, read_token
 
 from .models import Calendar, Channel, Metric, Mode, Release, WaitingRoomCounter, _pick
@@ -194,23 +192,6 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return n
 """
-_redis_clients: dict[str, redis.Redis] = {}
-
-
-def _redis() -> redis.Redis | None:
-    """Return a client of the cache's Redis server, or None when the cache is not Redis."""
-    from django.core.cache import caches
-
-    if not isinstance(caches["default"], RedisCache):
-        return None
-    location = settings.CACHES["default"]["LOCATION"]
-    url = location[0] if isinstance(location, list | tuple) else str(location).split(",")[0]
-    client = _redis_clients.get(url)
-    if client is None:
-        client = _redis_clients[url] = redis.Redis.from_url(url)
-    return client
-
-
 def _counter_key(room: Room) -> str:
     return f"rathaus:appointments:waiting-room:{room.calendar_id}:{room.opening_key}"
 
