@@ -6,7 +6,9 @@ the process that answered each request. Whatever one worker stores for a session
 a rate limit must hold in the other.
 
 The server runs the start command's settings (``server_settings``: ``rathaus.settings.dev``) on
-the test database, which the ``catalog`` fixture has filled and committed. To see this test
+the test database, which the ``catalog`` fixture has filled and committed: once as the embedded
+default (cache, sessions and counts in the database) and, when ``RATHAUS_TEST_REDIS_URL`` is
+set (CI), once with ``REDIS_URL``. To see this test
 fail on another configuration, point ``RATHAUS_TEST_SERVER_SETTINGS`` at a settings module
 (for instance one with ``LocMemCache`` and ``cached_db`` sessions, the configuration before).
 """
@@ -84,8 +86,29 @@ class Server:
         raise AssertionError(f"request {mark} is not in the access log")
 
 
+@pytest.fixture(params=["database", "redis"])
+def shared_store(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The embedded default (the database), and Redis when CI gives one."""
+    if request.param == "database":
+        yield {}
+        return
+    url = os.environ.get("RATHAUS_TEST_REDIS_URL")
+    if not url:
+        message = "NEEDS REDIS: set RATHAUS_TEST_REDIS_URL (CI does) to run the server on Redis"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    import redis
+
+    store = redis.Redis.from_url(url)
+    store.flushdb()  # counts of an earlier run within the window would still be there
+    yield {"REDIS_URL": url}
+    store.flushdb()
+    store.close()
+
+
 @pytest.fixture
-def server(catalog: None, tmp_path: Path) -> Iterator[Server]:
+def server(catalog: None, shared_store: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     port = free_port()
     log = tmp_path / "access.log"
     log.touch()
@@ -98,6 +121,7 @@ def server(catalog: None, tmp_path: Path) -> Iterator[Server]:
         "RATHAUS_VAR_DIR": str(tmp_path / "var"),
         "RATHAUS_DB_POOL": "0",
         "RATHAUS_SIGN_IN_REQUESTS_PER_CLIENT": str(REQUESTS_PER_CLIENT),
+        **shared_store,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(settings.BASE_DIR),
                                                     os.environ.get("PYTHONPATH")])),
     })
