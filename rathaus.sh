@@ -107,7 +107,7 @@ cmd_start() {
   ( n=0; while true; do
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
       [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
-        && "$PY" manage.py purge_audit_log -v0
+        && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py clearsessions
       n=$((n + 1)); sleep 60
     done ) &
   local housekeeping=$!

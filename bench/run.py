@@ -588,7 +588,7 @@ def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
         "python": platform.python_version(), "wrk": wrk_version[0] if wrk_version else "",
-        "git_commit": commit, "cache": "redis" if os.environ.get("REDIS_URL") else "locmem",
+        "git_commit": commit, "cache": "redis" if os.environ.get("REDIS_URL") else "database",
         "page_cache_seconds": os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60 (default)"),
     }
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -26,14 +27,10 @@ from .models import DailyCount, Message, MessageKind, Metric, UsedSignInLink
 
 log = logging.getLogger(__name__)
 
-# At most this many sign-in links per address, and requests per client, in WINDOW seconds.
-LINKS_PER_ADDRESS = 3
-REQUESTS_PER_CLIENT = 10
-WINDOW = 15 * 60
 
 
 class TooManyRequests(Exception):
-    """This client asked for too many sign-in links in a short time."""
+    """Too many sign-in links were asked for from this client address in a short time."""
 
 
 class LinkUsed(Exception):
@@ -56,17 +53,20 @@ def count(metric: Metric) -> None:
 
 
 def request_sign_in_link(*, email: str, next_url: str, language: str, client: str) -> None:
-    """Send a sign-in link to ``email``, within the rate limits.
+    """Send a sign-in link to ``email``, within the rate limits (docs/citizen-area.md).
 
-    Raises TooManyRequests when the client asked too often. Too many links for one address are
-    dropped silently: the page says the same either way, so nobody learns anything from it.
+    Per e-mail address the limit is small: it protects the inbox. Links past it are dropped
+    silently; the page says the same either way, so nobody learns anything from it. Per client
+    address the limit is much higher, because a town hall's Wi-Fi or a mobile carrier puts
+    many people behind one address; past it, TooManyRequests is raised.
     """
-    if not limits.hit(scope="sign-in-link-client", key=client, limit=REQUESTS_PER_CLIENT,
-                      window=WINDOW):
+    window = settings.RATHAUS_SIGN_IN_LIMIT_MINUTES * 60
+    if not limits.hit(scope="sign-in-link-client", key=client,
+                      limit=settings.RATHAUS_SIGN_IN_REQUESTS_PER_CLIENT, window=window):
         raise TooManyRequests
     address = email.strip().lower()
-    if not limits.hit(scope="sign-in-link-address", key=address, limit=LINKS_PER_ADDRESS,
-                      window=WINDOW):
+    if not limits.hit(scope="sign-in-link-address", key=address,
+                      limit=settings.RATHAUS_SIGN_IN_LINKS_PER_ADDRESS, window=window):
         log.info("sign-in link not sent: too many for one address")
         return
     from .tasks import send_sign_in_link

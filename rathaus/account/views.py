@@ -119,8 +119,8 @@ def email_sign_in(request: HttpRequest) -> HttpResponse:
                     client=client_ip(request) or "unknown")
             except services.TooManyRequests:
                 errors = [ErrorEntry("email", _(
-                    "You have asked for sign-in links too often. Please wait 15 minutes and "
-                    "try again."))]
+                    "Too many sign-in links have been asked for from your internet connection "
+                    "in the last few minutes. Please wait a quarter of an hour and try again."))]
                 status = 429
             else:
                 request.session[LINK_SENT_TO] = email

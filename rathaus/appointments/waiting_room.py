@@ -10,11 +10,14 @@ When it is on
 
 How a visitor gets in
     An expensive page decorated with ``@admission_required`` first checks the visitor's admission
-    cookie, a signed value (HMAC, no database) naming the calendar and at most ``ADMISSION_SECONDS``
-    old. Without one, while the room is on, it redirects to ``waiting_room`` (the room's state
-    comes from the cache; no query). The waiting room gives the visitor a number from one atomic
-    increment (Redis ``INCR`` when the cache is Redis, else an ``UPDATE`` of a counter row in a
-    short transaction), keeps it in a signed cookie, and admits number n at
+    cookie, a signed value (HMAC) naming the calendar, at most ``ADMISSION_SECONDS`` old, and the
+    visitor: a random id kept in the visitor's session. A cookie copied into another browser
+    (another session) admits nobody; the check reads the session, which the page reads anyway
+    for its header, and nothing else. Without an admission, while the room is on, it redirects
+    to ``waiting_room`` (the room's state comes from the shared cache). The waiting room gives
+    the visitor a number from one atomic increment (Redis ``INCR`` when the cache is Redis,
+    else an ``UPDATE`` of a counter row in a short transaction), keeps it in a signed cookie
+    bound to the same visitor id (a copied number is worth nothing either), and admits number n at
     ``opening + n / rate``. Until then it shows the visitor's place in the queue and refreshes
     itself (``<meta http-equiv="refresh">``, no JavaScript), saying so and offering a link to check
     by hand and one to stop the refreshing (WCAG 2.2.1). When the time has come it sets the
@@ -45,16 +48,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hmac
 import math
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final, TypeVar, cast
 from urllib.parse import urlencode
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -65,6 +68,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from rathaus.core.shared_cache import redis_client as _redis
 from rathaus.core.tokens import make_token, read_token
 
 from .models import Calendar, Channel, Metric, Mode, Release, WaitingRoomCounter, _pick
@@ -80,6 +84,9 @@ REFRESH_MIN_SECONDS: Final = 2
 
 _TICKET = "appointments.waiting_room.ticket"
 _ADMISSION = "appointments.waiting_room.admission"
+# The session key of the visitor's random id, which tickets and admissions are bound to. It
+# survives signing in (the session key changes, its content stays) and ends with the session.
+VISITOR_KEY = "appointments.waiting_room.visitor"
 _OFF = "off"
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
@@ -127,6 +134,7 @@ class Ticket:
     slug: str
     opening_key: str
     number: int
+    visitor: str = ""
 
 
 # -- where the room stands ---------------------------------------------------------------------
@@ -194,23 +202,6 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return n
 """
-_redis_clients: dict[str, redis.Redis] = {}
-
-
-def _redis() -> redis.Redis | None:
-    """Return a client of the cache's Redis server, or None when the cache is not Redis."""
-    from django.core.cache import caches
-
-    if not isinstance(caches["default"], RedisCache):
-        return None
-    location = settings.CACHES["default"]["LOCATION"]
-    url = location[0] if isinstance(location, list | tuple) else str(location).split(",")[0]
-    client = _redis_clients.get(url)
-    if client is None:
-        client = _redis_clients[url] = redis.Redis.from_url(url)
-    return client
-
-
 def _counter_key(room: Room) -> str:
     return f"rathaus:appointments:waiting-room:{room.calendar_id}:{room.opening_key}"
 
@@ -265,34 +256,60 @@ def _admission_cookie(slug: str) -> str:
     return f"wr_admission_{slug}"
 
 
+def visitor_id(request: HttpRequest, *, create: bool = False) -> str | None:
+    """Return the visitor's random id from the session; make one when ``create`` is set.
+
+    Without a session cookie nothing is read: a visitor who never had a session has no id.
+    """
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    if not create and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    visitor: str | None = session.get(VISITOR_KEY)
+    if visitor is None and create:
+        visitor = session[VISITOR_KEY] = secrets.token_urlsafe(16)
+    return visitor
+
+
+def _same(signed: str, visitor: str | None) -> bool:
+    return visitor is not None and hmac.compare_digest(signed, visitor)
+
+
 def ticket_value(ticket: Ticket) -> str:
-    return make_token(purpose=_TICKET,
-                      value=f"{ticket.slug}:{ticket.opening_key}:{ticket.number}")
+    return make_token(purpose=_TICKET, value=(f"{ticket.slug}:{ticket.opening_key}:"
+                                              f"{ticket.number}:{ticket.visitor}"))
 
 
 def read_ticket(request: HttpRequest, slug: str) -> Ticket | None:
-    """Return the visitor's ticket for the calendar, or None if missing, forged or old."""
+    """Return the visitor's ticket for the calendar, or None if missing, forged, old or copied."""
     raw = request.COOKIES.get(_ticket_cookie(slug))
     value = read_token(purpose=_TICKET, token=raw, max_age=TICKET_SECONDS) if raw else None
     if value is None:
         return None
-    signed_slug, opening_key, number = value.rsplit(":", 2)
-    if signed_slug != slug or not number.isdigit():
+    parts = value.split(":")
+    if len(parts) != 4:
         return None
-    return Ticket(slug=slug, opening_key=opening_key, number=int(number))
+    signed_slug, opening_key, number, visitor = parts
+    if signed_slug != slug or not number.isdigit() or not _same(visitor, visitor_id(request)):
+        return None
+    return Ticket(slug=slug, opening_key=opening_key, number=int(number), visitor=visitor)
 
 
-def admission_value(slug: str, number: int) -> str:
-    return make_token(purpose=_ADMISSION, value=f"{slug}:{number}")
+def admission_value(slug: str, number: int, visitor: str) -> str:
+    return make_token(purpose=_ADMISSION, value=f"{slug}:{number}:{visitor}")
 
 
 def is_admitted(request: HttpRequest, slug: str) -> bool:
-    """Check the admission cookie for the calendar: signature, calendar and age, nothing else."""
+    """Check the admission cookie: signature, calendar, age, and this visitor's session."""
     raw = request.COOKIES.get(_admission_cookie(slug))
     if not raw:
         return False
     value = read_token(purpose=_ADMISSION, token=raw, max_age=ADMISSION_SECONDS)
-    return value is not None and value.rsplit(":", 1)[0] == slug
+    if value is None:
+        return False
+    parts = value.split(":")
+    return len(parts) == 3 and parts[0] == slug and _same(parts[2], visitor_id(request))
 
 
 def _set_cookie(request: HttpRequest, response: HttpResponse, name: str, value: str,
@@ -313,7 +330,8 @@ def admission_required(view: V) -> V:
     """Send visitors without an admission to the waiting room while the calendar's room is on.
 
     For views with a ``slug`` keyword argument naming the calendar. The admission cookie is
-    checked first, by its signature alone; then the room's state comes from the cache.
+    checked first (its signature, then the visitor id in the session); then the room's state
+    comes from the cache.
     """
 
     @functools.wraps(view)
@@ -348,8 +366,10 @@ def wait(request: HttpRequest, slug: str) -> HttpResponse:
     ticket = read_ticket(request, slug)
     new_ticket = ticket is None or ticket.opening_key != room.opening_key
     if ticket is None or new_ticket:
+        visitor = visitor_id(request, create=True)
+        assert visitor is not None  # the session middleware runs for every page
         ticket = Ticket(slug=slug, opening_key=room.opening_key,
-                        number=next_number(room, now))
+                        number=next_number(room, now), visitor=visitor)
         from .stats import counter
 
         counter.record(room.calendar_id, Metric.WAITING_ROOM, Channel.ONLINE)
@@ -357,7 +377,7 @@ def wait(request: HttpRequest, slug: str) -> HttpResponse:
     if due_at <= now:
         response: HttpResponse = HttpResponseRedirect(target)
         _set_cookie(request, response, _admission_cookie(slug),
-                    admission_value(slug, ticket.number), ADMISSION_SECONDS)
+                    admission_value(slug, ticket.number, ticket.visitor), ADMISSION_SECONDS)
         response.delete_cookie(_ticket_cookie(slug), path="/", samesite="Lax")
         return response
     seconds = (due_at - now).total_seconds()

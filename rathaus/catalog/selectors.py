@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
@@ -15,19 +16,29 @@ from .models import Category, LifeSituation, Service
 GENERATION_KEY = "catalog:generation"
 
 
+def _fresh_generation() -> int:
+    # Milliseconds since 1970: a generation that a full cache dropped comes back larger than
+    # any it had (each publication adds one), so no page of an older catalog is taken for
+    # the current one.
+    return time.time_ns() // 1_000_000
+
+
 def catalog_generation() -> int:
+    """Return the catalog's generation, from the cache every web process shares."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        fresh = _fresh_generation()
+        cache.add(GENERATION_KEY, fresh, timeout=None)
+        value = cache.get(GENERATION_KEY, fresh)
     return int(value)
 
 
 def bump_catalog_generation() -> None:
+    """Make every process's cached pages stale (a definition was published or changed)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, _fresh_generation(), timeout=None)
 
 
 def active_services() -> QuerySet[Service]:

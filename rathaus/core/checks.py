@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register(deploy=True)
@@ -39,3 +39,20 @@ def check_bundid_simulator_not_in_production(app_configs: Any, **kwargs: Any) ->
             )
         ]
     return []
+
+
+@register(deploy=True)
+def check_shared_cache_in_production(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if not getattr(settings, "RATHAUS_PRODUCTION", False) or settings.REDIS_URL:
+        return []
+    return [
+        Warning(
+            "REDIS_URL is not set: the cache, the sessions and the rate-limit counts that every "
+            "web process shares live in the database.",
+            hint="This is correct with several processes, but every page from the cache, "
+                 "every session and every rate-limited request then costs a database query "
+                 "or write, and the database carries load that Redis takes off it. Set "
+                 "REDIS_URL (docs/configuration.md).",
+            id="rathaus.W010",
+        )
+    ]

@@ -134,13 +134,24 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'rathaus.sq
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Web processes are always several (rathaus.sh starts one per core): whatever requests share
+# lives where every process sees it. With REDIS_URL that is Redis; without it, the database
+# (the cache table is created by migrate; rate-limit counts have their own table, core.limits).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES: dict[str, Any] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rathaus_cache",  # rathaus.core.models.CACHE_TABLE
+            # Culling deletes a third of the entries when there are more; pages and slot lists
+            # are far fewer than this.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 TASKS: dict[str, Any] = {
     "default": {
@@ -149,7 +160,10 @@ TASKS: dict[str, Any] = {
     }
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database; with Redis also in the cache, so most requests read no row. The
+# database cache would only add a second read and write of the same database.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 SESSION_COOKIE_AGE = 60 * 60 * 4
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -281,6 +295,12 @@ RATHAUS_STAFF_LOCKOUT_MINUTES = int(os.environ.get("RATHAUS_STAFF_LOCKOUT_MINUTE
 RATHAUS_STAFF_IDLE_MINUTES = int(os.environ.get("RATHAUS_STAFF_IDLE_MINUTES", "15"))
 # Between the password and the second factor, at most this long.
 RATHAUS_STAFF_SIGNIN_MINUTES = 10
+# E-mail sign-in links (docs/citizen-area.md): per e-mail address, and per client address (many
+# people share one behind a town hall's Wi-Fi or a mobile carrier's NAT), in this many minutes.
+RATHAUS_SIGN_IN_LINKS_PER_ADDRESS = int(os.environ.get("RATHAUS_SIGN_IN_LINKS_PER_ADDRESS", "3"))
+RATHAUS_SIGN_IN_REQUESTS_PER_CLIENT = int(
+    os.environ.get("RATHAUS_SIGN_IN_REQUESTS_PER_CLIENT", "100"))
+RATHAUS_SIGN_IN_LIMIT_MINUTES = int(os.environ.get("RATHAUS_SIGN_IN_LIMIT_MINUTES", "15"))
 RATHAUS_AUDIT_RETENTION_DAYS = int(os.environ.get("RATHAUS_AUDIT_RETENTION_DAYS", "365"))
 # Reverse proxies in front of the portal that append to X-Forwarded-For: the client address in
 # the audit log is the one the outermost of them saw. 0 takes REMOTE_ADDR as it is.

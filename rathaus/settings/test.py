@@ -25,7 +25,11 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# One process: the memory cache is shared by everything the test client does, and sessions are
+# kept as with Redis (pinned query counts are production's). tests/processes runs the real
+# server with several workers on the embedded default (database cache, database sessions).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Tests never run collectstatic: WhiteNoise serves from the finders and gets an empty root.
 STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir()

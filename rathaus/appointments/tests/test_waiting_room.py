@@ -9,9 +9,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
@@ -21,6 +23,7 @@ from django.utils import timezone, translation
 from rathaus.appointments import stats, waiting_room
 from rathaus.appointments.models import Calendar, Channel, DailyCount, Metric, Mode, Release
 from rathaus.appointments.waiting_room import Room, Ticket
+from rathaus.core.shared_cache import redis_client
 
 from . import factories
 
@@ -216,16 +219,26 @@ def guarded_view() -> Callable[..., Any]:
     return expensive
 
 
+def with_session(request: HttpRequest, browser: Client | None) -> HttpRequest:
+    """Give the request the browser's session cookie and session, as the middleware would."""
+    key = browser.cookies[settings.SESSION_COOKIE_NAME].value if browser else None
+    if key:
+        request.COOKIES[settings.SESSION_COOKIE_NAME] = key
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    return request
+
+
 def call(view: Callable[..., Any], calendar: Calendar, cookies: dict[str, str] | None = None,
-         method: str = "get") -> Any:
+         method: str = "get", browser: Client | None = None) -> Any:
     request = getattr(RequestFactory(), method)(f"/de/appointments/{calendar.slug}/")
     request.COOKIES.update(cookies or {})
+    with_session(request, browser)
     with translation.override("de"):  # as LocaleMiddleware does for this path
         return view(request, slug=calendar.slug)
 
 
-def admission_for(calendar: Calendar, clock: Clock) -> str:
-    answer = Client().get(wait_url(calendar))
+def admission_for(calendar: Calendar, clock: Clock, browser: Client | None = None) -> str:
+    answer = (browser or Client()).get(wait_url(calendar))
     assert admitted(answer, calendar)
     return str(answer.cookies[f"wr_admission_{calendar.slug}"].value)
 
@@ -235,12 +248,15 @@ def test_the_expensive_page_redirects_without_any_query_until_admitted(
     calendar = rush_calendar(clock.now - dt.timedelta(seconds=1), per_minute=60)
     view = guarded_view()
     waiting_room.current_room(calendar.slug)  # a process has read the room's state before
-    token = admission_for(calendar, clock)
+    browser = Client()
+    token = admission_for(calendar, clock, browser)
+    call(view, calendar, browser=browser)  # the session in the cache, as with Redis
 
     with django_assert_num_queries(0):
         waiting = call(view, calendar)
         posted = call(view, calendar, method="post")
-        through = call(view, calendar, {f"wr_admission_{calendar.slug}": token})
+        through = call(view, calendar, {f"wr_admission_{calendar.slug}": token},
+                       browser=browser)
 
     assert waiting.status_code == 302
     assert waiting["Location"] == (f"/de/appointments/{calendar.slug}/waiting-room/"
@@ -253,11 +269,14 @@ def test_the_expensive_page_redirects_without_any_query_until_admitted(
 def test_the_admission_is_checked_before_the_room_is_looked_up(
         clock: Clock, django_assert_num_queries: Any) -> None:
     calendar = rush_calendar(clock.now - dt.timedelta(seconds=1), per_minute=600)
-    token = admission_for(calendar, clock)
+    browser = Client()
+    token = admission_for(calendar, clock, browser)
+    call(guarded_view(), calendar, browser=browser)  # the session in the cache
     waiting_room.forget_room(calendar.slug)  # nothing cached: a lookup would query
 
     with django_assert_num_queries(0):
-        through = call(guarded_view(), calendar, {f"wr_admission_{calendar.slug}": token})
+        through = call(guarded_view(), calendar, {f"wr_admission_{calendar.slug}": token},
+                       browser=browser)
 
     assert through.status_code == 200
 
@@ -267,24 +286,71 @@ def test_forged_altered_foreign_and_expired_admissions_are_refused(
     calendar = rush_calendar(clock.now - dt.timedelta(seconds=1), per_minute=600)
     other = rush_calendar(clock.now - dt.timedelta(seconds=1), per_minute=600)
     view = guarded_view()
-    genuine = admission_for(calendar, clock)
+    browser = Client()
+    genuine = admission_for(calendar, clock, browser)
     value, stamp, signature = genuine.rsplit(":", 2)
+    visitor = value.rsplit(":", 1)[1]
     name = f"wr_admission_{calendar.slug}"
     with monkeypatch.context() as past:
         past.setattr(time, "time", lambda: clock.now.timestamp() - 15 * 60 - 1)
-        expired = waiting_room.admission_value(calendar.slug, 1)
+        expired = waiting_room.admission_value(calendar.slug, 1, visitor)
     waiting_room.current_room(calendar.slug)
 
     refused = {
-        "forged": f"{calendar.slug}:1:{stamp}:{'A' * len(signature)}",
+        "forged": f"{calendar.slug}:1:{visitor}:{stamp}:{'A' * len(signature)}",
         "altered": f"{value}9:{stamp}:{signature}",
-        "unsigned": f"{calendar.slug}:1",
+        "unsigned": f"{calendar.slug}:1:{visitor}",
         "expired": expired,
-        "for another calendar": admission_for(other, clock),
+        "for another calendar": admission_for(other, clock, browser),
     }
     for kind, cookie in refused.items():
-        assert call(view, calendar, {name: cookie}).status_code == 302, kind
-    assert call(view, calendar, {name: genuine}).status_code == 200
+        assert call(view, calendar, {name: cookie}, browser=browser).status_code == 302, kind
+    assert call(view, calendar, {name: genuine}, browser=browser).status_code == 200
+    assert call(view, calendar, {name: genuine}).status_code == 302, "without its session"
+
+
+def test_an_admission_copied_into_another_browser_does_not_admit(clock: Clock) -> None:
+    calendar = rush_calendar(clock.now + dt.timedelta(seconds=30), per_minute=6,
+                             waiting_room_minutes=30)  # one visitor every 10 seconds
+    page = f"/de/appointments/{calendar.slug}/"
+    original = Client()
+    assert original.get(page)["Location"].startswith(wait_url(calendar).split("?")[0])
+    original.get(wait_url(calendar))
+    assert calendar.rush_opens_at is not None
+    clock.set(calendar.rush_opens_at + dt.timedelta(seconds=10))
+    assert admitted(original.get(wait_url(calendar)), calendar)
+    name = f"wr_admission_{calendar.slug}"
+    copied = Client()
+    copied.cookies[name] = original.cookies[name].value
+    also_session_less = Client()
+    also_session_less.cookies[name] = original.cookies[name].value
+    copied.get(wait_url(calendar, language="en"))  # a session of its own, at the back
+
+    shown = original.get(page)
+    refused = copied.get(page)
+    refused_without_session = also_session_less.get(page)
+
+    assert shown.status_code == 200
+    assert calendar.name_de in shown.content.decode()
+    for answer in (refused, refused_without_session):
+        assert answer.status_code == 302
+        assert answer["Location"].startswith(wait_url(calendar).split("?")[0])
+    in_queue = copied.get(wait_url(calendar))
+    assert in_queue.status_code == 200
+    assert position(in_queue) == 1, "the copy queues behind the original"
+
+
+def test_a_ticket_copied_into_another_browser_is_worth_nothing(clock: Clock) -> None:
+    calendar = rush_calendar(clock.now + dt.timedelta(minutes=1))
+    original = Client()
+    original.get(wait_url(calendar))
+    Client().get(wait_url(calendar))
+    name = f"wr_ticket_{calendar.slug}"
+    copied = Client()
+    copied.cookies[name] = original.cookies[name].value
+
+    assert position(copied.get(wait_url(calendar))) == 3, "a new number at the back"
+    assert position(original.get(wait_url(calendar))) == 1
 
 
 def test_a_changed_ticket_number_only_gets_a_new_number_at_the_back(clock: Clock) -> None:
@@ -297,10 +363,15 @@ def test_a_changed_ticket_number_only_gets_a_new_number_at_the_back(clock: Clock
     genuine = cheat.cookies[ticket_cookie].value
     opens_at = calendar.rush_opens_at
     assert opens_at is not None
-    assert waiting_room.read_ticket(_request({ticket_cookie: genuine}), calendar.slug) == Ticket(
-        slug=calendar.slug, opening_key=f"{opens_at.timestamp():.0f}", number=5)
+    ticket = waiting_room.read_ticket(with_session(_request({ticket_cookie: genuine}), cheat),
+                                      calendar.slug)
+    assert ticket is not None
+    assert ticket == Ticket(slug=calendar.slug, opening_key=f"{opens_at.timestamp():.0f}",
+                            number=5, visitor=ticket.visitor)
+    assert ticket.visitor
     value, stamp, signature = genuine.rsplit(":", 2)
-    cheat.cookies[ticket_cookie] = f"{value.rsplit(':', 1)[0]}:1:{stamp}:{signature}"
+    slug, opening, _number, visitor = value.split(":")
+    cheat.cookies[ticket_cookie] = f"{slug}:{opening}:1:{visitor}:{stamp}:{signature}"
 
     assert position(cheat.get(wait_url(calendar))) == 6
 
@@ -434,6 +505,6 @@ def test_concurrent_visitors_get_unique_numbers_from_redis(redis_cache: None) ->
     numbers = take_numbers(room, clients=64)
 
     assert sorted(numbers) == list(range(1, 641))
-    client = waiting_room._redis()
+    client = redis_client()
     assert client is not None
     client.delete(waiting_room._counter_key(room))

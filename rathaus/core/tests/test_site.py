@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import caches
 from django.core.checks import run_checks
@@ -111,3 +112,33 @@ def test_page_cache_is_shared_between_processes_through_redis(
     assert keys, "the rendered service page is stored in Redis"
     assert client.get("/de/services/hund-anmelden/").content == first
     caches["default"].clear()
+
+
+def test_deploy_check_names_the_missing_redis_in_production() -> None:
+    with override_settings(RATHAUS_PRODUCTION=True, REDIS_URL=""):
+        warnings = [m for m in run_checks(include_deployment_checks=True)
+                    if m.id == "rathaus.W010"]
+        assert "rathaus.W010" not in [m.id for m in run_checks()], "only with --deploy"
+    assert len(warnings) == 1
+    assert "REDIS_URL is not set" in warnings[0].msg
+    assert "sessions" in warnings[0].msg
+    assert "rate-limit" in warnings[0].msg
+    assert "Set REDIS_URL" in str(warnings[0].hint)
+    with override_settings(RATHAUS_PRODUCTION=True, REDIS_URL="redis://127.0.0.1:6379/0"):
+        assert "rathaus.W010" not in [m.id for m in run_checks(include_deployment_checks=True)]
+    with override_settings(RATHAUS_PRODUCTION=False, REDIS_URL=""):
+        assert "rathaus.W010" not in [m.id for m in run_checks(include_deployment_checks=True)]
+
+
+def test_manage_py_check_deploy_prints_the_warning(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RATHAUS_", "REDIS_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "rathaus.settings.production",
+                "RATHAUS_SECRET_KEY": "x" * 60, "RATHAUS_VAR_DIR": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy"],
+                          cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+                          check=False)
+    assert "(rathaus.W010) REDIS_URL is not set" in done.stderr + done.stdout, done.stderr

@@ -1,0 +1,45 @@
+"""Tables every web process shares when there is no Redis: the cache and the rate-limit counts."""
+
+from __future__ import annotations
+
+from django.db import models
+
+# The table of Django's DatabaseCache (settings.CACHES without REDIS_URL).
+CACHE_TABLE = "rathaus_cache"
+
+
+class CacheEntry(models.Model):
+    """One entry of Django's database cache; declared so that ``migrate`` creates its table.
+
+    The columns are those ``manage.py createcachetable`` would create; only
+    ``django.core.cache.backends.db.DatabaseCache`` reads and writes them.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = CACHE_TABLE
+        verbose_name = "cache entry"
+
+    def __str__(self) -> str:
+        return self.cache_key
+
+
+class RateCount(models.Model):
+    """How often one key was counted in one window of a rate limit (``core.limits``, no Redis).
+
+    ``key`` holds a keyed hash of the scope, the client or address and the window: no address
+    in clear. Rows are deleted once ``expires_at`` has passed (when a new window starts).
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "rate-limit count"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
