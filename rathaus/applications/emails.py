@@ -30,10 +30,14 @@ def send_confirmation(*, submission: Submission) -> None:
             "status_url": status_url(submission),
             "town": settings.RATHAUS_TOWN,
             "receipt_attached": attach,
+            "kind": spec.kind,
         }
+        if spec.kind == "report":
+            subject = _("Your report %(reference)s has been received")
+        else:
+            subject = _("Your application %(reference)s has been received")
         message = EmailMessage(
-            subject=_("Your application %(reference)s has been received")
-            % {"reference": submission.reference},
+            subject=subject % {"reference": submission.reference},
             body=render_to_string("applications/email/confirmation.txt", context),
             to=[submission.email],
         )

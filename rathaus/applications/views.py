@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -181,7 +182,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
                                      citizen=current_citizen(request))
         _remember(request, DRAFTS, str(draft.pk))
         return redirect(_step_url(draft, spec.form.steps[0]))
-    return render(request, "applications/start.html", {"service": service, "spec": spec})
+    return render(request, "applications/start.html", {
+        "service": service, "spec": spec,
+        "kept_days": settings.RATHAUS_DRAFT_RETENTION_DAYS,
+        "unsaved_hours": settings.RATHAUS_UNSAVED_DRAFT_HOURS,
+    })
 
 
 # -- steps -----------------------------------------------------------------------------------
