@@ -5,9 +5,10 @@ Words are compared in their folded form (rathaus.core.text.fold) reduced once mo
 "fuhrung"), so "fuhrungszeugnis", "führungszeugnis" and "fuehrungszeugnis" all match. A query
 term matches an indexed word when it is the word, begins it, or is inside it ("hund" in
 "hundesteuer", as search always did), or, for longer terms, differs from the word or from its
-beginning by at most one or two letters (a typo, a missing or swapped letter). Typos are only
-forgiven against titles and keywords, not the free-text summary, so a long summary does not
-make a mistyped word match at random. Every term of a query must match.
+beginning by at most one or two letters (a typo, a missing or swapped letter) if it is found
+nowhere as typed. Typos are only forgiven against titles and keywords, not the free-text
+summary, so a long summary does not make a mistyped word match at random. Every term of a
+query must match.
 
 The index is a plain in-process structure rebuilt from the rows a search reads anyway (the
 active services and the offline needs), keyed by their content, so a stale index is never
@@ -29,6 +30,15 @@ FUZZY_MIN_WEIGHT = 2.0
 EXACT, PREFIX, INSIDE, TYPO, TYPO_PREFIX = 1.0, 0.8, 0.6, 0.5, 0.4
 
 _SPELLED_OUT = re.compile(r"([aou])e")
+# Words of a question that say nothing about the service, folded ("möchte" is "moechte").
+FILLER_WORDS = frozenset({
+    "ich", "wir", "moechte", "moechten", "will", "wollen", "muss", "muessen", "kann", "koennen",
+    "brauche", "brauchen", "mein", "meine", "meinen", "meinem", "meiner", "meines", "unser",
+    "unsere", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem", "des",
+    "und", "oder", "fuer", "zur", "zum", "von", "vom", "mit", "bei", "beim", "im", "in", "wie",
+    "was", "wo", "bitte", "online", "i", "we", "want", "need", "to", "a", "an", "the", "my",
+    "our", "for", "of", "how", "do", "can", "please",
+})
 
 
 def skeleton(word: str) -> str:
@@ -81,9 +91,14 @@ def _quality(term: str, word: str) -> float:
 
 def _typo_quality(term: str, word: str) -> float:
     limit = typos_allowed(term)
-    if limit == 0 or len(word) < len(term) - limit:
+    # A typo in the first letter is rare and most often another word: as search engines do
+    # (a fuzzy "prefix length" of one), the first letter must be right. It also spares most
+    # of the comparisons.
+    if limit == 0 or len(word) < len(term) - limit or term[0] != word[0]:
         return 0.0
-    whole, beginning = edit_distance(term, word, limit)
+    whole, beginning = edit_distance(term, word[:len(term) + limit], limit)
+    if len(word) > len(term) + limit:
+        whole = limit + 1  # the whole word is longer than any typo explains
     if whole <= limit:
         return TYPO
     if beginning <= limit and len(word) > len(term):
@@ -119,22 +134,30 @@ class CatalogIndex:
         scores = {}
         for word, postings in self.words.items():
             quality = _quality(term, word)
-            fuzzy = quality == 0.0
-            if fuzzy:
+            if quality:
+                for number, weight in postings.items():
+                    scores[number] = max(scores.get(number, 0.0), weight * quality)
+        if not scores:
+            # Only a word found nowhere as typed is taken for a typo: "abmelden" does not
+            # also find "anmelden", "Meldebescheinigng" finds "Meldebescheinigung".
+            for word, postings in self.words.items():
                 quality = _typo_quality(term, word)
-                if quality == 0.0:
-                    continue
-            for number, weight in postings.items():
-                if fuzzy and weight < FUZZY_MIN_WEIGHT:
-                    continue
-                scores[number] = max(scores.get(number, 0.0), weight * quality)
+                if quality:
+                    for number, weight in postings.items():
+                        if weight >= FUZZY_MIN_WEIGHT:
+                            scores[number] = max(scores.get(number, 0.0), weight * quality)
         if len(self._terms) > 2000:  # bounded: queries are typed by anyone
             self._terms.clear()
         self._terms[term] = scores
         return scores
 
     def search(self, terms: Sequence[str]) -> list[Hit]:
-        """Return the documents matching every term, best first (ties keep document order)."""
+        """Return the documents matching every term, best first (ties keep document order).
+
+        Filler words ("ich möchte meinen Hund anmelden") are left out unless the query has
+        nothing else.
+        """
+        terms = [term for term in terms if term not in FILLER_WORDS] or list(terms)
         if not terms:
             return []
         total: dict[int, float] | None = None

@@ -62,6 +62,8 @@ def offline_section(page: str) -> str:
     ("Kitaplatz", "kindergartenplatz-anmelden"),    # everyday keyword
     ("heiraten", "trautermin"),
     ("Wohnsitznachweis", "meldebescheinigung"),
+    ("Ich möchte meinen Hund anmelden", "hund-anmelden"),  # filler words left out
+    ("I want to apply for a certificate of conduct", "fuehrungszeugnis"),
 ])
 def test_missing_umlauts_typos_and_everyday_words_find_the_service(
     client: Client, catalog: None, query: str, slug: str
@@ -82,6 +84,12 @@ def test_nonsense_and_unknown_needs_find_nothing(client: Client, catalog: None,
     assert result_links(page) == []
     assert offline_section(page) == ""
     assert "Versuchen Sie es mit einem kürzeren" in page
+
+
+def test_a_word_found_as_typed_is_not_taken_for_a_typo(client: Client, catalog: None) -> None:
+    links = result_links(search(client, "Hund abmelden"))
+
+    assert links == ["hund-abmelden"], "'abmelden' is a word: no 'anmelden' by typo"
 
 
 def test_short_words_still_find_compounds(client: Client, catalog: None) -> None:
@@ -283,6 +291,20 @@ def load_spec(title: str, *, summary: str) -> Any:
                                                 ("wohngeld", 1), ("personalausweis", 2)])
 def test_longer_words_may_have_more_typos(term: str, allowed: int) -> None:
     assert typos_allowed(term) == allowed
+
+
+def test_a_query_of_filler_words_only_is_searched_as_it_is() -> None:
+    index = CatalogIndex([(1, "ich bin ein titel | | ")])
+
+    assert [hit.key for hit in index.search(["ich", "ein"])] == [1]
+    assert index.search(["ich", "xyz"]) == []
+
+
+def test_the_first_letter_of_a_typo_must_be_right() -> None:
+    index = CatalogIndex([(1, "hundesteuer | | ")])
+
+    assert [hit.key for hit in index.search(["hundesteuar"])] == [1]
+    assert index.search(["bundesteuer"]) == [], "another word, not a typo"
 
 
 def test_edit_distance_counts_swaps_as_one() -> None:
