@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("identity/", include("rathaus.identity.urls")),
     path("healthz", core.health, name="health"),
+    path("favicon.ico", core.favicon, name="favicon"),
     path("dev/outbox/", outbox.outbox, name="outbox"),
     path("dev/outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),
     path("dev/outbox/<int:pk>/attachments/<int:index>/", outbox.outbox_attachment,

@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -259,11 +260,16 @@ def appointments(request: HttpRequest, citizen: Citizen) -> HttpResponse:
 def drafts(request: HttpRequest, citizen: Citizen) -> HttpResponse:
     rows = [
         {"draft": draft, "kept_until": selectors.draft_kept_until(draft),
+         "kept": draft.resume_consent_at is not None,
          "continue_url": reverse("applications:resume", kwargs={"token": make_token(
              purpose=application_links.RESUME, value=str(draft.pk))}),
          "delete_url": reverse("account:delete_draft", kwargs={"draft_id": draft.pk})}
         for draft in selectors.drafts_of(citizen)]
-    return render(request, "account/drafts.html", {"section": "drafts", "rows": rows})
+    return render(request, "account/drafts.html", {
+        "section": "drafts", "rows": rows,
+        "kept_days": settings.RATHAUS_DRAFT_RETENTION_DAYS,
+        "unsaved_hours": settings.RATHAUS_UNSAVED_DRAFT_HOURS,
+    })
 
 
 @citizen_required

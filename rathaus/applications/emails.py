@@ -31,10 +31,14 @@ def send_confirmation(*, submission: Submission) -> None:
             "receipt_attached": attach,
             # Who may open the receipt behind the link: the owner signed in at this level.
             "sign_in_level": answers_level(submission).label if submission.citizen_id else None,
+            "kind": spec.kind,
         }
+        if spec.kind == "report":
+            subject = _("Your report %(reference)s has been received")
+        else:
+            subject = _("Your application %(reference)s has been received")
         message = EmailMessage(
-            subject=_("Your application %(reference)s has been received")
-            % {"reference": submission.reference},
+            subject=subject % {"reference": submission.reference},
             body=render_to_string("applications/email/confirmation.txt", context),
             to=[submission.email],
         )

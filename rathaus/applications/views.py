@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -53,8 +54,14 @@ def _owns(request: HttpRequest, key: str, value: str) -> bool:
     return value in request.session.get(key, [])
 
 
+def _retention() -> dict[str, int]:
+    """Return how long drafts are kept, with and without consent, for the pages that say so."""
+    return {"kept_days": settings.RATHAUS_DRAFT_RETENTION_DAYS,
+            "unsaved_hours": settings.RATHAUS_UNSAVED_DRAFT_HOURS}
+
+
 def _gone(request: HttpRequest) -> HttpResponse:
-    return render(request, "applications/draft_gone.html", status=404)
+    return render(request, "applications/draft_gone.html", _retention(), status=404)
 
 
 def _find_draft(request: HttpRequest, draft_id: str) -> Draft | None:
@@ -180,7 +187,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
                                      citizen=current_citizen(request))
         _remember(request, DRAFTS, str(draft.pk))
         return redirect(_step_url(draft, spec.form.steps[0]))
-    return render(request, "applications/start.html", {"service": service, "spec": spec})
+    return render(request, "applications/start.html",
+                  {"service": service, "spec": spec, **_retention()})
 
 
 # -- steps -----------------------------------------------------------------------------------
@@ -499,10 +507,10 @@ def save_for_later(request: HttpRequest, draft_id: str) -> HttpResponse:
         if not errors:
             services.offer_resume_link(draft=draft, email=email)
             return render(request, "applications/saved.html",
-                          {"draft": draft, "spec": spec, "email": email})
+                          {"draft": draft, "spec": spec, "email": email, **_retention()})
     return render(request, "applications/save.html", {
         "draft": draft, "spec": spec, "errors": errors, "email": email,
-        "error_map": {error.input_id: error.message for error in errors},
+        "error_map": {error.input_id: error.message for error in errors}, **_retention(),
     })
 
 

@@ -143,6 +143,19 @@ def load_directory(directory: Path) -> LoadedCatalog:
                 if slug not in situations:
                     errors.append(DefinitionError(str(loaded.path), f"life_situations[{index}]",
                                                   f"unknown life situation {slug!r}"))
+        online = {loaded.spec.slug for loaded in services}
+        for index, need in enumerate(catalog.offline_needs):
+            where = f"offline_needs[{index}]"
+            if need.slug in online:
+                errors.append(DefinitionError(
+                    str(catalog_path), f"{where}.slug",
+                    f"{need.slug!r} is a service now: remove it from the offline needs"))
+            if need.department is not None and need.department not in departments:
+                errors.append(DefinitionError(str(catalog_path), f"{where}.department",
+                                              f"unknown department {need.department!r}"))
+            if need.category is not None and need.category not in categories:
+                errors.append(DefinitionError(str(catalog_path), f"{where}.category",
+                                              f"unknown category {need.category!r}"))
     if errors or catalog is None:
         raise CatalogInvalid(errors)
     return LoadedCatalog(catalog=catalog, services=services)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .schema import OfflineNeed as OfflineNeedDef
 from .schema import ServiceDef
 
 
@@ -91,7 +92,8 @@ class Service(models.Model):
     title_en = models.CharField(max_length=200)
     summary_de = models.TextField()
     summary_en = models.TextField()
-    # Folded (case, umlauts, ß) title, keywords and summary of both languages, for search.
+    # Folded (case, umlauts, ß) words of both languages, for search, in three parts separated
+    # by " | ": title, keywords, summary and LeiKa key (catalog.search weighs them).
     search_text = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -154,6 +156,42 @@ def parse_definition(checksum: str, data: dict[str, Any]) -> ServiceDef:
         spec = ServiceDef.model_validate(data)
         _SPEC_CACHE[checksum] = spec
     return spec
+
+
+class OfflineNeed(models.Model):
+    """A need without an online service yet (services/_catalog.yaml), shown by search."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offline_needs"
+    )
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    # As Service.search_text: folded title | keywords.
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("need not online yet")
+        verbose_name_plural = _("needs not online yet")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def spec(self) -> OfflineNeedDef:
+        cached = _NEED_CACHE.get(self.checksum)
+        if cached is None:
+            cached = OfflineNeedDef.model_validate(self.definition)
+            _NEED_CACHE[self.checksum] = cached
+        return cached
+
+
+_NEED_CACHE: dict[str, OfflineNeedDef] = {}
 
 
 class ServiceDailyCount(models.Model):

@@ -384,6 +384,9 @@ class ServiceDef(Strict):
     category: str = Field(pattern=SLUG)
     life_situations: list[str] = []
     keywords: list[str] = []
+    # What the citizen sends: an application ("Antrag", the default) or a report ("Meldung");
+    # it names the submit button, the confirmation page and the e-mail.
+    kind: ServiceKind = "application"
     trust_level: Literal["none", "basic", "substantial", "high"] = "none"
     trust_reason: Text | None = None
     who_may_apply: Text
@@ -418,6 +421,9 @@ class ServiceDef(Strict):
         return self
 
 
+ServiceKind = Literal["application", "report"]
+
+
 class Department(Strict):
     slug: str = Field(pattern=SLUG)
     name: Text
@@ -435,7 +441,53 @@ class LifeSituation(Strict):
     title: Text
 
 
+class OfflineNeed(Strict):
+    """Something citizens look for that is not online yet: what to do instead, whom to ask.
+
+    Search shows it when a query matches its title or keywords, so that "Wohngeld" gets an
+    honest answer instead of nothing. The contact is a department of the catalog or a named
+    office, reachable by e-mail, phone, another authority's online service or an appointment.
+    """
+
+    slug: str = Field(pattern=SLUG, max_length=80)
+    title: Text
+    keywords: list[str] = Field(min_length=1)
+    message: Text
+    category: str | None = Field(default=None, pattern=SLUG)
+    department: str | None = Field(default=None, pattern=SLUG)
+    contact: Text | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()/-]{4,30}$")
+    link_out: LinkOut | None = None
+    appointment_calendar: str | None = Field(default=None, pattern=SLUG, max_length=50)
+
+    @model_validator(mode="after")
+    def contact_given(self) -> OfflineNeed:
+        if self.department is None and self.contact is None:
+            raise ValueError("an offline need names whom to contact: 'department' or 'contact'")
+        if self.department is None and not (
+            self.email or self.phone or self.link_out or self.appointment_calendar
+        ):
+            raise ValueError(
+                "an offline need without 'department' needs 'email', 'phone', 'link_out' or "
+                "'appointment_calendar'"
+            )
+        return self
+
+
 class CatalogDef(Strict):
     departments: list[Department] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)
     life_situations: list[LifeSituation] = []
+    # Needs without an online service yet, with whom to contact (shown by search).
+    offline_needs: list[OfflineNeed] = []
+
+    @model_validator(mode="after")
+    def slugs_unique(self) -> CatalogDef:
+        for name in ("departments", "categories", "life_situations", "offline_needs"):
+            seen: set[str] = set()
+            for index, item in enumerate(getattr(self, name)):
+                if item.slug in seen:
+                    raise ValueError(f"{name}[{index}].slug: {item.slug!r} is used twice")
+                seen.add(item.slug)
+        return self

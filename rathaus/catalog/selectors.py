@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 import time
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from rathaus.core.text import search_terms
 
-from .models import Category, LifeSituation, Service
+from .models import Category, LifeSituation, OfflineNeed, Service
+from .search import index_for
 
 GENERATION_KEY = "catalog:generation"
 
@@ -45,18 +47,34 @@ def active_services() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True, current_version__isnull=False)
 
 
-def search_services(*, query: str) -> list[Service]:
-    """Find services whose folded text contains every folded term ("hund" finds "Hundesteuer")."""
+@dataclass(frozen=True)
+class SearchResults:
+    services: list[Service] = field(default_factory=list)
+    # Needs the town has no online service for yet, with whom to contact instead.
+    offline_needs: list[OfflineNeed] = field(default_factory=list)
+
+
+def search_catalog(*, query: str) -> SearchResults:
+    """Find services and offline needs matching every term of the query, best first.
+
+    Two queries whatever the catalog's size (at most some 50 services): the active services
+    and the offline needs; matching runs on an index of exactly those rows (catalog.search).
+    """
     terms = search_terms(query)
     if not terms:
-        return []
-    condition = Q()
-    for term in terms:
-        condition &= Q(search_text__contains=term)
-    services = list(active_services().filter(condition).select_related("category"))
-    first = terms[0]
-    services.sort(key=lambda s: (first not in s.search_text.split(" ", 1)[0], s.title))
-    return services
+        return SearchResults()
+    services = {item.pk: item for item in active_services().select_related("category")}
+    needs = {item.slug: item for item in OfflineNeed.objects.select_related("department")}
+    documents: list[tuple[int | str, str]] = [
+        (pk, item.search_text) for pk, item in sorted(services.items())
+    ] + [(slug, item.search_text) for slug, item in needs.items()]
+    hits = index_for(documents).search(terms)
+    found = [(hit.score, services[hit.key]) for hit in hits if isinstance(hit.key, int)]
+    found.sort(key=lambda pair: (-round(pair[0], 6), pair[1].title))
+    return SearchResults(
+        services=[item for _score, item in found],
+        offline_needs=[needs[hit.key] for hit in hits if isinstance(hit.key, str)],
+    )
 
 
 def most_used_services(*, limit: int = 6, days: int = 30) -> list[Service]:
@@ -70,8 +88,31 @@ def most_used_services(*, limit: int = 6, days: int = 30) -> list[Service]:
     )
 
 
-def categories_with_services() -> list[Category]:
-    return list(Category.objects.filter(services__is_active=True).distinct())
+@dataclass(frozen=True)
+class Topic:
+    category: Category
+    services: list[Service]
+
+
+def topics() -> list[Topic]:
+    """Return the topics that have published services, each with exactly those services.
+
+    A start-page tile names what is there, never what a description once promised.
+    """
+    grouped: dict[int, Topic] = {}
+    for service in active_services().select_related("category").order_by(
+            "category__position", "category__slug"):
+        topic = grouped.get(service.category_id)
+        if topic is None:
+            topic = grouped[service.category_id] = Topic(category=service.category, services=[])
+        topic.services.append(service)
+    for topic in grouped.values():
+        topic.services.sort(key=lambda item: item.title.lower())
+    return list(grouped.values())
+
+
+def offline_needs_of(category: Category) -> list[OfflineNeed]:
+    return list(OfflineNeed.objects.filter(category=category).select_related("department"))
 
 
 def life_situations() -> list[LifeSituation]:

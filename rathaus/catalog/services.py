@@ -16,8 +16,18 @@ from rathaus.core.counters import BufferedCounter
 from rathaus.core.text import fold
 
 from .loader import LoadedCatalog, LoadedService
-from .models import Category, Department, LifeSituation, Service, ServiceDailyCount, ServiceVersion
+from .models import (
+    Category,
+    Department,
+    LifeSituation,
+    OfflineNeed,
+    Service,
+    ServiceDailyCount,
+    ServiceVersion,
+)
+from .schema import OfflineNeed as OfflineNeedDef
 from .schema import ServiceDef
+from .search import SEARCH_PARTS
 
 
 @dataclass
@@ -37,12 +47,21 @@ def definition_checksum(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _folded(parts: list[str]) -> str:
+    return " ".join(folded for folded in (fold(part) for part in parts) if folded)
+
+
 def search_text_for(spec: ServiceDef) -> str:
-    parts = [
-        spec.title.de, spec.title.en, spec.summary.de, spec.summary.en, *spec.keywords,
-        spec.leika or "",
-    ]
-    return " ".join(fold(part) for part in parts if part)
+    """Return the folded title, keywords and summary (with the LeiKa key), as search reads them."""
+    return SEARCH_PARTS.join([
+        _folded([spec.title.de, spec.title.en]),
+        _folded(spec.keywords),
+        _folded([spec.summary.de, spec.summary.en, spec.leika or ""]),
+    ])
+
+
+def need_search_text_for(need: OfflineNeedDef) -> str:
+    return SEARCH_PARTS.join([_folded([need.title.de, need.title.en]), _folded(need.keywords)])
 
 
 @transaction.atomic
@@ -69,11 +88,42 @@ def publish_catalog(*, loaded: LoadedCatalog) -> PublishReport:
             defaults={"title_de": situation.title.de, "title_en": situation.title.en,
                       "position": position},
         )
+    if _publish_offline_needs(catalog.offline_needs):
+        from .selectors import bump_catalog_generation
+
+        transaction.on_commit(bump_catalog_generation)
     report = PublishReport()
     for service in loaded.services:
         outcome = publish_service(loaded=service)
         getattr(report, outcome).append(service.spec.slug)
     return report
+
+
+def _publish_offline_needs(needs: list[OfflineNeedDef]) -> bool:
+    """Make the stored offline needs those of the catalog file; return whether any changed."""
+    departments = {item.slug: item for item in Department.objects.all()}
+    categories = {item.slug: item for item in Category.objects.all()}
+    stored = {item.slug: item for item in OfflineNeed.objects.all()}
+    changed = False
+    for position, need in enumerate(needs):
+        data = need.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        fields = {
+            "position": position, "definition": data, "checksum": definition_checksum(data),
+            "department": departments.get(need.department or ""),
+            "category": categories.get(need.category or ""),
+            "search_text": need_search_text_for(need),
+        }
+        row = stored.pop(need.slug, None)
+        if row is None:
+            OfflineNeed.objects.create(slug=need.slug, **fields)
+            changed = True
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            OfflineNeed.objects.filter(pk=row.pk).update(**fields)
+            changed = True
+    if stored:
+        OfflineNeed.objects.filter(pk__in=[row.pk for row in stored.values()]).delete()
+        changed = True
+    return changed
 
 
 @transaction.atomic
@@ -95,6 +145,9 @@ def publish_service(*, loaded: LoadedService) -> str:
     )
     existing = service.versions.filter(checksum=checksum).first()
     if existing is not None and service.current_version_id == existing.pk:
+        if service.search_text != fields["search_text"]:
+            # Indexed by an older release of the portal: the definition is the same.
+            Service.objects.filter(pk=service.pk).update(search_text=fields["search_text"])
         return "unchanged"
     if existing is None:
         latest = service.versions.order_by("-number").values_list("number", flat=True).first()

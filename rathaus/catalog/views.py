@@ -17,7 +17,7 @@ from rathaus.appointments.models import Calendar
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
 from . import selectors
-from .models import Category, LifeSituation, Service
+from .models import Category, LifeSituation, OfflineNeed, Service
 from .schema import ServiceDef
 from .services import record_service_view
 
@@ -44,14 +44,17 @@ def _cached_page(request: HttpRequest, key: str, build: Callable[[], T]) -> T:
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     if query:
-        results = selectors.search_services(query=query)
-        return render(request, "catalog/search.html", {"query": query, "results": results})
+        found = selectors.search_catalog(query=query)
+        return render(request, "catalog/search.html", {
+            "query": query, "results": found.services, "offline_needs": found.offline_needs,
+            "calendars": _active_calendars(found.offline_needs),
+        })
 
     def build() -> str:
         return render_to_string(
             "catalog/home.html",
             {
-                "categories": selectors.categories_with_services(),
+                "topics": selectors.topics(),
                 "life_situations": selectors.life_situations(),
                 "most_used": selectors.most_used_services(),
             },
@@ -70,7 +73,20 @@ def all_services(request: HttpRequest) -> HttpResponse:
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(Category, slug=slug)
     services = selectors.active_services().filter(category=item)
-    return render(request, "catalog/category.html", {"category": item, "services": services})
+    needs = selectors.offline_needs_of(item)
+    return render(request, "catalog/category.html", {
+        "category": item, "services": services, "offline_needs": needs,
+        "calendars": _active_calendars(needs),
+    })
+
+
+def _active_calendars(needs: list[OfflineNeed]) -> set[str]:
+    """Return the slugs of the active calendars these needs name (a query only if any does)."""
+    slugs = {need.spec.appointment_calendar for need in needs} - {None}
+    if not slugs:
+        return set()
+    return set(Calendar.objects.filter(slug__in=slugs, is_active=True)
+               .values_list("slug", flat=True))
 
 
 def life_situation(request: HttpRequest, slug: str) -> HttpResponse:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -80,6 +82,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
         },
         status=500,
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Answer /favicon.ico, which browsers and feed readers ask for whatever the page links."""
+    response = HttpResponseRedirect(static("rathaus/img/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response
 
 
 @never_cache

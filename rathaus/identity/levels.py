@@ -22,6 +22,11 @@ class TrustLevel(models.IntegerChoices):
     def key(self) -> str:
         return self.name.lower()
 
+    @property
+    def is_highest(self) -> bool:
+        """Say whether nothing is above this level (pages then say "high", not "or higher")."""
+        return self == max(TrustLevel)
+
 
 SESSION_KEY = "identity_trust_level"
 

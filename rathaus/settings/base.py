@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 
@@ -251,8 +252,6 @@ EMAIL_HOST_USER = os.environ.get("RATHAUS_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("RATHAUS_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("RATHAUS_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("RATHAUS_EMAIL_USE_SSL", False)
-DEFAULT_FROM_EMAIL = os.environ.get("RATHAUS_EMAIL_FROM", "Rathaus <rathaus@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The town running the portal: shown in the header, the Impressum and on receipts.
 RATHAUS_TOWN = {
@@ -273,12 +272,24 @@ RATHAUS_TOWN = {
         "RATHAUS_TOWN_ACCESSIBILITY_EMAIL", "barrierefreiheit@musterstadt.example"
     ),
 }
+# The sender of every e-mail. Production sets RATHAUS_EMAIL_FROM to an address its mail server
+# may send for; without it, the town's name at the domain of the town's e-mail address
+# ("Stadt Musterstadt <rathaus@musterstadt.example>"), never a host-local address.
+def town_sender(town: dict[str, str]) -> str:
+    """Return "<town name> <rathaus@<domain of the town's e-mail>>", quoted where needed."""
+    domain = town["email"].rpartition("@")[2] or "localhost"
+    return str(Address(display_name=town["name"], addr_spec=f"rathaus@{domain}"))
+
+
+DEFAULT_FROM_EMAIL = os.environ.get("RATHAUS_EMAIL_FROM") or town_sender(RATHAUS_TOWN)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 RATHAUS_SERVICES_DIR = Path(os.environ.get("RATHAUS_SERVICES_DIR", BASE_DIR / "services"))
 # Development-only pages (the mail outbox); a system check refuses them in production.
 RATHAUS_DEV_TOOLS = env_bool("RATHAUS_DEV_TOOLS", False)
 RATHAUS_DRAFT_RETENTION_DAYS = 30
-# Drafts without consent to keep them are reachable only from their session (4 hours).
-RATHAUS_UNSAVED_DRAFT_HOURS = 24
+# Drafts without consent to keep them are reachable only from their session; the purge deletes
+# them this many hours after the last change (with consent: RATHAUS_DRAFT_RETENTION_DAYS).
+RATHAUS_UNSAVED_DRAFT_HOURS = int(os.environ.get("RATHAUS_UNSAVED_DRAFT_HOURS", "24"))
 RATHAUS_RESUME_LINK_MAX_AGE = 60 * 60 * 24 * 30
 RATHAUS_STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2
 # Names and contact details of appointments are removed this many days after the appointment.

@@ -230,7 +230,8 @@ def test_the_chooser_offers_bundid_and_the_e_mail_link(client: Client) -> None:
     assert 'action="/identity/saml/login/"' in body
     assert '<input type="hidden" name="level" value="high">' in body
     assert '<input type="hidden" name="next" value="/en/services/hund-anmelden/">' in body
-    assert "This service needs the trust level “high (online ID card)” or higher." in text(page)
+    # Nothing is above "high": the page does not offer "or higher".
+    assert "This service needs the trust level “high (online ID card)”." in text(page)
     assert "signing in with an e-mail link is not enough" in text(page)
     assert 'href="/en/anmelden/e-mail/?next=%2Fen%2Fservices%2Fhund-anmelden%2F"' in body
 

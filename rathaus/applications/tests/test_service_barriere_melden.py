@@ -107,3 +107,26 @@ def test_answer_wanted_needs_an_email_address(client: Client, catalog: None) -> 
     assert 'id="wants_answer-yes" name="wants_answer" value="yes" checked' in body
     assert 'value="Kim"' in body
     assert not Submission.objects.exists()
+
+
+def test_a_report_is_confirmed_as_a_report_not_an_application(
+    client: Client, catalog: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    journey = Journey(client, SLUG).start()
+    journey.answer("barrier", BARRIER)
+    journey.answer("contact", {"wants_answer": "yes", "reply_email": "kim.vogt@example.org",
+                               "reporter_name-given_names": "Kim",
+                               "reporter_name-family_name": "Vogt"})
+    check = journey.check_page()
+    assert "Meldung absenden" in check
+    assert "Antrag absenden" not in check
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = journey.submit()
+    page = client.get(f"/de/submitted/{submission.reference}/").content.decode()
+
+    assert "Meldung abgeschickt" in page
+    assert "Antrag" not in page, "a report is not an application"
+    assert mail.outbox[0].subject == f"Ihre Meldung {submission.reference} ist eingegangen"
+    assert "wir haben Ihre Meldung „Barriere melden“ erhalten" in mail.outbox[0].body
+    assert "Antrag" not in mail.outbox[0].subject + mail.outbox[0].body

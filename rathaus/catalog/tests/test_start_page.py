@@ -57,7 +57,9 @@ def test_topics_with_services_are_listed_with_links(client: Client,
 
     assert 'href="/de/categories/strasse-und-abfall/"' in page
     assert "Straße und Abfall" in page
-    assert "Reinigung, Müll und Winterdienst" in page, "the topic's description is shown"
+    assert "Müllabfuhr · Sperrmüll anmelden · Straßenreinigung" in page, (
+        "the tile names the topic's services"
+    )
     assert 'href="/de/categories/ausweise/"' in page
     assert 'href="/de/categories/leer/"' not in page, "a topic without services is not offered"
 
