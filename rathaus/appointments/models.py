@@ -332,9 +332,12 @@ class Booking(models.Model):
     waitlist_entry = models.ForeignKey("WaitlistEntry", on_delete=models.PROTECT, null=True,
                                        blank=True, related_name="bookings",
                                        verbose_name=_("waiting-list entry"))
-    # The booking this one replaces while a reschedule is in progress.
+    # Bookings moved before moves kept the reference were rebooked: the new booking replaced
+    # the old one, whose page still links it. A move now changes the slot of the booking.
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("replaces"))
+    # How often it was moved: the SEQUENCE of its calendar file, so calendars update the event.
+    times_moved = models.PositiveSmallIntegerField(_("times moved"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)

@@ -199,17 +199,15 @@ def _slot(slot_id: int) -> places.SlotFacts:
     return facts
 
 
-def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
+def hold_slot(*, slot_id: int) -> Booking:
     """Keep a place on a slot for a citizen for a few minutes while they enter their details."""
     now = timezone.now()
     slot = _slot(slot_id)
     _check_bookable(slot, Channel.ONLINE, now)
-    if replaces is not None and replaces.calendar_id != slot.calendar_id:
-        raise NotBookable  # a booking moves within its own calendar only
     return _place(slot, Booking(
         calendar_id=slot.calendar_id, slot_id=slot.pk, channel=Channel.ONLINE,
-        status=BookingStatus.HELD, replaces=replaces,
-        expires_at=now + dt.timedelta(minutes=slot.hold_minutes)), now)
+        status=BookingStatus.HELD, expires_at=now + dt.timedelta(minutes=slot.hold_minutes)),
+        now)
 
 
 def _place(slot: places.SlotFacts, booking: Booking, now: dt.datetime) -> Booking:
@@ -290,9 +288,6 @@ def submit_details(*, booking: Booking, person: Person) -> Booking:
         raise Lapsed
     booking.name, booking.email, booking.phone = person.name, person.email, person.phone
     booking.language = person.language
-    if booking.replaces_id is not None:
-        # The person proved who they are with the signed link of the booking they move.
-        return _complete_reschedule(booking, now)
     booking.person_key = person.key
     booking.status = BookingStatus.PENDING
     booking.expires_at = now + dt.timedelta(minutes=booking.calendar.confirm_minutes)
@@ -300,27 +295,6 @@ def submit_details(*, booking: Booking, person: Person) -> Booking:
     from .tasks import send_confirmation_request
 
     transaction.on_commit(lambda: send_confirmation_request.enqueue(booking_id=booking.pk))
-    return booking
-
-
-def _complete_reschedule(booking: Booking, now: dt.datetime) -> Booking:
-    assert booking.replaces_id is not None
-    old = Booking.objects.select_for_update().get(pk=booking.replaces_id)
-    if old.status != BookingStatus.CONFIRMED:
-        raise NotBookable
-    _give_back([old], BookingStatus.CANCELLED, now)
-    booking.person_key = old.person_key
-    booking.status = BookingStatus.CONFIRMED
-    booking.confirmed_at = now
-    booking.expires_at = None
-    _save_claiming_person(booking)
-    _count(booking.calendar_id, Metric.CANCELLED, old.channel)
-    _count(booking.calendar_id, Metric.BOOKED, booking.channel)
-    from .tasks import offer_freed_places, send_booking_confirmation
-
-    transaction.on_commit(lambda: send_booking_confirmation.enqueue(
-        booking_id=booking.pk, rescheduled=True))
-    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
     return booking
 
 
@@ -381,35 +355,48 @@ def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
 
 
 @transaction.atomic
-def move_booking(*, booking: Booking, slot_id: int, agent: Agent) -> Booking:
-    """Move a confirmed booking to another slot in the same channel; new place first."""
+def move_booking(*, booking: Booking, slot_id: int, agent: Agent,
+                 channel: str | None = None) -> Booking:
+    """Move a confirmed booking to another slot of its calendar; it keeps its reference.
+
+    The booking, its links and the e-mails sent about it stay valid: only its slot changes.
+    The new place is taken by the same conditional update as any booking (``booked <
+    capacity``) before the old one is given back, in one transaction, so a move can neither
+    overbook the new slot nor lose the old time when the new one is full. Both slot rows are
+    locked first, in id order, so that two moves crossing between the same slots wait for
+    each other instead of deadlocking. ``channel`` is the quota the new place comes from: the
+    booking's own when an agent moves it, online when the citizen does (``agent`` None). Who
+    moved it for a caller is recorded in the audit log by the staff page.
+    """
     now = timezone.now()
     old = Booking.objects.select_for_update().get(pk=booking.pk)
     if old.status != BookingStatus.CONFIRMED:
         raise NotBookable
+    channel = channel or old.channel
     slot = _slot(slot_id)
     if slot.calendar_id != old.calendar_id or slot.pk == old.slot_id:
         raise NotBookable
-    _check_bookable(slot, old.channel, now)
-    if not _take_place(slot.pk, old.channel):
+    _check_bookable(slot, channel, now)
+    list(Slot.objects.select_for_update(no_key=True).filter(pk__in=[old.slot_id, slot.pk])
+         .order_by("pk").values_list("pk", flat=True))
+    if not _take_place(slot.pk, channel):
+        _count_refused(old.calendar_id, channel)
         raise SlotFull
-    _give_back([old], BookingStatus.CANCELLED, now)
-    new = Booking(
-        calendar_id=old.calendar_id, slot_id=slot.pk, channel=old.channel,
-        status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=old.person_key,
-        name=old.name, email=old.email, phone=old.phone, language=old.language,
-        agent=agent or old.agent,
-        registration=old.registration)
-    _save_claiming_person(new)
+    counter = _counter(old.channel)
+    Slot.objects.filter(pk=old.slot_id).update(**{counter: F(counter) - 1})
+    Booking.objects.filter(pk=old.pk).update(
+        slot_id=slot.pk, channel=channel, times_moved=F("times_moved") + 1,
+        reminder_sent_at=None, agent=agent or old.agent)
     _count(old.calendar_id, Metric.CANCELLED, old.channel)
-    _count(old.calendar_id, Metric.BOOKED, old.channel)
+    _count(old.calendar_id, Metric.BOOKED, channel)
+    moved = Booking.objects.select_related("slot", "calendar__location").get(pk=old.pk)
     from .tasks import offer_freed_places, send_booking_confirmation
 
-    if new.email:
+    if moved.email:
         transaction.on_commit(lambda: send_booking_confirmation.enqueue(
-            booking_id=new.pk, rescheduled=True))
+            booking_id=moved.pk, rescheduled=True))
     transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=old.calendar_id))
-    return new
+    return moved
 
 
 @transaction.atomic

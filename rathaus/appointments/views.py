@@ -37,6 +37,7 @@ from .models import (
     Booking,
     BookingStatus,
     Calendar,
+    Channel,
     DrawEntry,
     DrawEventKind,
     Registration,
@@ -426,32 +427,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         elif not Slot.objects.filter(pk=slot_id, calendar=calendar).exists():
             errors = [ErrorEntry("slot", NOT_IN_CALENDAR)]
         else:
-            moved = _move(booking, slot_id)
-            if isinstance(moved, Booking):
-                messages.success(request, _("Your appointment has been moved. "
-                                            "We have sent you the new time by e-mail."))
+            try:
+                moved = services.move_booking(booking=booking, slot_id=slot_id, agent=None,
+                                              channel=Channel.ONLINE)
+            except services.BookingError as error:
+                errors = [ErrorEntry("slot", error.message)]
+            else:
+                messages.success(request, _(
+                    "Your appointment has been moved. Its reference and this page stay the "
+                    "same; we have sent you the new time by e-mail."))
                 return redirect(_manage_path(moved))
-            errors = [ErrorEntry("slot", moved)]
     return render(request, "appointments/reschedule.html", {
         **context, "picker": _picker_for(request, calendar, exclude=booking.slot_id),
         "errors": errors,
         "picker_url": request.path, "form_action": request.path,
     })
-
-
-def _move(booking: Booking, slot_id: int) -> Booking | Any:
-    """Hold the new time, then hand the booking over to it; return the error message if not."""
-    try:
-        held = services.hold_slot(slot_id=slot_id, replaces=booking)
-    except services.BookingError as error:
-        return error.message
-    person = services.Person(name=booking.name, email=booking.email, phone=booking.phone,
-                             language=booking.language)
-    try:
-        return services.submit_details(booking=held, person=person)
-    except services.BookingError as error:
-        services.cancel_booking(booking=held)  # the old booking stays as it was
-        return error.message
 
 
 # -- waiting list ----------------------------------------------------------------------------

@@ -170,7 +170,8 @@ class FirstCome:
         page.locator(".slot-form button[type=submit]").click()
         self.h1(de("Your appointment"))
         expect(page.locator(".page-message")).to_contain_text(
-            de("Your appointment has been moved. We have sent you the new time by e-mail."))
+            de("Your appointment has been moved. Its reference and this page stay the same; "
+               "we have sent you the new time by e-mail."))
         self.seen("moved")
 
     def cancel(self) -> None:
@@ -198,6 +199,7 @@ def book_move_cancel(page: Page, portal: Portal, mailoutbox: list[Any],
     journey.reschedule(slots[4])
     moved = Booking.objects.get(status=BookingStatus.CONFIRMED)
     assert moved.slot_id == slots[4].pk
+    assert moved.reference == reference
     assert Slot.objects.get(pk=slots[3].pk).booked_online == 0
     journey.cancel()
     assert Booking.objects.get(pk=moved.pk).status == BookingStatus.CANCELLED
