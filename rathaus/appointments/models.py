@@ -338,6 +338,9 @@ class Booking(models.Model):
                                  related_name="+", verbose_name=_("replaces"))
     # How often it was moved: the SEQUENCE of its calendar file, so calendars update the event.
     times_moved = models.PositiveSmallIntegerField(_("times moved"), default=0, editable=False)
+    # Keyed hash of the client address that took the hold (never the address): what the
+    # limits on holds per address count. Removed once the hold is an hour old (retention).
+    client_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)
@@ -369,6 +372,8 @@ class Booking(models.Model):
             models.Index(fields=["slot", "status"], name="booking_slot_status_idx"),
             models.Index(fields=["confirmation_due"], condition=Q(confirmation_due=True),
                          name="booking_confirmation_due_idx"),
+            models.Index(fields=["client_key", "created_at"], condition=~Q(client_key=""),
+                         name="booking_hold_client_idx"),
         ]
 
     def __str__(self) -> str:

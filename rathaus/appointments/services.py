@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import draw as lottery
-from . import places
+from . import holds, places
 from .models import (
     EXPIRING,
     Booking,
@@ -80,6 +80,11 @@ class AlreadyBooked(BookingError):
 class AlreadyRegistered(BookingError):
     code = "already_registered"
     message = _("This e-mail address is already on the list for this calendar.")
+
+
+class TooManyHolds(BookingError):
+    code = "too_many_holds"
+    message = holds.CLIENT_FULL
 
 
 class NotBookable(BookingError):
@@ -199,15 +204,28 @@ def _slot(slot_id: int) -> places.SlotFacts:
     return facts
 
 
-def hold_slot(*, slot_id: int) -> Booking:
-    """Keep a place on a slot for a citizen for a few minutes while they enter their details."""
+def hold_slot(*, slot_id: int, holder: holds.Holder | None = None) -> Booking:
+    """Keep a place on a slot for a citizen for a few minutes while they enter their details.
+
+    With a ``holder`` (the citizen pages), the limits on holds per session and per client
+    address apply (``holds.py``): refused before the place is taken, and a hold that a
+    concurrent request of the same address pushed over the limit is given back at once.
+    """
     now = timezone.now()
     slot = _slot(slot_id)
     _check_bookable(slot, Channel.ONLINE, now)
-    return _place(slot, Booking(
+    if holder is not None and (refused := holds.refusal(holder, now)):
+        raise TooManyHolds(refused)
+    booking = _place(slot, Booking(
         calendar_id=slot.calendar_id, slot_id=slot.pk, channel=Channel.ONLINE,
-        status=BookingStatus.HELD, expires_at=now + dt.timedelta(minutes=slot.hold_minutes)),
-        now)
+        status=BookingStatus.HELD, expires_at=now + dt.timedelta(minutes=slot.hold_minutes),
+        client_key=holder.client_key if holder is not None else ""), now)
+    if holder is not None and holder.client_key \
+            and (refused := holds.refusal(holder, now, placed=booking)):
+        with transaction.atomic():
+            _give_back([booking], BookingStatus.CANCELLED, now)
+        raise TooManyHolds(refused)
+    return booking
 
 
 def _place(slot: places.SlotFacts, booking: Booking, now: dt.datetime) -> Booking:
@@ -917,6 +935,9 @@ def purge_personal_data(*, now: dt.datetime | None = None) -> int:
     cutoff = now - dt.timedelta(days=settings.RATHAUS_APPOINTMENT_RETENTION_DAYS)
     named = ~Q(name="") | ~Q(email="") | ~Q(phone="") | ~Q(person_key="")
     with transaction.atomic():
+        # The address hash of a hold is needed for an hour (holds.py), not for the appointment.
+        Booking.objects.exclude(client_key="").filter(created_at__lt=now - holds.WINDOW).exclude(
+            status__in=holds.HELD, expires_at__gt=now).update(client_key="")
         done = Booking.objects.filter(named).filter(
             Q(slot__ends_at__lt=cutoff) | Q(ended_at__lt=cutoff)).update(**_ANONYMOUS)
         still_named = Booking.objects.filter(named)

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rathaus.core.clients import client_ip
 from rathaus.identity.session import current_citizen, session_attributes
 
-from . import links, picker, selectors, services
+from . import holds, links, picker, selectors, services
 from .forms import ErrorEntry, PersonForm, RegistrationForm, error_map, parse_day, parse_id
 from .ics import booking_ics
 from .models import (
@@ -147,6 +148,8 @@ def _first_come_page(request: HttpRequest, calendar: Calendar, *,
     seconds = settings.RATHAUS_SLOT_LIST_CACHE_SECONDS
     if errors or request.method != "GET" or seconds <= 0:
         context["picker"] = _picker_for(request, calendar)
+        # A refused time stays chosen, so that the person can simply try it again.
+        context["chosen_slot"] = parse_id(request.POST.get("slot"))
         return render(request, "appointments/calendar_first_come.html", context)
     # The slot list of a day may be a few seconds old (a hold checks the place again); the
     # rest of the page, and the form's CSRF field, are made for this request.
@@ -232,8 +235,11 @@ def hold(request: HttpRequest, slug: str) -> HttpResponse:
     previous = _session_hold(request, calendar)
     if previous is not None and previous.slot_id == slot_id:
         return redirect("appointments:details", reference=previous.reference)
+    holder = holds.Holder(session_holds=tuple(request.session.get(HOLDS, [])),
+                          client_key=holds.client_key(client_ip(request)),
+                          replacing=previous.pk if previous is not None else None)
     try:
-        booking = services.hold_slot(slot_id=slot_id)
+        booking = services.hold_slot(slot_id=slot_id, holder=holder)
     except services.BookingError as error:
         return _first_come_page(request, calendar,
                                 errors=[ErrorEntry("slot", error.message)])

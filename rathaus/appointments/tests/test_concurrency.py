@@ -274,3 +274,19 @@ def test_moves_crossing_between_two_slots_wait_for_each_other() -> None:
     assert occupying(a) == occupying(b) == 20
     assert set(Booking.objects.filter(slot=a).values_list("pk", flat=True)) == {
         booking.pk for booking in on_b}
+
+
+def test_one_address_holding_from_many_connections_at_once_gets_at_most_its_limit() -> None:
+    """32 requests of one client address at the same moment: never more than five holds."""
+    from rathaus.appointments import holds
+
+    slot = factories.slot(online=100)
+    script = holds.Holder(client_key=holds.client_key("203.0.113.7"))
+
+    outcomes = rush(lambda n: services.hold_slot(slot_id=slot.pk, holder=script),
+                    clients=32, attempts=1)
+
+    slot.refresh_from_db()
+    assert 1 <= outcomes["booked"] <= 5, outcomes
+    assert outcomes["booked"] + outcomes["TooManyHolds"] == 32
+    assert slot.booked_online == outcomes["booked"] == occupying(slot)
