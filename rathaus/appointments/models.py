@@ -532,6 +532,9 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.WAITING)
     person_key = models.CharField(max_length=64, editable=False)
+    # Keyed hash of the mailbox behind the e-mail address, +tags and case folded (people.py):
+    # one registration per mailbox, however the address is written.
+    mailbox_key = models.CharField(max_length=64, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -554,6 +557,13 @@ class Registration(models.Model):
                 condition=Q(status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]),
                 name="registration_one_per_person",
                 violation_error_message=_("This person is already registered."),
+            ),
+            models.UniqueConstraint(
+                fields=["calendar", "mailbox_key"],
+                condition=Q(status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED])
+                & ~Q(mailbox_key=""),
+                name="registration_one_per_mailbox",
+                violation_error_message=_("This mailbox is already registered."),
             ),
         ]
 

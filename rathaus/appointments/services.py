@@ -45,7 +45,7 @@ from .models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from .people import person_key
+from .people import mailbox_key, person_key
 from .slots import Hours, PlannedSlot, plan_slots, public_holidays
 
 log = logging.getLogger(__name__)
@@ -681,19 +681,24 @@ def current_release(calendar: Calendar, now: dt.datetime | None = None) -> Relea
 @transaction.atomic
 def register_for_draw(*, calendar: Calendar, person: Person, group: PriorityGroup | None,
                       agent: Agent = None, channel: str = Channel.ONLINE) -> Registration:
-    """Put a person on a draw calendar's list (they stay on it until they get a place)."""
+    """Put a person on a draw calendar's list (they stay on it until they get a place).
+
+    One registration per person and per mailbox (``people.mailbox_key``: ``name+2@`` is
+    ``name@``), both held by unique indexes; raises AlreadyRegistered, or AlreadyBooked when
+    the person already has an appointment of the calendar. Citizens' pages go through
+    ``request_draw_registration``, which answers both cases by e-mail instead.
+    """
     if calendar.mode != Mode.DRAW or not calendar.is_active:
         raise NotBookable
     if group is not None and group.calendar_id != calendar.pk:
         raise NotBookable
-    key = person.key
-    if key and Booking.objects.filter(calendar=calendar, person_key=key,
-                                      status=BookingStatus.CONFIRMED).exists():
+    key, box = person.key, mailbox_key(person.email)
+    if _booked_in(calendar, key, box) is not None:
         raise AlreadyBooked
     registration = Registration(
-        calendar=calendar, person_key=key, name=person.name, email=person.email,
-        phone=person.phone, language=person.language, priority_group=group, channel=channel,
-        agent=agent)
+        calendar=calendar, person_key=key, mailbox_key=box, name=person.name,
+        email=person.email, phone=person.phone, language=person.language, priority_group=group,
+        channel=channel, agent=agent)
     try:
         with transaction.atomic():
             registration.save()
@@ -706,6 +711,63 @@ def register_for_draw(*, calendar: Calendar, person: Person, group: PriorityGrou
         transaction.on_commit(lambda: send_registration_receipt.enqueue(
             registration_id=registration.pk))
     return registration
+
+
+def _booked_in(calendar: Calendar, key: str, box: str) -> Booking | None:
+    """The person's confirmed appointment of the calendar (by person key or drawn mailbox)."""
+    if not key and not box:
+        return None
+    same = Q(person_key=key) if key else Q()
+    if box:
+        same = same | Q(registration__mailbox_key=box) if key else Q(
+            registration__mailbox_key=box)
+    return Booking.objects.filter(same, calendar=calendar,
+                                  status=BookingStatus.CONFIRMED).first()
+
+
+# How often one mailbox is told per hour that it is registered already (the rest is dropped).
+DUPLICATE_NOTICES_PER_HOUR = 3
+
+
+@transaction.atomic
+def request_draw_registration(*, calendar: Calendar, person: Person,
+                              group: PriorityGroup | None) -> None:
+    """Register a citizen for a draw and tell them the outcome by e-mail only.
+
+    The page says the same whatever happened, so that nobody learns from it whether an
+    address is on the list. The mailbox learns it: a receipt with the registration's link
+    when it is new, else a notice that it is registered already (with the link only when it is
+    the same person: the same address or the same BundID sign-in) or has an appointment.
+    """
+    try:
+        register_for_draw(calendar=calendar, person=person, group=group)
+    except (AlreadyRegistered, AlreadyBooked):
+        pass
+    else:
+        return
+    from rathaus.core import limits
+
+    key, box = person.key, mailbox_key(person.email)
+    if not limits.hit(scope="draw-duplicate-notice", key=box or key,
+                      limit=DUPLICATE_NOTICES_PER_HOUR, window=3600):
+        log.info("draw registration: duplicate notice not sent, too many for one mailbox")
+        return
+    booking = _booked_in(calendar, key, box)
+    registration = None
+    if booking is None:
+        same_person = Q(person_key=key) | Q(mailbox_key=box) if box else Q(person_key=key)
+        registration = Registration.objects.filter(
+            same_person, calendar=calendar,
+            status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]).first()
+    found: Booking | Registration | None = booking or registration
+    # Another address of the same mailbox gets no link: at a few providers it is another person.
+    same = found is not None and found.person_key == key
+    from .tasks import send_duplicate_registration_notice
+
+    transaction.on_commit(lambda: send_duplicate_registration_notice.enqueue(
+        calendar_id=calendar.pk, email=person.email, language=person.language,
+        registration_id=registration.pk if registration and same else None,
+        booking_id=booking.pk if booking and same else None))
 
 
 @transaction.atomic

@@ -51,7 +51,8 @@ from .models import (
 from .waiting_room import admission_required
 
 HOLDS = "appointment_holds"
-REGISTRATIONS = "appointment_registrations"
+# Per calendar, the address the last registration's e-mail went to (shown on the page after).
+REGISTRATION_SENT = "appointment_registration_sent"
 WAITLIST = "appointment_waitlist"
 DRAW_PAGE_SIZE = 500
 
@@ -537,18 +538,13 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if not calendar.is_draw:
         return redirect("appointments:calendar", slug=calendar.slug)
     if request.method == "GET":
-        reference = request.GET.get("registration", "")
-        registration = None
-        if reference and _owns(request, REGISTRATIONS, reference):
-            registration = Registration.objects.select_related("priority_group").filter(
-                reference=reference, calendar=calendar).first()
-        if registration is None:
+        # The same page after every registration, new or not: only the e-mail tells.
+        sent_to = request.session.get(REGISTRATION_SENT, {}).get(calendar.slug)
+        if sent_to is None:
             return redirect("appointments:calendar", slug=calendar.slug)
-        release = services.current_release(calendar)
         return render(request, "appointments/registered.html", {
-            "calendar": calendar, "registration": registration, "release": release,
-            "status_url": reverse("appointments:registration",
-                                  kwargs={"token": links.registration_token(registration)}),
+            "calendar": calendar, "email": sent_to,
+            "release": services.current_release(calendar),
         })
     groups = list(calendar.priority_groups.all())
     form = RegistrationForm(request.POST, groups=groups)
@@ -557,15 +553,16 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             ErrorEntry("registration", _("Registration is closed at the moment."))])
     if not form.is_valid():
         return _draw_page(request, calendar, form=form, errors=form.error_entries())
+    person = _person(request, form)
     try:
-        registration = services.register_for_draw(
-            calendar=calendar, person=_person(request, form), group=form.chosen_group())
+        services.request_draw_registration(calendar=calendar, person=person,
+                                           group=form.chosen_group())
     except services.BookingError as error:
         return _draw_page(request, calendar, form=form,
                           errors=[ErrorEntry("email", error.message)])
-    _remember(request, REGISTRATIONS, registration.reference)
-    url = reverse("appointments:register", kwargs={"slug": calendar.slug})
-    return redirect(f"{url}?registration={registration.reference}")
+    sent = request.session.get(REGISTRATION_SENT, {})
+    request.session[REGISTRATION_SENT] = {**sent, calendar.slug: person.email}
+    return redirect("appointments:register", slug=calendar.slug)
 
 
 @never_cache
