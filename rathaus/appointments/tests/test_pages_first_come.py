@@ -148,7 +148,8 @@ def test_book_confirm_move_and_cancel_an_appointment(client: Client) -> None:
     assert response.status_code == 302
     # The booking moves: same reference, same links, one booking, places counted on both slots.
     moved = Booking.objects.get()
-    assert moved.pk == held.pk and moved.reference == held.reference
+    assert moved.pk == held.pk
+    assert moved.reference == held.reference
     assert moved.status == BookingStatus.CONFIRMED
     assert moved.slot_id == later.pk
     assert (booked(first), booked(later)) == (0, 1)
@@ -161,7 +162,8 @@ def test_book_confirm_move_and_cancel_an_appointment(client: Client) -> None:
     [(_name, ics, _mimetype)] = moved_mail.attachments
     event = ICalendar.from_ical(ics).walk("VEVENT")[0]
     assert event.decoded("dtstart") == later.starts_at
-    assert str(event["uid"]).startswith(held.reference) and event["sequence"] == 1
+    assert str(event["uid"]).startswith(held.reference)
+    assert event["sequence"] == 1
     page = client.get(manage_path)
     assert de("Your appointment has been moved. Its reference and this page stay the same; "
               "we have sent you the new time by e-mail.") in text(page)
