@@ -1006,7 +1006,7 @@ def purge_personal_data(*, now: dt.datetime | None = None) -> int:
         done += Registration.objects.filter(named).filter(created_at__lt=cutoff).exclude(
             status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]).exclude(
             pk__in=still_named.filter(registration__isnull=False).values("registration_id")
-        ).update(**_ANONYMOUS)
+        ).update(**_ANONYMOUS, mailbox_key="")
         done += WaitlistEntry.objects.filter(named).filter(created_at__lt=cutoff).exclude(
             status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).exclude(
             pk__in=still_named.filter(waitlist_entry__isnull=False).values("waitlist_entry_id")
