@@ -157,7 +157,8 @@ def test_book_confirm_move_and_cancel_an_appointment(client: Client) -> None:
     assert moved_mail.subject == de("Your appointment has been moved: %(reference)s",
                                     reference=held.reference)
     new_manage = link_in(moved_mail, "/appointment/")
-    assert new_manage == manage_path, "the link in the first e-mail stays the one to use"
+    # The new e-mail's link is for the same booking (signed anew); the first one still works.
+    assert new_manage.split(":")[0] == manage_path.split(":")[0]
     assert response["Location"].split(":")[0] == manage_path.split(":")[0]
     [(_name, ics, _mimetype)] = moved_mail.attachments
     event = ICalendar.from_ical(ics).walk("VEVENT")[0]
