@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .ics import booking_ics
 from .links import confirm_url, manage_url, registration_url, waitlist_url
-from .models import Booking, Registration, Release, WaitlistEntry
+from .models import Booking, Calendar, Registration, Release, WaitlistEntry
 
 
 def _send(*, to: str, language: str, subject: Any, template: str, context: dict[str, Any],
@@ -92,6 +92,19 @@ def send_registration_receipt(*, registration: Registration) -> None:
           template="registered.txt",
           context={"registration": registration, "calendar": registration.calendar,
                    "registration_url": registration_url(registration)})
+
+
+def send_duplicate_registration_notice(*, calendar: Calendar, email: str, language: str,
+                                       registration: Registration | None,
+                                       booking: Booking | None) -> None:
+    """Tell a mailbox that registered again that it is on the list (or booked) already."""
+    _send(to=email, language=language,
+          subject=lambda: _("You are already registered: %(calendar)s")
+          % {"calendar": calendar.name},
+          template="already_registered.txt",
+          context={"calendar": calendar, "booking": booking, "registration": registration,
+                   "registration_url": registration_url(registration) if registration else "",
+                   "manage_url": manage_url(booking) if booking else ""})
 
 
 def send_not_drawn(*, registration: Registration, release: Release) -> None:

@@ -23,6 +23,8 @@ def booking_ics(booking: Booking, *, summary: str, description: str) -> bytes:
     host = urlsplit(settings.RATHAUS_BASE_URL).hostname or "rathaus"
     event.add("uid", f"{booking.reference}@{host}")
     event.add("dtstamp", timezone.now())
+    # A moved appointment keeps its UID; a higher SEQUENCE makes calendars replace the event.
+    event.add("sequence", booking.times_moved)
     event.add("dtstart", booking.slot.starts_at)
     event.add("dtend", booking.slot.ends_at)
     event.add("summary", summary)

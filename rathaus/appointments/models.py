@@ -332,9 +332,15 @@ class Booking(models.Model):
     waitlist_entry = models.ForeignKey("WaitlistEntry", on_delete=models.PROTECT, null=True,
                                        blank=True, related_name="bookings",
                                        verbose_name=_("waiting-list entry"))
-    # The booking this one replaces while a reschedule is in progress.
+    # Bookings moved before moves kept the reference were rebooked: the new booking replaced
+    # the old one, whose page still links it. A move now changes the slot of the booking.
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("replaces"))
+    # How often it was moved: the SEQUENCE of its calendar file, so calendars update the event.
+    times_moved = models.PositiveSmallIntegerField(_("times moved"), default=0, editable=False)
+    # Keyed hash of the client address that took the hold (never the address): what the
+    # limits on holds per address count. Removed once the hold is an hour old (retention).
+    client_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)
@@ -366,6 +372,8 @@ class Booking(models.Model):
             models.Index(fields=["slot", "status"], name="booking_slot_status_idx"),
             models.Index(fields=["confirmation_due"], condition=Q(confirmation_due=True),
                          name="booking_confirmation_due_idx"),
+            models.Index(fields=["client_key", "created_at"], condition=~Q(client_key=""),
+                         name="booking_hold_client_idx"),
         ]
 
     def __str__(self) -> str:
@@ -524,6 +532,9 @@ class Registration(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.WAITING)
     person_key = models.CharField(max_length=64, editable=False)
+    # Keyed hash of the mailbox behind the e-mail address, +tags and case folded (people.py):
+    # one registration per mailbox, however the address is written.
+    mailbox_key = models.CharField(max_length=64, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -546,6 +557,13 @@ class Registration(models.Model):
                 condition=Q(status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]),
                 name="registration_one_per_person",
                 violation_error_message=_("This person is already registered."),
+            ),
+            models.UniqueConstraint(
+                fields=["calendar", "mailbox_key"],
+                condition=Q(status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED])
+                & ~Q(mailbox_key=""),
+                name="registration_one_per_mailbox",
+                violation_error_message=_("This mailbox is already registered."),
             ),
         ]
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import draw as lottery
-from . import places
+from . import holds, places
 from .models import (
     EXPIRING,
     Booking,
@@ -45,7 +45,7 @@ from .models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from .people import person_key
+from .people import mailbox_key, person_key
 from .slots import Hours, PlannedSlot, plan_slots, public_holidays
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,11 @@ class AlreadyBooked(BookingError):
 class AlreadyRegistered(BookingError):
     code = "already_registered"
     message = _("This e-mail address is already on the list for this calendar.")
+
+
+class TooManyHolds(BookingError):
+    code = "too_many_holds"
+    message = holds.CLIENT_FULL
 
 
 class NotBookable(BookingError):
@@ -199,17 +204,28 @@ def _slot(slot_id: int) -> places.SlotFacts:
     return facts
 
 
-def hold_slot(*, slot_id: int, replaces: Booking | None = None) -> Booking:
-    """Keep a place on a slot for a citizen for a few minutes while they enter their details."""
+def hold_slot(*, slot_id: int, holder: holds.Holder | None = None) -> Booking:
+    """Keep a place on a slot for a citizen for a few minutes while they enter their details.
+
+    With a ``holder`` (the citizen pages), the limits on holds per session and per client
+    address apply (``holds.py``): refused before the place is taken, and a hold that a
+    concurrent request of the same address pushed over the limit is given back at once.
+    """
     now = timezone.now()
     slot = _slot(slot_id)
     _check_bookable(slot, Channel.ONLINE, now)
-    if replaces is not None and replaces.calendar_id != slot.calendar_id:
-        raise NotBookable  # a booking moves within its own calendar only
-    return _place(slot, Booking(
+    if holder is not None and (refused := holds.refusal(holder, now)):
+        raise TooManyHolds(refused)
+    booking = _place(slot, Booking(
         calendar_id=slot.calendar_id, slot_id=slot.pk, channel=Channel.ONLINE,
-        status=BookingStatus.HELD, replaces=replaces,
-        expires_at=now + dt.timedelta(minutes=slot.hold_minutes)), now)
+        status=BookingStatus.HELD, expires_at=now + dt.timedelta(minutes=slot.hold_minutes),
+        client_key=holder.client_key if holder is not None else ""), now)
+    if holder is not None and holder.client_key \
+            and (refused := holds.refusal(holder, now, placed=booking)):
+        with transaction.atomic():
+            _give_back([booking], BookingStatus.CANCELLED, now)
+        raise TooManyHolds(refused)
+    return booking
 
 
 def _place(slot: places.SlotFacts, booking: Booking, now: dt.datetime) -> Booking:
@@ -290,9 +306,6 @@ def submit_details(*, booking: Booking, person: Person) -> Booking:
         raise Lapsed
     booking.name, booking.email, booking.phone = person.name, person.email, person.phone
     booking.language = person.language
-    if booking.replaces_id is not None:
-        # The person proved who they are with the signed link of the booking they move.
-        return _complete_reschedule(booking, now)
     booking.person_key = person.key
     booking.status = BookingStatus.PENDING
     booking.expires_at = now + dt.timedelta(minutes=booking.calendar.confirm_minutes)
@@ -300,27 +313,6 @@ def submit_details(*, booking: Booking, person: Person) -> Booking:
     from .tasks import send_confirmation_request
 
     transaction.on_commit(lambda: send_confirmation_request.enqueue(booking_id=booking.pk))
-    return booking
-
-
-def _complete_reschedule(booking: Booking, now: dt.datetime) -> Booking:
-    assert booking.replaces_id is not None
-    old = Booking.objects.select_for_update().get(pk=booking.replaces_id)
-    if old.status != BookingStatus.CONFIRMED:
-        raise NotBookable
-    _give_back([old], BookingStatus.CANCELLED, now)
-    booking.person_key = old.person_key
-    booking.status = BookingStatus.CONFIRMED
-    booking.confirmed_at = now
-    booking.expires_at = None
-    _save_claiming_person(booking)
-    _count(booking.calendar_id, Metric.CANCELLED, old.channel)
-    _count(booking.calendar_id, Metric.BOOKED, booking.channel)
-    from .tasks import offer_freed_places, send_booking_confirmation
-
-    transaction.on_commit(lambda: send_booking_confirmation.enqueue(
-        booking_id=booking.pk, rescheduled=True))
-    transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=booking.calendar_id))
     return booking
 
 
@@ -381,35 +373,48 @@ def book_for_caller(*, slot_id: int, person: Person, agent: Agent,
 
 
 @transaction.atomic
-def move_booking(*, booking: Booking, slot_id: int, agent: Agent) -> Booking:
-    """Move a confirmed booking to another slot in the same channel; new place first."""
+def move_booking(*, booking: Booking, slot_id: int, agent: Agent,
+                 channel: str | None = None) -> Booking:
+    """Move a confirmed booking to another slot of its calendar; it keeps its reference.
+
+    The booking, its links and the e-mails sent about it stay valid: only its slot changes.
+    The new place is taken by the same conditional update as any booking (``booked <
+    capacity``) before the old one is given back, in one transaction, so a move can neither
+    overbook the new slot nor lose the old time when the new one is full. Both slot rows are
+    locked first, in id order, so that two moves crossing between the same slots wait for
+    each other instead of deadlocking. ``channel`` is the quota the new place comes from: the
+    booking's own when an agent moves it, online when the citizen does (``agent`` None). Who
+    moved it for a caller is recorded in the audit log by the staff page.
+    """
     now = timezone.now()
     old = Booking.objects.select_for_update().get(pk=booking.pk)
     if old.status != BookingStatus.CONFIRMED:
         raise NotBookable
+    channel = channel or old.channel
     slot = _slot(slot_id)
     if slot.calendar_id != old.calendar_id or slot.pk == old.slot_id:
         raise NotBookable
-    _check_bookable(slot, old.channel, now)
-    if not _take_place(slot.pk, old.channel):
+    _check_bookable(slot, channel, now)
+    list(Slot.objects.select_for_update(no_key=True).filter(pk__in=[old.slot_id, slot.pk])
+         .order_by("pk").values_list("pk", flat=True))
+    if not _take_place(slot.pk, channel):
+        _count_refused(old.calendar_id, channel)
         raise SlotFull
-    _give_back([old], BookingStatus.CANCELLED, now)
-    new = Booking(
-        calendar_id=old.calendar_id, slot_id=slot.pk, channel=old.channel,
-        status=BookingStatus.CONFIRMED, confirmed_at=now, person_key=old.person_key,
-        name=old.name, email=old.email, phone=old.phone, language=old.language,
-        agent=agent or old.agent,
-        registration=old.registration)
-    _save_claiming_person(new)
+    counter = _counter(old.channel)
+    Slot.objects.filter(pk=old.slot_id).update(**{counter: F(counter) - 1})
+    Booking.objects.filter(pk=old.pk).update(
+        slot_id=slot.pk, channel=channel, times_moved=F("times_moved") + 1,
+        reminder_sent_at=None, agent=agent or old.agent)
     _count(old.calendar_id, Metric.CANCELLED, old.channel)
-    _count(old.calendar_id, Metric.BOOKED, old.channel)
+    _count(old.calendar_id, Metric.BOOKED, channel)
+    moved = Booking.objects.select_related("slot", "calendar__location").get(pk=old.pk)
     from .tasks import offer_freed_places, send_booking_confirmation
 
-    if new.email:
+    if moved.email:
         transaction.on_commit(lambda: send_booking_confirmation.enqueue(
-            booking_id=new.pk, rescheduled=True))
+            booking_id=moved.pk, rescheduled=True))
     transaction.on_commit(lambda: offer_freed_places.enqueue(calendar_id=old.calendar_id))
-    return new
+    return moved
 
 
 @transaction.atomic
@@ -676,19 +681,24 @@ def current_release(calendar: Calendar, now: dt.datetime | None = None) -> Relea
 @transaction.atomic
 def register_for_draw(*, calendar: Calendar, person: Person, group: PriorityGroup | None,
                       agent: Agent = None, channel: str = Channel.ONLINE) -> Registration:
-    """Put a person on a draw calendar's list (they stay on it until they get a place)."""
+    """Put a person on a draw calendar's list (they stay on it until they get a place).
+
+    One registration per person and per mailbox (``people.mailbox_key``: ``name+2@`` is
+    ``name@``), both held by unique indexes; raises AlreadyRegistered, or AlreadyBooked when
+    the person already has an appointment of the calendar. Citizens' pages go through
+    ``request_draw_registration``, which answers both cases by e-mail instead.
+    """
     if calendar.mode != Mode.DRAW or not calendar.is_active:
         raise NotBookable
     if group is not None and group.calendar_id != calendar.pk:
         raise NotBookable
-    key = person.key
-    if key and Booking.objects.filter(calendar=calendar, person_key=key,
-                                      status=BookingStatus.CONFIRMED).exists():
+    key, box = person.key, mailbox_key(person.email)
+    if _booked_in(calendar, key, box) is not None:
         raise AlreadyBooked
     registration = Registration(
-        calendar=calendar, person_key=key, name=person.name, email=person.email,
-        phone=person.phone, language=person.language, priority_group=group, channel=channel,
-        agent=agent)
+        calendar=calendar, person_key=key, mailbox_key=box, name=person.name,
+        email=person.email, phone=person.phone, language=person.language, priority_group=group,
+        channel=channel, agent=agent)
     try:
         with transaction.atomic():
             registration.save()
@@ -701,6 +711,63 @@ def register_for_draw(*, calendar: Calendar, person: Person, group: PriorityGrou
         transaction.on_commit(lambda: send_registration_receipt.enqueue(
             registration_id=registration.pk))
     return registration
+
+
+def _booked_in(calendar: Calendar, key: str, box: str) -> Booking | None:
+    """The person's confirmed appointment of the calendar (by person key or drawn mailbox)."""
+    if not key and not box:
+        return None
+    same = Q(person_key=key) if key else Q()
+    if box:
+        same = same | Q(registration__mailbox_key=box) if key else Q(
+            registration__mailbox_key=box)
+    return Booking.objects.filter(same, calendar=calendar,
+                                  status=BookingStatus.CONFIRMED).first()
+
+
+# How often one mailbox is told per hour that it is registered already (the rest is dropped).
+DUPLICATE_NOTICES_PER_HOUR = 3
+
+
+@transaction.atomic
+def request_draw_registration(*, calendar: Calendar, person: Person,
+                              group: PriorityGroup | None) -> None:
+    """Register a citizen for a draw and tell them the outcome by e-mail only.
+
+    The page says the same whatever happened, so that nobody learns from it whether an
+    address is on the list. The mailbox learns it: a receipt with the registration's link
+    when it is new, else a notice that it is registered already (with the link only when it is
+    the same person: the same address or the same BundID sign-in) or has an appointment.
+    """
+    try:
+        register_for_draw(calendar=calendar, person=person, group=group)
+    except (AlreadyRegistered, AlreadyBooked):
+        pass
+    else:
+        return
+    from rathaus.core import limits
+
+    key, box = person.key, mailbox_key(person.email)
+    if not limits.hit(scope="draw-duplicate-notice", key=box or key,
+                      limit=DUPLICATE_NOTICES_PER_HOUR, window=3600):
+        log.info("draw registration: duplicate notice not sent, too many for one mailbox")
+        return
+    booking = _booked_in(calendar, key, box)
+    registration = None
+    if booking is None:
+        same_person = Q(person_key=key) | Q(mailbox_key=box) if box else Q(person_key=key)
+        registration = Registration.objects.filter(
+            same_person, calendar=calendar,
+            status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]).first()
+    found: Booking | Registration | None = booking or registration
+    # Another address of the same mailbox gets no link: at a few providers it is another person.
+    same = found is not None and found.person_key == key
+    from .tasks import send_duplicate_registration_notice
+
+    transaction.on_commit(lambda: send_duplicate_registration_notice.enqueue(
+        calendar_id=calendar.pk, email=person.email, language=person.language,
+        registration_id=registration.pk if registration and same else None,
+        booking_id=booking.pk if booking and same else None))
 
 
 @transaction.atomic
@@ -930,13 +997,16 @@ def purge_personal_data(*, now: dt.datetime | None = None) -> int:
     cutoff = now - dt.timedelta(days=settings.RATHAUS_APPOINTMENT_RETENTION_DAYS)
     named = ~Q(name="") | ~Q(email="") | ~Q(phone="") | ~Q(person_key="")
     with transaction.atomic():
+        # The address hash of a hold is needed for an hour (holds.py), not for the appointment.
+        Booking.objects.exclude(client_key="").filter(created_at__lt=now - holds.WINDOW).exclude(
+            status__in=holds.HELD, expires_at__gt=now).update(client_key="")
         done = Booking.objects.filter(named).filter(
             Q(slot__ends_at__lt=cutoff) | Q(ended_at__lt=cutoff)).update(**_ANONYMOUS)
         still_named = Booking.objects.filter(named)
         done += Registration.objects.filter(named).filter(created_at__lt=cutoff).exclude(
             status__in=[RegistrationStatus.WAITING, RegistrationStatus.OFFERED]).exclude(
             pk__in=still_named.filter(registration__isnull=False).values("registration_id")
-        ).update(**_ANONYMOUS)
+        ).update(**_ANONYMOUS, mailbox_key="")
         done += WaitlistEntry.objects.filter(named).filter(created_at__lt=cutoff).exclude(
             status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).exclude(
             pk__in=still_named.filter(waitlist_entry__isnull=False).values("waitlist_entry_id")

@@ -188,6 +188,11 @@ def book(request: HttpRequest, slot_id: int) -> HttpResponse:
         "day": timezone.localdate(slot.starts_at).isoformat()})
 
 
+def _when(at: dt.datetime) -> str:
+    """Return a slot's local start as 17.05.2026 09:30 (the audit log keeps it as it is)."""
+    return f"{timezone.localtime(at):%d.%m.%Y %H:%M}"
+
+
 def _booking_or_404(reference: str) -> Booking:
     booking = booking_by_reference(reference)
     if booking is None:
@@ -225,18 +230,19 @@ def move(request: HttpRequest, reference: str) -> HttpResponse:
         form = MoveForm(request.POST)
         if form.is_valid():
             try:
-                new = services.move_booking(booking=old, slot_id=form.cleaned_data["slot"],
-                                            agent=_agent(request))
+                moved = services.move_booking(booking=old, slot_id=form.cleaned_data["slot"],
+                                              agent=_agent(request))
             except services.BookingError as error:
                 errors = [_domain_error(error, "slots")]
             else:
-                audit(action=Action.APPOINTMENT_MOVED, request=request, target=new,
+                audit(action=Action.APPOINTMENT_MOVED, request=request, target=moved,
                       department=old.calendar.department_id,
-                      message=f"{old.reference} -> {new.reference}")
+                      message=f"{_when(old.slot.starts_at)} -> {_when(moved.slot.starts_at)}")
                 messages.success(request, _(
-                    "Moved. The appointment has the new reference %(reference)s: tell it to "
-                    "the caller.") % {"reference": new.reference})
-                return redirect("appointments_staff:booking", reference=new.reference)
+                    "Moved to %(time)s. The reference stays %(reference)s, and the links in "
+                    "the caller's e-mails stay valid.") % {
+                        "time": _when(moved.slot.starts_at), "reference": moved.reference})
+                return redirect("appointments_staff:booking", reference=moved.reference)
         else:
             errors = [ErrorEntry("slots", str(message)) for message in form.errors["slot"]]
     rows = [row for row in _slot_rows(old.calendar, chosen, old.channel)

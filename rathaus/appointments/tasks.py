@@ -77,6 +77,23 @@ def send_registration_receipt(*, registration_id: int) -> None:
 
 
 @task()
+def send_duplicate_registration_notice(*, calendar_id: int, email: str, language: str,
+                                       registration_id: int | None = None,
+                                       booking_id: int | None = None) -> None:
+    from . import emails
+
+    calendar = Calendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        return
+    registration = Registration.objects.filter(pk=registration_id).first() \
+        if registration_id is not None else None
+    booking = _booking(booking_id) if booking_id is not None else None
+    emails.send_duplicate_registration_notice(
+        calendar=calendar, email=email, language=language, registration=registration,
+        booking=booking)
+
+
+@task()
 def send_not_drawn(*, registration_id: int, release_id: int) -> None:
     from . import emails
 

@@ -28,15 +28,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rathaus.core.clients import client_ip
 from rathaus.identity.session import current_citizen, session_attributes
 
-from . import links, picker, selectors, services
+from . import holds, links, picker, selectors, services
 from .forms import ErrorEntry, PersonForm, RegistrationForm, error_map, parse_day, parse_id
 from .ics import booking_ics
 from .models import (
     Booking,
     BookingStatus,
     Calendar,
+    Channel,
     DrawEntry,
     DrawEventKind,
     Registration,
@@ -49,7 +51,8 @@ from .models import (
 from .waiting_room import admission_required
 
 HOLDS = "appointment_holds"
-REGISTRATIONS = "appointment_registrations"
+# Per calendar, the address the last registration's e-mail went to (shown on the page after).
+REGISTRATION_SENT = "appointment_registration_sent"
 WAITLIST = "appointment_waitlist"
 DRAW_PAGE_SIZE = 500
 
@@ -146,6 +149,8 @@ def _first_come_page(request: HttpRequest, calendar: Calendar, *,
     seconds = settings.RATHAUS_SLOT_LIST_CACHE_SECONDS
     if errors or request.method != "GET" or seconds <= 0:
         context["picker"] = _picker_for(request, calendar)
+        # A refused time stays chosen, so that the person can simply try it again.
+        context["chosen_slot"] = parse_id(request.POST.get("slot"))
         return render(request, "appointments/calendar_first_come.html", context)
     # The slot list of a day may be a few seconds old (a hold checks the place again); the
     # rest of the page, and the form's CSRF field, are made for this request.
@@ -231,8 +236,11 @@ def hold(request: HttpRequest, slug: str) -> HttpResponse:
     previous = _session_hold(request, calendar)
     if previous is not None and previous.slot_id == slot_id:
         return redirect("appointments:details", reference=previous.reference)
+    holder = holds.Holder(session_holds=tuple(request.session.get(HOLDS, [])),
+                          client_key=holds.client_key(client_ip(request)),
+                          replacing=previous.pk if previous is not None else None)
     try:
-        booking = services.hold_slot(slot_id=slot_id)
+        booking = services.hold_slot(slot_id=slot_id, holder=holder)
     except services.BookingError as error:
         return _first_come_page(request, calendar,
                                 errors=[ErrorEntry("slot", error.message)])
@@ -426,32 +434,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         elif not Slot.objects.filter(pk=slot_id, calendar=calendar).exists():
             errors = [ErrorEntry("slot", NOT_IN_CALENDAR)]
         else:
-            moved = _move(booking, slot_id)
-            if isinstance(moved, Booking):
-                messages.success(request, _("Your appointment has been moved. "
-                                            "We have sent you the new time by e-mail."))
+            try:
+                moved = services.move_booking(booking=booking, slot_id=slot_id, agent=None,
+                                              channel=Channel.ONLINE)
+            except services.BookingError as error:
+                errors = [ErrorEntry("slot", error.message)]
+            else:
+                messages.success(request, _(
+                    "Your appointment has been moved. Its reference and this page stay the "
+                    "same; we have sent you the new time by e-mail."))
                 return redirect(_manage_path(moved))
-            errors = [ErrorEntry("slot", moved)]
     return render(request, "appointments/reschedule.html", {
         **context, "picker": _picker_for(request, calendar, exclude=booking.slot_id),
         "errors": errors,
         "picker_url": request.path, "form_action": request.path,
     })
-
-
-def _move(booking: Booking, slot_id: int) -> Booking | Any:
-    """Hold the new time, then hand the booking over to it; return the error message if not."""
-    try:
-        held = services.hold_slot(slot_id=slot_id, replaces=booking)
-    except services.BookingError as error:
-        return error.message
-    person = services.Person(name=booking.name, email=booking.email, phone=booking.phone,
-                             language=booking.language)
-    try:
-        return services.submit_details(booking=held, person=person)
-    except services.BookingError as error:
-        services.cancel_booking(booking=held)  # the old booking stays as it was
-        return error.message
 
 
 # -- waiting list ----------------------------------------------------------------------------
@@ -541,18 +538,13 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if not calendar.is_draw:
         return redirect("appointments:calendar", slug=calendar.slug)
     if request.method == "GET":
-        reference = request.GET.get("registration", "")
-        registration = None
-        if reference and _owns(request, REGISTRATIONS, reference):
-            registration = Registration.objects.select_related("priority_group").filter(
-                reference=reference, calendar=calendar).first()
-        if registration is None:
+        # The same page after every registration, new or not: only the e-mail tells.
+        sent_to = request.session.get(REGISTRATION_SENT, {}).get(calendar.slug)
+        if sent_to is None:
             return redirect("appointments:calendar", slug=calendar.slug)
-        release = services.current_release(calendar)
         return render(request, "appointments/registered.html", {
-            "calendar": calendar, "registration": registration, "release": release,
-            "status_url": reverse("appointments:registration",
-                                  kwargs={"token": links.registration_token(registration)}),
+            "calendar": calendar, "email": sent_to,
+            "release": services.current_release(calendar),
         })
     groups = list(calendar.priority_groups.all())
     form = RegistrationForm(request.POST, groups=groups)
@@ -561,15 +553,16 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             ErrorEntry("registration", _("Registration is closed at the moment."))])
     if not form.is_valid():
         return _draw_page(request, calendar, form=form, errors=form.error_entries())
+    person = _person(request, form)
     try:
-        registration = services.register_for_draw(
-            calendar=calendar, person=_person(request, form), group=form.chosen_group())
+        services.request_draw_registration(calendar=calendar, person=person,
+                                           group=form.chosen_group())
     except services.BookingError as error:
         return _draw_page(request, calendar, form=form,
                           errors=[ErrorEntry("email", error.message)])
-    _remember(request, REGISTRATIONS, registration.reference)
-    url = reverse("appointments:register", kwargs={"slug": calendar.slug})
-    return redirect(f"{url}?registration={registration.reference}")
+    sent = request.session.get(REGISTRATION_SENT, {})
+    request.session[REGISTRATION_SENT] = {**sent, calendar.slug: person.email}
+    return redirect("appointments:register", slug=calendar.slug)
 
 
 @never_cache

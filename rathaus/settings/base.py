@@ -297,6 +297,11 @@ RATHAUS_APPOINTMENT_RETENTION_DAYS = int(os.environ.get("RATHAUS_APPOINTMENT_RET
 RATHAUS_PAGE_CACHE_SECONDS = int(os.environ.get("RATHAUS_PAGE_CACHE_SECONDS", "60"))
 # How long the slot list of a calendar page may be shown from the cache (0: never).
 RATHAUS_SLOT_LIST_CACHE_SECONDS = int(os.environ.get("RATHAUS_SLOT_LIST_CACHE_SECONDS", "2"))
+# Holds of first-come calendars (docs/appointments.md): at once per browser session and per
+# client address, and taken per address within an hour (what bounds renewing them).
+RATHAUS_HOLDS_PER_SESSION = int(os.environ.get("RATHAUS_HOLDS_PER_SESSION", "2"))
+RATHAUS_HOLDS_PER_CLIENT = int(os.environ.get("RATHAUS_HOLDS_PER_CLIENT", "5"))
+RATHAUS_HOLDS_PER_CLIENT_PER_HOUR = int(os.environ.get("RATHAUS_HOLDS_PER_CLIENT_PER_HOUR", "12"))
 
 # Staff accounts (docs/staff-accounts.md). A user name is locked for RATHAUS_STAFF_LOCKOUT_MINUTES
 # after RATHAUS_STAFF_LOCKOUT_FAILURES failed passwords or codes, each within that time of the last.

@@ -219,3 +219,90 @@ def test_postgresql_mixed_rush_of_128_clients_on_the_vaccination_monday(postgres
     assert outcomes["booked"] == 200
     assert (slot.booked_online, slot.booked_staff) == (170, 30)
     assert occupying(slot) == 200
+
+
+# --- moves: a booking keeps its reference and changes its slot --------------------------------
+
+
+def test_moves_racing_with_bookings_for_the_same_slot_never_overbook_it() -> None:
+    """Agents move 40 appointments to a slot with 10 places while callers book it too."""
+    old = factories.slot(online=0, staff=40, hour=9)
+    target = factories.slot(calendar_=old.calendar, online=0, staff=10, hour=11)
+    moving = [services.book_for_caller(slot_id=old.pk, person=caller(20_000 + n), agent=None)
+              for n in range(40)]
+
+    def move_or_book(n: int) -> object:
+        if n < len(moving):
+            return services.move_booking(booking=moving[n], slot_id=target.pk, agent=None)
+        return services.book_for_caller(slot_id=target.pk, person=caller(n), agent=None)
+
+    outcomes = rush(move_or_book, clients=64, attempts=1)
+
+    old.refresh_from_db()
+    target.refresh_from_db()
+    assert outcomes == {"booked": 10, "SlotFull": 54}
+    assert target.booked_staff == 10 == occupying(target)
+    assert old.booked_staff == occupying(old)
+    moved = Booking.objects.filter(pk__in=[b.pk for b in moving], slot=target).count()
+    assert old.booked_staff == 40 - moved
+    # Every appointment still exists under its reference, on one of the two slots.
+    assert sorted(Booking.objects.filter(status=BookingStatus.CONFIRMED, pk__in=[
+        b.pk for b in moving]).values_list("reference", flat=True)) == sorted(
+        b.reference for b in moving)
+
+
+def test_moves_crossing_between_two_slots_wait_for_each_other() -> None:
+    """Moves from A to B and from B to A at once: all done, no deadlock, counts exact."""
+    a = factories.slot(online=0, staff=40, hour=9)
+    b = factories.slot(calendar_=a.calendar, online=0, staff=40, hour=11)
+    on_a = [services.book_for_caller(slot_id=a.pk, person=caller(30_000 + n), agent=None)
+            for n in range(20)]
+    on_b = [services.book_for_caller(slot_id=b.pk, person=caller(40_000 + n), agent=None)
+            for n in range(20)]
+
+    def cross(n: int) -> object:
+        if n % 2:
+            return services.move_booking(booking=on_a[n // 2], slot_id=b.pk, agent=None)
+        return services.move_booking(booking=on_b[n // 2], slot_id=a.pk, agent=None)
+
+    outcomes = rush(cross, clients=40, attempts=1)
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert outcomes == {"booked": 40}
+    assert (a.booked_staff, b.booked_staff) == (20, 20)
+    assert occupying(a) == occupying(b) == 20
+    assert set(Booking.objects.filter(slot=a).values_list("pk", flat=True)) == {
+        booking.pk for booking in on_b}
+
+
+def test_one_address_holding_from_many_connections_at_once_gets_at_most_its_limit() -> None:
+    """32 requests of one client address at the same moment: never more than five holds."""
+    from rathaus.appointments import holds
+
+    slot = factories.slot(online=100)
+    script = holds.Holder(client_key=holds.client_key("203.0.113.7"))
+
+    outcomes = rush(lambda n: services.hold_slot(slot_id=slot.pk, holder=script),
+                    clients=32, attempts=1)
+
+    slot.refresh_from_db()
+    # A burst may end below the limit (each request counts the others' holds), never above.
+    assert outcomes["booked"] <= 5, outcomes
+    assert outcomes["booked"] + outcomes["TooManyHolds"] == 32
+    assert slot.booked_online == outcomes["booked"] == occupying(slot)
+
+
+def test_variants_of_one_mailbox_registering_at_once_get_one_registration() -> None:
+    """The unique index on the mailbox key holds when 16 sub-addresses register together."""
+    from rathaus.appointments.models import Mode, Registration
+
+    calendar = factories.calendar(mode=Mode.DRAW)
+
+    outcomes = rush(lambda n: services.register_for_draw(
+        calendar=calendar, group=None,
+        person=services.Person(name=f"Erika {n}", email=f"erika+{n}@example.org")),
+        clients=16, attempts=1)
+
+    assert outcomes == {"booked": 1, "AlreadyRegistered": 15}
+    assert Registration.objects.filter(calendar=calendar).count() == 1

@@ -234,20 +234,24 @@ def test_rescheduling_refuses_foreign_and_own_slots(client: Client) -> None:
     assert Slot.objects.get(pk=foreign.pk).booked_online == 0
 
 
-def test_moving_twice_from_an_old_page_moves_once(client: Client) -> None:
+def test_sending_a_move_twice_moves_once_and_a_second_move_keeps_the_reference(
+        client: Client) -> None:
     slot = factories.slot(online=1)
     a = factories.slot(calendar_=slot.calendar, online=1, hour=12)
     b = factories.slot(calendar_=slot.calendar, online=1, hour=13)
-    book(client, slot)
+    booking = book(client, slot)
     reschedule = link_in(mails_to(PERSON["email"])[-1], "/appointment/") + "reschedule/"
 
     assert client.post(reschedule, {"slot": str(a.pk)}).status_code == 302
-    second = client.post(reschedule, {"slot": str(b.pk)})
+    again = client.post(reschedule, {"slot": str(a.pk)})  # the same form sent once more
 
-    assert second.status_code == 302  # to the old booking's page, which says it was moved
-    assert list(Booking.objects.filter(status=BookingStatus.CONFIRMED).values_list(
-        "slot_id", flat=True)) == [a.pk]
+    assert again.status_code == 200
+    assert de("This is the time you already have. Choose another one.") in text(again)
     assert [Slot.objects.get(pk=s.pk).booked_online for s in (slot, a, b)] == [0, 1, 0]
+    assert client.post(reschedule, {"slot": str(b.pk)}).status_code == 302
+    assert list(Booking.objects.values_list("reference", "slot_id", "status")) == [
+        (booking.reference, b.pk, BookingStatus.CONFIRMED)]
+    assert [Slot.objects.get(pk=s.pk).booked_online for s in (slot, a, b)] == [0, 0, 1]
 
 
 def test_draw_pages_refuse_what_does_not_belong(client: Client) -> None:

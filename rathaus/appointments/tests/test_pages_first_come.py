@@ -146,26 +146,31 @@ def test_book_confirm_move_and_cancel_an_appointment(client: Client) -> None:
     mail.outbox.clear()
     response = client.post(f"{manage_path}reschedule/", {"slot": str(later.pk)})
     assert response.status_code == 302
-    moved = Booking.objects.get(status=BookingStatus.CONFIRMED)
-    old = Booking.objects.get(pk=held.pk)
+    # The booking moves: same reference, same links, one booking, places counted on both slots.
+    moved = Booking.objects.get()
+    assert moved.pk == held.pk
+    assert moved.reference == held.reference
+    assert moved.status == BookingStatus.CONFIRMED
     assert moved.slot_id == later.pk
-    assert moved.replaces_id == old.pk
-    assert (moved.name, moved.email, moved.phone) == (old.name, old.email, old.phone)
-    assert old.status == BookingStatus.CANCELLED
     assert (booked(first), booked(later)) == (0, 1)
     [moved_mail] = mail.outbox
     assert moved_mail.subject == de("Your appointment has been moved: %(reference)s",
-                                    reference=moved.reference)
+                                    reference=held.reference)
     new_manage = link_in(moved_mail, "/appointment/")
-    assert response["Location"].split(":")[0] == new_manage.split(":")[0]
-    page = client.get(new_manage)
-    assert de("Your appointment has been moved. We have sent you the new time by e-mail.") \
-        in text(page)
+    # The new e-mail's link is for the same booking (signed anew); the first one still works.
+    assert new_manage.split(":")[0] == manage_path.split(":")[0]
+    assert response["Location"].split(":")[0] == manage_path.split(":")[0]
+    [(_name, ics, _mimetype)] = moved_mail.attachments
+    event = ICalendar.from_ical(ics).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == later.starts_at
+    assert str(event["uid"]).startswith(held.reference)
+    assert event["sequence"] == 1
+    page = client.get(manage_path)
+    assert de("Your appointment has been moved. Its reference and this page stay the same; "
+              "we have sent you the new time by e-mail.") in text(page)
     assert local_day(later.starts_at) in text(page)
-    old_page = client.get(manage_path)
-    assert de("This appointment was moved to %(weekday)s, %(day)s, %(time)s.",
-              **day_parts(later.starts_at)) in text(old_page)
-    assert links_to(old_page, new_manage)
+    assert de("cancelled") not in text(page)
+    assert de("Choose another time") in text(page)
 
     # Cancel, with a confirmation step first.
     step = client.get(f"{new_manage}?action=cancel")

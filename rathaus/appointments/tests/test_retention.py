@@ -65,3 +65,5 @@ def test_people_still_on_a_draw_list_keep_their_registration() -> None:
 
     assert Registration.objects.get(pk=waiting.pk).email == "p3@example.org"
     assert Registration.objects.get(pk=withdrawn.pk).email == ""
+    assert Registration.objects.get(pk=withdrawn.pk).mailbox_key == ""
+    assert Registration.objects.get(pk=waiting.pk).mailbox_key != ""

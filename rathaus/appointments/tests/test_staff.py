@@ -219,18 +219,22 @@ def test_move_a_booking(desk: Client) -> None:
     assert f'value="{old_slot.pk}"' not in page.content.decode()
     response = desk.post(f"{STAFF}/bookings/{old.reference}/move/",
                          {"slot": new_slot.pk, "date": day_of(new_slot)}, follow=True)
-    new = Booking.objects.get(status=BookingStatus.CONFIRMED)
-    assert new.slot == new_slot
-    assert new.agent == User.objects.get(username="telefon")
-    assert new.name == "Erika Mustermann"
-    old.refresh_from_db()
-    assert old.status == BookingStatus.CANCELLED
-    assert new.reference in text(response)
+    # The same booking, with its reference and the caller's links, now at the new time.
+    moved = Booking.objects.get()
+    assert (moved.pk, moved.reference) == (old.pk, old.reference)
+    assert moved.status == BookingStatus.CONFIRMED
+    assert moved.slot == new_slot
+    assert moved.agent == User.objects.get(username="telefon")
+    assert moved.name == "Erika Mustermann"
+    when = f"{timezone.localtime(new_slot.starts_at):%d.%m.%Y %H:%M}"
+    assert (f"Moved to {when}. The reference stays {old.reference}, and the links in the "
+            "caller&#x27;s e-mails stay valid.") in text(response)
     old_slot.refresh_from_db()
     new_slot.refresh_from_db()
     assert (old_slot.booked_staff, new_slot.booked_staff) == (0, 1)
-    assert audited() == [("appointments.moved", "telefon", new.reference,
-                          f"{old.reference} -> {new.reference}")]
+    before = f"{timezone.localtime(old_slot.starts_at):%d.%m.%Y %H:%M}"
+    assert audited() == [("appointments.moved", "telefon", old.reference,
+                          f"{before} -> {when}")]
 
 
 @pytest.mark.parametrize("slot_value", ["", "elf", "999999", str(10**20)])
