@@ -524,13 +524,15 @@ def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
         raise Http404
     # Staff: signed in with the second factor, in the submission's department; logged.
     if not staff_may_download(request, upload):
-        if upload.draft_id is None:
+        # Anything but this session's own draft answers exactly as an unknown id does, so that
+        # a guessed or forwarded link tells nothing: a citizen's draft without its citizen
+        # signed in is "not found" too, not the sign-in page (which would confirm the file).
+        draft = _find_draft(request, str(upload.draft_id)) if upload.draft_id else None
+        if draft is None or (draft.citizen_id is not None and current_citizen(request) is None):
             raise Http404
-        draft = _open(request, str(upload.draft_id))
-        if isinstance(draft, HttpResponse):
-            if draft.status_code == 404:
-                raise Http404
-            return draft
+        gate = _gate(request, draft)
+        if gate is not None:
+            return gate  # the owner, signed in below the service's level: step up
     response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
                             as_attachment=True, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rathaus.core.middleware.MethodAllowListMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rathaus.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",

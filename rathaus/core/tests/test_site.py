@@ -111,3 +111,16 @@ def test_page_cache_is_shared_between_processes_through_redis(
     assert keys, "the rendered service page is stored in Redis"
     assert client.get("/de/services/hund-anmelden/").content == first
     caches["default"].clear()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "BREW"])
+@pytest.mark.parametrize("path", ["/de/", "/de/services/hund-anmelden/", "/api/v1/openapi.json",
+                                  "/api/v1/appointments/calendars", "/healthz", "/nowhere"])
+def test_trace_and_unknown_methods_are_not_allowed_anywhere(
+    client: Client, catalog: None, method: str, path: str
+) -> None:
+    response = client.generic(method, path, headers={"Cookie": "sessionid=x"})
+    assert response.status_code == 405
+    assert response["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+    assert b"sessionid" not in response.content, "nothing of the request is echoed"
+    assert client.get(path).status_code != 405
