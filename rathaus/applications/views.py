@@ -28,7 +28,7 @@ from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
 from rathaus.staff.inbox_views import staff_may_download
 
-from . import engine, links, prefill, services
+from . import engine, links, prefill, selectors, services
 from .emails import has_sensitive_answers
 from .fields.base import CleanContext
 from .models import Draft, Submission, Upload
@@ -66,13 +66,7 @@ def _find_draft(request: HttpRequest, draft_id: str) -> Draft | None:
     after signing out) gets the draft here only so that the trust gate can ask for the
     sign-in, which it always does for a citizen's draft (at least basic).
     """
-    # The definition JSON is only read when its parsed form is not cached yet (see spec).
-    draft = (
-        Draft.objects.select_related("service_version__service")
-        .defer("service_version__definition")
-        .filter(pk=draft_id)
-        .first()
-    )
+    draft = selectors.draft_with_service(draft_id)
     if draft is None:
         return None
     if draft.citizen_id is None:
