@@ -72,13 +72,7 @@ def _find_draft(request: HttpRequest, draft_id: str) -> Draft | None:
     after signing out) gets the draft here only so that the trust gate can ask for the
     sign-in, which it always does for a citizen's draft (at least basic).
     """
-    # The definition JSON is only read when its parsed form is not cached yet (see spec).
-    draft = (
-        Draft.objects.select_related("service_version__service")
-        .defer("service_version__definition")
-        .filter(pk=draft_id)
-        .first()
-    )
+    draft = selectors.draft_with_service(draft_id)
     if draft is None:
         return None
     if draft.citizen_id is None:
@@ -547,13 +541,15 @@ def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
         raise Http404
     # Staff: signed in with the second factor, in the submission's department; logged.
     if not staff_may_download(request, upload):
-        if upload.draft_id is None:
+        # Anything but this session's own draft answers exactly as an unknown id does, so that
+        # a guessed or forwarded link tells nothing: a citizen's draft without its citizen
+        # signed in is "not found" too, not the sign-in page (which would confirm the file).
+        draft = _find_draft(request, str(upload.draft_id)) if upload.draft_id else None
+        if draft is None or (draft.citizen_id is not None and current_citizen(request) is None):
             raise Http404
-        draft = _open(request, str(upload.draft_id))
-        if isinstance(draft, HttpResponse):
-            if draft.status_code == 404:
-                raise Http404
-            return draft
+        gate = _gate(request, draft)
+        if gate is not None:
+            return gate  # the owner, signed in below the service's level: step up
     response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
                             as_attachment=True, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,7 +20,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from rathaus.audit.models import Action
 from rathaus.audit.services import record as audit
@@ -70,15 +79,42 @@ class SlotOut(Schema):
 
 
 # Beyond these, a lookup fails in the database (bigint, year 9999) instead of finding nothing.
+# The schema states them as JSON Schema can (the years as a pattern), and the checks below are
+# exactly what it states: a request the schema calls valid is never answered 422.
 MAX_ID = 2**63 - 1
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+DAY_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# As phone_is_plausible: digits, spaces, ()/.- and a leading +, at least three digits; or empty.
+PHONE_PATTERN = r"^$|^(?=(?:[^0-9]*[0-9]){3})\+?[0-9 ()/.\-]{3,40}$"
+_DAY = re.compile(DAY_PATTERN)
+
+
+def _day_text(value: object) -> object:
+    """Refuse anything but YYYY-MM-DD from 2000 to 2999 (pydantic would take a timestamp)."""
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise PydanticCustomError("date_format", "Enter a date as YYYY-MM-DD.")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day_text), WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": DAY_PATTERN,
+     "description": "A day from 2000-01-01 to 2999-12-31, YYYY-MM-DD (Europe/Berlin)."})]
 
 
 class BookingIn(Schema):
+    # Strict: "5" or true is no slot id, as the schema's "integer" says.
+    model_config = ConfigDict(strict=True, json_schema_extra={
+        "description": "A phone number or an e-mail address is required.",
+        "anyOf": [{"required": ["phone"], "properties": {"phone": {"minLength": 1}}},
+                  {"required": ["email"], "properties": {"email": {"minLength": 1}}}]})
+
     slot_id: int = Field(gt=0, le=MAX_ID)
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    email: str = Field(default="", max_length=254)
+    # Checked as sent, then stripped: the limits are the schema's, on the characters sent.
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S"),
+                    AfterValidator(str.strip)]
+    email: str = Field(default="", max_length=254, json_schema_extra={
+        "anyOf": [{"maxLength": 0}, {"format": "email"}]})
     phone: str = Field(default="", max_length=40, validate_default=True,
+                       json_schema_extra={"pattern": PHONE_PATTERN},
                        description="A phone number or an e-mail address is required.")
     language: Literal["de", "en"] = Field(default="de",
                                           description="Language of the confirmation e-mail.")
@@ -178,9 +214,11 @@ def _field_message(error: dict[str, Any]) -> str:
         return _("Enter a date as YYYY-MM-DD, for example 2026-03-30.")
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error.get("msg", "")))
+    if kind == "string_type":
+        return _("Enter text.")
     if kind.startswith("int"):
         return _("Enter a whole number.")
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "string_pattern_mismatch"):  # the name: blank
         return _("This field is required.")
     if kind == "string_too_long":
         return _("Use at most %(count)d characters.") % {
@@ -215,15 +253,13 @@ def list_calendars(request: HttpRequest) -> list[dict[str, str]]:
 @router.get("/calendars/{slug}/slots",
             response={200: list[SlotOut], **REFUSED, 404: Problem, 422: Invalid},
             summary="List a day's slots")
-def list_slots(request: HttpRequest, slug: str, date: dt.date) -> HttpResponse:
+def list_slots(request: HttpRequest, slug: str, date: Day) -> HttpResponse:
     """Return the slots of one day (local time), with the places left for the token's channel.
 
     Agents' tools and kiosks poll this: one indexed range query (joined with the calendar,
     written out in ``day_slots``), and the JSON is written directly (the response schema above
     documents it for OpenAPI).
     """
-    if not FIRST_DAY <= date <= LAST_DAY:
-        raise ValidationError([{"type": "date_range", "loc": ("query", "date")}])
     channel = request.auth.channel  # type: ignore[attr-defined]
     rows = day_slots(slug, date, channel)
     if not rows and not Calendar.objects.filter(slug=slug, is_active=True).exists():
@@ -241,7 +277,8 @@ def list_slots(request: HttpRequest, slug: str, date: dt.date) -> HttpResponse:
 
 
 @router.post("/bookings",
-             response={201: BookingCreated, **REFUSED, 409: Error, 422: Invalid},
+             response={201: BookingCreated, 400: Problem, **REFUSED, 409: Error,
+                       422: Invalid},
              summary="Book a place")
 def create_booking(request: HttpRequest, payload: BookingIn
                    ) -> Status[dict[str, Any]] | HttpResponse:

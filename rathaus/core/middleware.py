@@ -35,3 +35,23 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+# The methods the site answers; Django's function views would otherwise answer any method as if
+# it were GET (a TRACE got the page with 200).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class MethodAllowListMiddleware:
+    """Answer 405 to TRACE, CONNECT and any unknown method, on every path, before any view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in KNOWN_METHODS:
+            response = HttpResponse(_("This method is not allowed."), status=405,
+                                    content_type="text/plain; charset=utf-8")
+            response["Allow"] = ", ".join(sorted(KNOWN_METHODS))
+            return response
+        return self.get_response(request)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rathaus.core.middleware.MethodAllowListMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rathaus.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -141,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES: dict[str, Any] = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "rathaus.core.cache.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {

@@ -136,6 +136,34 @@ def test_uploads_and_files_are_refused_below_the_level(client: Client,
     assert Upload.objects.count() == 1, "the refused file is not stored"
 
 
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def page(response: Any) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_a_file_not_yours_answers_exactly_as_an_unknown_file(client: Client,
+                                                             secure_upload: str) -> None:
+    sign_in_client(client, level=TrustLevel.SUBSTANTIAL)
+    journey = Journey(client, secure_upload).start()
+    journey.answer("about", nachweis.ABOUT)
+    journey.answer("proof", {"proof": SimpleUploadedFile("a.pdf", nachweis.PDF), "note": "x"})
+    upload = Upload.objects.get()
+    someone_else = Client()
+    sign_in_client(someone_else, level=TrustLevel.HIGH, bpk2="someone-else")
+
+    # Signed out (the sign-in page would confirm that the file exists), another citizen.
+    for stranger in (Client(), someone_else):
+        unknown = stranger.get(f"/de/files/{UNKNOWN}/")
+        response = stranger.get(f"/de/files/{upload.pk}/")
+        assert response.status_code == unknown.status_code == 404
+        # The same page, but for its own address (the language switch, the sign-in link) and
+        # with a freshly masked CSRF token.
+        assert page(response).replace(str(upload.pk), UNKNOWN) == page(unknown)
+        assert nachweis.PDF not in response.content
+
+
 def test_answers_of_a_refused_step_come_back_after_the_step_up(client: Client,
                                                               catalog: None) -> None:
     journey = started(client)

@@ -101,7 +101,7 @@ def test_page_cache_is_shared_between_processes_through_redis(
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    redis_cache = {"BACKEND": "rathaus.core.cache.RedisCache", "LOCATION": url}
     settings.CACHES = {"default": redis_cache, "other_process": redis_cache}
     settings.RATHAUS_PAGE_CACHE_SECONDS = 60
     caches["default"].clear()
@@ -142,3 +142,24 @@ def test_manage_py_check_deploy_prints_the_warning(tmp_path: Any) -> None:
                           cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
                           check=False)
     assert "(rathaus.W010) REDIS_URL is not set" in done.stderr + done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "BREW"])
+@pytest.mark.parametrize("path", ["/de/", "/de/services/hund-anmelden/", "/api/v1/openapi.json",
+                                  "/api/v1/appointments/calendars", "/healthz", "/nowhere"])
+def test_trace_and_unknown_methods_are_not_allowed_anywhere(
+    client: Client, catalog: None, method: str, path: str
+) -> None:
+    response = client.generic(method, path, headers={"Cookie": "sessionid=x"})
+    assert response.status_code == 405
+    assert response["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
+    assert b"sessionid" not in response.content, "nothing of the request is echoed"
+    assert client.get(path).status_code != 405
+
+
+def test_the_redis_cache_builds_its_client_once() -> None:
+    from rathaus.core.cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/8", {})._cache
+    client = backend.get_client("key")
+    assert backend.get_client("other", write=True) is client, "one client per connection pool"
