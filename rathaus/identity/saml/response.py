@@ -117,8 +117,11 @@ def check_response(data: bytes, *, sp: ServiceProvider, idp: IdentityProvider,
     if response.findall(q("saml", "Assertion")):
         raise Rejected("not_encrypted", "the assertion must be encrypted")
     holder = _one(response, q("saml", "EncryptedAssertion"), "encrypted assertion")
+    # The same element as received, for the prefixes the plaintext may use (see decrypt).
+    received = _one(document, q("saml", "EncryptedAssertion"), "encrypted assertion")
     try:
-        assertion = decrypt(holder, list(sp.decryption_keys), recipient=sp.entity_id)
+        assertion = decrypt(holder, list(sp.decryption_keys), recipient=sp.entity_id,
+                            namespaces=received.nsmap)
     except UnsupportedAlgorithm as error:
         raise Rejected("unsupported_algorithm", str(error)) from error
     except XmlError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -288,13 +289,13 @@ def _encrypted_keys(holder: etree._Element, encrypted_data: etree._Element,
     return [key for key in inline + retrieved if key.get("Recipient") in (None, "", recipient)]
 
 
-def _in_context(plaintext: bytes, context: etree._Element) -> etree._Element:
+def _in_context(plaintext: bytes, namespaces: Mapping[str | None, str]) -> etree._Element:
     """Parse a decrypted element with the namespaces in scope where it was encrypted."""
     if plaintext.startswith(b"<?xml"):
         plaintext = plaintext[plaintext.find(b"?>") + 2:]
     declarations = " ".join(
         f"xmlns={quoteattr(uri)}" if prefix is None else f"xmlns:{prefix}={quoteattr(uri)}"
-        for prefix, uri in context.nsmap.items())
+        for prefix, uri in namespaces.items())
     wrapper = parse(f"<rathaus-decrypted {declarations}>".encode() + plaintext
                     + b"</rathaus-decrypted>")
     children = list(wrapper)
@@ -304,15 +305,17 @@ def _in_context(plaintext: bytes, context: etree._Element) -> etree._Element:
     return element
 
 
-def decrypt(holder: etree._Element, private_keys: list[bytes], *,
-            recipient: str = "") -> etree._Element:
+def decrypt(holder: etree._Element, private_keys: list[bytes], *, recipient: str = "",
+            namespaces: Mapping[str | None, str] | None = None) -> etree._Element:
     """Decrypt the ``xenc:EncryptedData`` in ``holder`` (e.g. ``saml:EncryptedAssertion``).
 
     The key may be inline in ``ds:KeyInfo`` or a sibling ``xenc:EncryptedKey`` (OpenSAML's
     layout, named by ``ds:RetrievalMethod``). Every algorithm is checked against the
     allow-list first; libxmlsec then sees a copy with only the vetted key in it, and the
     plaintext is parsed with the namespaces in scope at ``holder`` (prefixes declared on the
-    Response).
+    Response), plus ``namespaces``: the signed copy signxml returns is exclusive-c14n output,
+    which keeps a declaration only where the signed bytes use it, so the caller passes the
+    declarations in scope in the document as received.
     """
     found = holder.findall(q("xenc", "EncryptedData"))
     if len(found) != 1:
@@ -341,7 +344,7 @@ def decrypt(holder: etree._Element, private_keys: list[bytes], *,
                 continue
             if not isinstance(result, bytes):
                 raise XmlError("libxmlsec replaced the element instead of returning it")
-            return _in_context(result, holder)
+            return _in_context(result, {**holder.nsmap, **(namespaces or {})})
     raise XmlError(f"could not decrypt with our key(s) ({len(keys)} EncryptedKey tried): "
                    + "; ".join(errors))
 
