@@ -120,3 +120,22 @@ def test_a_signature_by_another_key_says_why_in_the_log(caplog: Any) -> None:
                                        "this key (signed by another key, or SignedInfo altered)")
     assert "sha256:" in caplog.text  # which of the IdP's certificates was tried
     assert "PRIVATE KEY" not in caplog.text
+
+
+def test_an_unknown_signature_method_is_refused_as_unsupported(caplog: Any) -> None:
+    """Checked against the allow-list before signxml sees it (it was a bad_signature)."""
+    caplog.set_level(logging.WARNING, logger="rathaus.identity.saml")
+    client = Client()
+    started = start(client)
+    sp = service_provider()
+    keys = idp().keys
+    xml = ThirdPartyIdentityProvider(
+        entity_id=idp().entity_id, key_pem=keys.key_pem, cert_pem=keys.cert_pem).response(
+        in_response_to=started.parsed.request_id, acs_url=started.parsed.acs_url,
+        audience=sp.entity_id, recipient=Recipient(sp.encryption.cert_pem, sp.entity_id),
+        bpk2="opensaml-bpk2", family_name="Schröder", layout=Layout(key_placement="inline"))
+    xml = xml.replace(b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                      b"urn:example:signature:unknown")
+    _refused(client, post_answer(client, started, xml), caplog,
+             "SAML response refused: unsupported_algorithm (Response signature: signature "
+             "method urn:example:signature:unknown is not accepted)")
