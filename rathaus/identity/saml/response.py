@@ -21,7 +21,7 @@ from rathaus.identity.session import Attribute
 
 from .authn_request import LEVELS_BY_CLASS_REF
 from .config import IdentityProvider, ServiceProvider
-from .xml import NS, SignatureError, XmlError, decrypt, parse, q, verify
+from .xml import NS, SignatureError, UnsupportedAlgorithm, XmlError, decrypt, parse, q, verify
 
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
@@ -95,6 +95,8 @@ def check_response(data: bytes, *, sp: ServiceProvider, idp: IdentityProvider,
         raise Rejected("unsigned", "the Response carries no signature")
     try:
         response = verify(document, list(idp.certificates))
+    except UnsupportedAlgorithm as error:
+        raise Rejected("unsupported_algorithm", f"Response signature: {error}") from error
     except SignatureError as error:
         raise Rejected("bad_signature", str(error)) from error
 
@@ -114,10 +116,14 @@ def check_response(data: bytes, *, sp: ServiceProvider, idp: IdentityProvider,
         raise Rejected("idp_status", detail)
     if response.findall(q("saml", "Assertion")):
         raise Rejected("not_encrypted", "the assertion must be encrypted")
-    encrypted = _one(response, f"{q('saml', 'EncryptedAssertion')}/{{{NS['xenc']}}}EncryptedData",
-                     "encrypted assertion")
+    holder = _one(response, q("saml", "EncryptedAssertion"), "encrypted assertion")
+    # The same element as received, for the prefixes the plaintext may use (see decrypt).
+    received = _one(document, q("saml", "EncryptedAssertion"), "encrypted assertion")
     try:
-        assertion = decrypt(encrypted, list(sp.decryption_keys))
+        assertion = decrypt(holder, list(sp.decryption_keys), recipient=sp.entity_id,
+                            namespaces=received.nsmap)
+    except UnsupportedAlgorithm as error:
+        raise Rejected("unsupported_algorithm", str(error)) from error
     except XmlError as error:
         raise Rejected("not_decryptable", str(error)) from error
     if assertion.tag != q("saml", "Assertion"):
@@ -127,6 +133,8 @@ def check_response(data: bytes, *, sp: ServiceProvider, idp: IdentityProvider,
             raise Rejected("unsigned", "the assertion carries no signature")
         try:
             assertion = verify(assertion, list(idp.certificates))
+        except UnsupportedAlgorithm as error:
+            raise Rejected("unsupported_algorithm", f"assertion signature: {error}") from error
         except SignatureError as error:
             raise Rejected("bad_signature", f"assertion: {error}") from error
     return _check_assertion(assertion, sp=sp, idp=idp, now=now, skew=skew,

@@ -200,6 +200,7 @@ def test_a_response_altered_after_signing_is_refused(caplog) -> None:  # type: i
     started = start(client)
     xml = answer_xml(started).replace(b'Version="2.0"', b'Version="2.0" Consent="x"', 1)
     _refused(client, post_answer(client, started, xml), "bad_signature", caplog)
+    assert "Digest mismatch for reference 0 (#_" in caplog.text  # the log says what failed
 
 
 def test_signature_wrapping_is_refused(caplog) -> None:  # type: ignore[no-untyped-def]
