@@ -50,6 +50,12 @@ class BoundField:
         return self.prefill is not None and self.prefill.readonly
 
     @property
+    def max_length(self) -> int | None:
+        """The text length the field type accepts, for the input's maxlength."""
+        limit = getattr(self.type, "max_length", None)
+        return int(limit(self.field)) if callable(limit) else None
+
+    @property
     def verified_id(self) -> str:
         return f"{self.name}-verified"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -51,13 +52,25 @@ class TextField(FieldType):
     input_type = "text"
     default_max_length = 200
 
+    def max_length(self, field: FieldDef) -> int:
+        return field.max_length or self.default_max_length
+
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
-        limit = field.max_length or self.default_max_length
+        limit = self.max_length(field)
         if len(raw) > limit:
             raise FieldError(
                 _("“%(label)s” can have at most %(limit)s characters; you entered %(count)s.")
                 % {"label": localized(field.label), "limit": limit, "count": len(raw)}
             )
+        if field.min_length is not None and len(raw) < field.min_length:
+            raise FieldError(
+                _("“%(label)s” must have at least %(limit)s characters; you entered %(count)s.")
+                % {"label": localized(field.label), "limit": field.min_length,
+                   "count": len(raw)}
+            )
+        if field.pattern is not None and field.pattern_message is not None and not re.fullmatch(
+                field.pattern, raw):
+            raise FieldError(localized(field.pattern_message))
         return raw
 
 
@@ -458,6 +471,33 @@ SEPA_COUNTRIES = {
     "PT", "RO", "SE", "SI", "SK", "SM", "VA",
 }
 
+def join_or(items: list[str]) -> str:
+    """Join names for a sentence: "A", "A or B", "A, B or C"."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def image_size(uploaded: UploadedFile[bytes]) -> tuple[int, int] | None:
+    """Return the (width, height) an image shows, turned as its EXIF orientation says."""
+    from PIL import Image, UnidentifiedImageError
+
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Only the header is read, never the pixels: a huge image costs nothing here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(uploaded) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        return None
+    finally:
+        uploaded.seek(0)
+    # Orientations 5 to 8 turn the picture by a quarter: a phone's portrait photo.
+    return (height, width) if orientation in {5, 6, 7, 8} else (width, height)
+
+
 MIME_BY_KIND = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 KIND_NAMES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}
 
@@ -500,7 +540,7 @@ class FileField(FieldType):
         return ",".join(MIME_BY_KIND[kind] for kind in self.accepted(field))
 
     def kinds_text(self, field: FieldDef) -> str:
-        return ", ".join(KIND_NAMES[kind] for kind in self.accepted(field))
+        return join_or([KIND_NAMES[kind] for kind in self.accepted(field)])
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         label = localized(field.label)
@@ -515,10 +555,12 @@ class FileField(FieldType):
             kind = sniff_kind(uploaded)
             if kind is None or kind not in self.accepted(field):
                 raise FieldError(
-                    _("The file for “%(label)s” must be a %(kinds)s file. The file you chose "
+                    _("The file for “%(label)s” must be in %(kinds)s format. The file you chose "
                       "is of another type, whatever its name says.")
                     % {"label": label, "kinds": self.kinds_text(field)}
                 )
+            if field.min_width_px is not None and field.min_height_px is not None:
+                self._check_image_size(field, uploaded)
             if ctx.uploads is None:
                 raise FieldError(_("Files cannot be uploaded here."))
             meta = ctx.uploads.store(field=field, uploaded=uploaded)
@@ -533,6 +575,21 @@ class FileField(FieldType):
                 raw["upload"] = existing
                 return existing
         return None
+
+    def _check_image_size(self, field: FieldDef, uploaded: UploadedFile[bytes]) -> None:
+        label = localized(field.label)
+        size = image_size(uploaded)
+        if size is None:
+            raise FieldError(_("The image for “%(label)s” cannot be read. Please choose another "
+                               "file.") % {"label": label})
+        width, height = size
+        if width < (field.min_width_px or 0) or height < (field.min_height_px or 0):
+            raise FieldError(
+                _("The image for “%(label)s” is %(width)s × %(height)s pixels; it must be at "
+                  "least %(min_width)s × %(min_height)s pixels (width × height).")
+                % {"label": label, "width": width, "height": height,
+                   "min_width": field.min_width_px, "min_height": field.min_height_px}
+            )
 
     def to_raw(self, field: FieldDef, value: Value) -> Raw:
         return {"file": None, "current": value["id"] if value else "", "upload": value}
