@@ -246,7 +246,7 @@ class FieldDef(Strict):
     def _constraints_fit_type(self) -> None:
         text_like = {"text", "long_text"}
         for name in ("min_length", "pattern", "pattern_message", "inputmode"):
-            if name in self.model_fields_set and self.type not in text_like:
+            if getattr(self, name) is not None and self.type not in text_like:
                 raise ValueError(f"only text and long_text fields have {name!r}")
         if self.min_length is not None and self.max_length is not None and (
                 self.min_length > self.max_length):
@@ -259,7 +259,7 @@ class FieldDef(Strict):
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
         for name in ("min_width_px", "min_height_px"):
-            if name in self.model_fields_set and self.type != "file":
+            if getattr(self, name) is not None and self.type != "file":
                 raise ValueError(f"only file fields have {name!r}")
         if (self.min_width_px is None) != (self.min_height_px is None):
             raise ValueError("'min_width_px' and 'min_height_px' go together")
@@ -267,7 +267,7 @@ class FieldDef(Strict):
                 self.accept is None or not set(self.accept) <= {"jpeg", "png"}):
             raise ValueError("a minimum image size needs 'accept' limited to jpeg and png")
         for name in ("in_town", "outside_town"):
-            if name in self.model_fields_set and self.type != "address":
+            if getattr(self, name) not in (None, False) and self.type != "address":
                 raise ValueError(f"only address fields have {name!r}")
         if self.outside_town is not None and not self.in_town:
             raise ValueError("'outside_town' needs 'in_town: true'")

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from rathaus.applications.models import Submission
 from rathaus.identity.levels import TrustLevel
-from rathaus.identity.testing import sign_in_client
+from rathaus.identity.testing import ERIKA, sign_in_client
 
 from .conftest import Portal
 
@@ -31,7 +31,7 @@ VERIFIED = {
     "applicant_name-given_names": "Erika", "applicant_name-family_name": "Mustermann",
     "applicant_birth_date": "1964-08-12",
     "applicant_address-street": "Heidestraße", "applicant_address-number": "17",
-    "applicant_address-postcode": "51147", "applicant_address-city": "Köln",
+    "applicant_address-postcode": "31000", "applicant_address-city": "Musterstadt",
 }
 BADGE = {"de": "Über BundID bestätigt", "en": "Verified by BundID"}
 
@@ -40,7 +40,9 @@ def signed_in_page(new_page: Callable[..., Page], portal: Portal, *, javascript:
                    level: TrustLevel = TrustLevel.HIGH) -> Page:
     """Open a page whose browser carries the session of Erika, signed in at ``level``."""
     client = Client()
-    sign_in_client(client, level=level)
+    # Erika as BundID knows her after moving to the town (a Meldebescheinigung needs that).
+    sign_in_client(client, level=level,
+                   attributes={**ERIKA, "postal_code": "31000", "city": "Musterstadt"})
     page = new_page(javascript=javascript)
     page.context.add_cookies([{
         "name": settings.SESSION_COOKIE_NAME,

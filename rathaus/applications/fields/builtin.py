@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import re
 import warnings
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -363,6 +365,21 @@ class PersonNameField(FieldType):
 
 
 POSTCODE = re.compile(r"^(?!00)\d{5}$")
+
+
+def address_in_town(value: Mapping[str, Any]) -> bool:
+    """Return whether an address lies in the town, by its postcode (RATHAUS_TOWN_POSTCODES)."""
+    return str(value.get("postcode", "")).strip() in settings.RATHAUS_TOWN_POSTCODES
+
+
+def outside_town_message(field: FieldDef) -> str:
+    """Say that the field's address must be in the town, and whom to turn to instead."""
+    text = _("“%(label)s” must be an address in %(town)s; this postcode does not belong "
+             "to %(town)s.") % {"label": localized(field.label),
+                                "town": settings.RATHAUS_TOWN["city"]}
+    if field.outside_town is not None:
+        text = f"{text} {localized(field.outside_town)}"
+    return text
 HOUSE_NUMBER = re.compile(r"\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}\s?[a-zA-Z]?)?")
 
 
@@ -395,6 +412,8 @@ class AddressField(FieldType):
         for part in self.parts:
             if len(raw[part]) > 100:
                 raise FieldError(_("This part of the address is too long."), part=part)
+        if field.in_town and ctx.check_town and not address_in_town(raw):
+            raise FieldError(outside_town_message(field), part="postcode")
         return {part: raw[part] for part in self.parts}
 
     def display(self, field: FieldDef, value: Value, language: str | None = None) -> str:
