@@ -232,6 +232,9 @@ class StepForm:
         self.refused = set()
         for item in self.step.fields:
             if item.is_group and item.repeat is not None:
+                # Hidden by an earlier step's answer: neither shown nor asked for.
+                if not self._is_client_side(item) and not self._visible_now(item, known, None):
+                    continue
                 self.fields.append(self._bind_repeat(item, known, validate))
             elif item.is_group:
                 bound = BoundField(field=item, type=None, name=item.id,
