@@ -50,6 +50,12 @@ class BoundField:
         return self.prefill is not None and self.prefill.readonly
 
     @property
+    def max_length(self) -> int | None:
+        """The text length the field type accepts, for the input's maxlength."""
+        limit = getattr(self.type, "max_length", None)
+        return int(limit(self.field)) if callable(limit) else None
+
+    @property
     def verified_id(self) -> str:
         return f"{self.name}-verified"
 
@@ -226,6 +232,9 @@ class StepForm:
         self.refused = set()
         for item in self.step.fields:
             if item.is_group and item.repeat is not None:
+                # Hidden by an earlier step's answer: neither shown nor asked for.
+                if not self._is_client_side(item) and not self._visible_now(item, known, None):
+                    continue
                 self.fields.append(self._bind_repeat(item, known, validate))
             elif item.is_group:
                 bound = BoundField(field=item, type=None, name=item.id,

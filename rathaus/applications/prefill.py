@@ -21,7 +21,7 @@ from rathaus.identity.levels import TrustLevel
 from rathaus.identity.session import Attribute
 
 from .fields.base import CleanContext, FieldError
-from .fields.builtin import HOUSE_NUMBER
+from .fields.builtin import HOUSE_NUMBER, address_in_town
 from .fields.registry import field_types
 
 # What a field may take from the identity, and the field type that can hold it.
@@ -111,7 +111,8 @@ def prefill_for(item: FieldDef, attributes: Mapping[str, Attribute]) -> Prefill 
     value: Any = raw
     valid = False
     try:
-        value = ftype.clean(item, raw, CleanContext(today=timezone.localdate()))
+        value = ftype.clean(item, raw, CleanContext(today=timezone.localdate(),
+                                                    check_town=False))
         valid = value is not None
     except (FieldError, KeyError, TypeError, ValueError):
         value = raw
@@ -142,9 +143,27 @@ def same_value(item: FieldDef, raw: Any, value: Any) -> bool:
     """Return whether the raw input means the same answer as ``value`` (as cleaned)."""
     ftype = field_types[item.type]
     try:
-        return bool(ftype.clean(item, raw, CleanContext(today=timezone.localdate())) == value)
+        return bool(ftype.clean(item, raw, CleanContext(today=timezone.localdate(),
+                                                        check_town=False)) == value)
     except (FieldError, KeyError, TypeError, ValueError, AttributeError):
         return False
+
+
+def outside_town(form: FormDef,
+                 attributes: Mapping[str, Attribute]) -> tuple[FieldDef, Prefill] | None:
+    """Return the first ``in_town`` field whose verified, read-only address is outside the town.
+
+    Such an application cannot succeed, and the citizen cannot change the address: it stops
+    at once instead of after every step is filled in.
+    """
+    if not attributes:
+        return None
+    for step in form.steps:
+        for field_id, offered in step_prefills(step, attributes).items():
+            item = form.field(field_id)
+            if item.in_town and offered.readonly and not address_in_town(offered.value):
+                return item, offered
+    return None
 
 
 def verified_answers(form: FormDef, answers: Mapping[str, Any],

@@ -31,6 +31,7 @@ from rathaus.staff.inbox_views import staff_may_download
 
 from . import engine, links, prefill, selectors, services
 from .fields.base import CleanContext
+from .fields.registry import field_types
 from .models import Draft, Submission, Upload
 from .rules import compute_fees
 
@@ -287,6 +288,9 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
         return gate
     if current is None:
         raise Http404
+    elsewhere = _outside_town(request, draft)
+    if elsewhere is not None:
+        return elsewhere
     if current.id not in {item.id for item in engine.active_steps(spec.form, draft.answers)}:
         following = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
         return redirect(_step_url(draft, following) if following else _check_url(draft))
@@ -338,6 +342,22 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     return redirect(_step_url(draft, following) if following else _check_url(draft))
 
 
+def _outside_town(request: HttpRequest, draft: Draft) -> HttpResponse | None:
+    """Return the exit page when a verified address the service needs in the town is not."""
+    spec = draft.service_version.spec
+    assert spec.form is not None
+    found = prefill.outside_town(spec.form, session_attributes(request))
+    if found is None:
+        return None
+    item, offered = found
+    ftype = field_types[item.type]
+    return render(request, "applications/outside_town.html", {
+        "draft": draft, "spec": spec, "field": item,
+        "address": ftype.display(item, offered.value, get_language()),
+        "town_name": settings.RATHAUS_TOWN["city"],
+    })
+
+
 def stop(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     draft = _open(request, draft_id)
     if isinstance(draft, HttpResponse):
@@ -373,6 +393,9 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     spec = draft.service_version.spec
     assert spec.form is not None
     attributes = session_attributes(request)
+    elsewhere = _outside_town(request, draft)
+    if elsewhere is not None:
+        return elsewhere
     missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
     if missing is not None:
         return redirect(_step_url(draft, missing, back_to_check=True))

@@ -166,8 +166,21 @@ class FieldDef(Strict):
     min_date: str | None = None
     max_date: str | None = None
     max_length: int | None = Field(default=None, ge=1, le=10000)
+    min_length: int | None = Field(default=None, ge=1, le=10000)
+    # A regular expression the whole text must match, with the message shown when it does not.
+    pattern: str | None = Field(default=None, min_length=1, max_length=500)
+    pattern_message: Text | None = None
+    # The keyboard a phone shows for a text field (HTML inputmode).
+    inputmode: Literal["text", "numeric", "decimal", "tel", "email", "url"] | None = None
     accept: list[Literal["pdf", "jpeg", "png"]] | None = None
     max_size_mb: int = Field(default=10, ge=1, le=25)
+    # The smallest image a file field accepts, in pixels (a photo a clerk can use).
+    min_width_px: int | None = Field(default=None, ge=1, le=20000)
+    min_height_px: int | None = Field(default=None, ge=1, le=20000)
+    # An address that must lie in the town (settings.RATHAUS_TOWN_POSTCODES), and whom to turn
+    # to instead when it does not.
+    in_town: bool = False
+    outside_town: Text | None = None
     # Once-only: what the field takes from the signed-in identity (applications/prefill.py),
     # and whether the citizen may change a verified value (by default it is read-only).
     identity_attribute: str | None = None
@@ -227,7 +240,37 @@ class FieldDef(Strict):
                 )
         if self.identity_editable and self.identity_attribute is None:
             raise ValueError("'identity_editable' needs an 'identity_attribute'")
+        self._constraints_fit_type()
         return self
+
+    def _constraints_fit_type(self) -> None:
+        text_like = {"text", "long_text"}
+        for name in ("min_length", "pattern", "pattern_message", "inputmode"):
+            if getattr(self, name) is not None and self.type not in text_like:
+                raise ValueError(f"only text and long_text fields have {name!r}")
+        if self.min_length is not None and self.max_length is not None and (
+                self.min_length > self.max_length):
+            raise ValueError("'min_length' must not be larger than 'max_length'")
+        if (self.pattern is None) != (self.pattern_message is None):
+            raise ValueError("'pattern' and 'pattern_message' go together")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
+        for name in ("min_width_px", "min_height_px"):
+            if getattr(self, name) is not None and self.type != "file":
+                raise ValueError(f"only file fields have {name!r}")
+        if (self.min_width_px is None) != (self.min_height_px is None):
+            raise ValueError("'min_width_px' and 'min_height_px' go together")
+        if self.min_width_px is not None and (
+                self.accept is None or not set(self.accept) <= {"jpeg", "png"}):
+            raise ValueError("a minimum image size needs 'accept' limited to jpeg and png")
+        for name in ("in_town", "outside_town"):
+            if getattr(self, name) not in (None, False) and self.type != "address":
+                raise ValueError(f"only address fields have {name!r}")
+        if self.outside_town is not None and not self.in_town:
+            raise ValueError("'outside_town' needs 'in_town: true'")
 
     @property
     def is_group(self) -> bool:

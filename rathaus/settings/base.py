@@ -284,6 +284,16 @@ def town_sender(town: dict[str, str]) -> str:
 
 DEFAULT_FROM_EMAIL = os.environ.get("RATHAUS_EMAIL_FROM") or town_sender(RATHAUS_TOWN)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Where the town is: the postcodes of its addresses (comma-separated; a service's `in_town`
+# address fields accept only these) and its municipality key (Amtlicher Gemeindeschlüssel,
+# 8 digits). The demo town's 03999001 is made up (Niedersachsen has no district 99).
+RATHAUS_TOWN_POSTCODES = tuple(
+    code.strip()
+    for code in os.environ.get("RATHAUS_TOWN_POSTCODES", "31000,31134").split(",")
+    if code.strip()
+)
+RATHAUS_TOWN_AGS = os.environ.get("RATHAUS_TOWN_AGS", "03999001")
 RATHAUS_SERVICES_DIR = Path(os.environ.get("RATHAUS_SERVICES_DIR", BASE_DIR / "services"))
 # Development-only pages (the mail outbox); a system check refuses them in production.
 RATHAUS_DEV_TOOLS = env_bool("RATHAUS_DEV_TOOLS", False)

@@ -70,12 +70,13 @@ def test_sign_in_at_level_high_apply_prefilled_and_find_it_in_mein_rathaus(
     page.locator("form.step-up button").click()
     _carry_on(page, javascript, texts["to_bundid"], axe, "to BundID")
 
-    # The simulator shows what the portal asked for; Erika confirms with the online ID card.
+    # The simulator shows what the portal asked for; Max (who lives in the town, as a
+    # Meldebescheinigung needs) confirms with the online ID card.
     expect(page.get_by_role("heading", level=1)).to_have_text(texts["simulator"])
     expect(page).to_have_url(portal.url("/identity/simulator/sso/"))
     axe(page, "simulator")
     page.screenshot(path=artifacts / f"bundid-simulator-{language}.png", full_page=True)
-    page.locator('input[name="persona"][value="erika"]').check()
+    page.locator('input[name="persona"][value="max"]').check()
     page.locator(f'input[name="level"][value="{int(TrustLevel.HIGH)}"]').check()
     page.locator("main form button[type=submit]").click()
     _carry_on(page, javascript, texts["back"], axe, "back to the portal")
@@ -84,7 +85,7 @@ def test_sign_in_at_level_high_apply_prefilled_and_find_it_in_mein_rathaus(
     expect(page).to_have_url(portal.url(f"/{language}/services/{SLUG}/apply/"))
     expect(page.locator(".site-header__account")).to_contain_text("Mein Rathaus")
     citizen = Citizen.objects.get()
-    assert citizen.person_key == person_key(bundid_key="sim-bpk2-erika-mustermann")
+    assert citizen.person_key == person_key(bundid_key="sim-bpk2-max-meier")
     assert citizen.highest_level == TrustLevel.HIGH
     page.locator(f'form[action$="/services/{SLUG}/apply/"] button').click()
 
@@ -95,8 +96,8 @@ def test_sign_in_at_level_high_apply_prefilled_and_find_it_in_mein_rathaus(
 
     # Name, date of birth and address from the ID card: filled in, marked, read-only.
     expect(page).to_have_url(re.compile(r"/applicant/$"))
-    expect(page.locator('[name="applicant_name-family_name"]')).to_have_value("Mustermann")
-    expect(page.locator('[name="applicant_address-city"]')).to_have_value("Köln")
+    expect(page.locator('[name="applicant_name-family_name"]')).to_have_value("Meier")
+    expect(page.locator('[name="applicant_address-city"]')).to_have_value("Musterstadt")
     expect(page.locator('[name="applicant_address-city"]')).to_have_attribute("readonly", "")
     expect(page.locator(".verified-note").first).to_contain_text(texts["verified"])
     axe(page, "applicant, prefilled")
@@ -129,7 +130,7 @@ def test_sign_in_at_level_high_apply_prefilled_and_find_it_in_mein_rathaus(
     with open(info.value.path(), encoding="utf-8") as handle:
         data = json.load(handle)
     assert reference in json.dumps(data)
-    assert "sim-bpk2-erika-mustermann" not in json.dumps(data)
+    assert "sim-bpk2-max-meier" not in json.dumps(data)
 
 
 @pytest.mark.usefixtures("bundid_at")

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from rathaus.applications.models import Submission
 from rathaus.identity.levels import TrustLevel
-from rathaus.identity.testing import sign_in_client
+from rathaus.identity.testing import ERIKA, sign_in_client
 
 from .conftest import Portal
 
@@ -31,16 +31,19 @@ VERIFIED = {
     "applicant_name-given_names": "Erika", "applicant_name-family_name": "Mustermann",
     "applicant_birth_date": "1964-08-12",
     "applicant_address-street": "Heidestraße", "applicant_address-number": "17",
-    "applicant_address-postcode": "51147", "applicant_address-city": "Köln",
+    "applicant_address-postcode": "31000", "applicant_address-city": "Musterstadt",
 }
 BADGE = {"de": "Über BundID bestätigt", "en": "Verified by BundID"}
 
 
 def signed_in_page(new_page: Callable[..., Page], portal: Portal, *, javascript: bool,
-                   level: TrustLevel = TrustLevel.HIGH) -> Page:
+                   level: TrustLevel = TrustLevel.HIGH, in_town: bool = True) -> Page:
     """Open a page whose browser carries the session of Erika, signed in at ``level``."""
     client = Client()
-    sign_in_client(client, level=level)
+    # By default Erika as BundID knows her after moving to the town (a Meldebescheinigung
+    # needs that); otherwise as her ID card says, in Köln.
+    here = {"postal_code": "31000", "city": "Musterstadt"} if in_town else {}
+    sign_in_client(client, level=level, attributes={**ERIKA, **here})
     page = new_page(javascript=javascript)
     page.context.add_cookies([{
         "name": settings.SESSION_COOKIE_NAME,
@@ -130,3 +133,19 @@ def test_below_the_level_the_page_offers_the_step_up(
     expect(step_up.get_by_role("button", name="Sign in again with BundID")).to_be_visible()
     axe(page, "sign-in required, signed in at basic")
     page.screenshot(path=artifacts / "prefill-step-up-en.png", full_page=True)
+
+
+def test_a_verified_address_outside_the_town_ends_at_an_accessible_exit_page(
+    portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None], artifacts: Path,
+) -> None:
+    page = signed_in_page(new_page, portal, javascript=True, in_town=False)
+    page.goto(portal.url(f"/de/services/{SLUG}/apply/"))
+    page.locator(f'form[action$="/services/{SLUG}/apply/"] button').click()
+    expect(page).to_have_url(re.compile(r"/certificate/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Ihre Anschrift liegt nicht in Musterstadt")
+    expect(page.locator("main")).to_contain_text("Heidestraße 17, 51147 Köln")
+    expect(page.locator("main")).to_contain_text("Meldebehörde Ihres Wohnorts")
+    expect(page.locator('[name="certificate_type"]')).to_have_count(0)
+    axe(page, "exit page, address outside the town")
+    page.screenshot(path=artifacts / "prefill-outside-town-de.png", full_page=True)

@@ -40,6 +40,9 @@ class CleanContext:
     today: datetime.date
     uploads: UploadStore | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Whether an `in_town` address must lie in the town; off where only the shape of a value
+    # matters (is a BundID value valid, is a posted value the verified one).
+    check_town: bool = True
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -51,13 +54,25 @@ class TextField(FieldType):
     input_type = "text"
     default_max_length = 200
 
+    def max_length(self, field: FieldDef) -> int:
+        return field.max_length or self.default_max_length
+
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
-        limit = field.max_length or self.default_max_length
+        limit = self.max_length(field)
         if len(raw) > limit:
             raise FieldError(
                 _("“%(label)s” can have at most %(limit)s characters; you entered %(count)s.")
                 % {"label": localized(field.label), "limit": limit, "count": len(raw)}
             )
+        if field.min_length is not None and len(raw) < field.min_length:
+            raise FieldError(
+                _("“%(label)s” must have at least %(limit)s characters; you entered %(count)s.")
+                % {"label": localized(field.label), "limit": field.min_length,
+                   "count": len(raw)}
+            )
+        if field.pattern is not None and field.pattern_message is not None and not re.fullmatch(
+                field.pattern, raw):
+            raise FieldError(localized(field.pattern_message))
         return raw
 
 
@@ -353,6 +368,21 @@ class PersonNameField(FieldType):
 
 
 POSTCODE = re.compile(r"^(?!00)\d{5}$")
+
+
+def address_in_town(value: Mapping[str, Any]) -> bool:
+    """Return whether an address lies in the town, by its postcode (RATHAUS_TOWN_POSTCODES)."""
+    return str(value.get("postcode", "")).strip() in settings.RATHAUS_TOWN_POSTCODES
+
+
+def outside_town_message(field: FieldDef) -> str:
+    """Say that the field's address must be in the town, and whom to turn to instead."""
+    text = _("“%(label)s” must be an address in %(town)s; this postcode does not belong "
+             "to %(town)s.") % {"label": localized(field.label),
+                                "town": settings.RATHAUS_TOWN["city"]}
+    if field.outside_town is not None:
+        text = f"{text} {localized(field.outside_town)}"
+    return text
 HOUSE_NUMBER = re.compile(r"\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}\s?[a-zA-Z]?)?")
 
 
@@ -385,6 +415,8 @@ class AddressField(FieldType):
         for part in self.parts:
             if len(raw[part]) > 100:
                 raise FieldError(_("This part of the address is too long."), part=part)
+        if field.in_town and ctx.check_town and not address_in_town(raw):
+            raise FieldError(outside_town_message(field), part="postcode")
         return {part: raw[part] for part in self.parts}
 
     def display(self, field: FieldDef, value: Value, language: str | None = None) -> str:
@@ -477,6 +509,33 @@ SEPA_COUNTRIES = {
     "PT", "RO", "SE", "SI", "SK", "SM", "VA",
 }
 
+def join_or(items: list[str]) -> str:
+    """Join names for a sentence: "A", "A or B", "A, B or C"."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def image_size(uploaded: UploadedFile[bytes]) -> tuple[int, int] | None:
+    """Return the (width, height) an image shows, turned as its EXIF orientation says."""
+    from PIL import Image, UnidentifiedImageError
+
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Only the header is read, never the pixels: a huge image costs nothing here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(uploaded) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        return None
+    finally:
+        uploaded.seek(0)
+    # Orientations 5 to 8 turn the picture by a quarter: a phone's portrait photo.
+    return (height, width) if orientation in {5, 6, 7, 8} else (width, height)
+
+
 MIME_BY_KIND = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 KIND_NAMES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG"}
 
@@ -519,7 +578,7 @@ class FileField(FieldType):
         return ",".join(MIME_BY_KIND[kind] for kind in self.accepted(field))
 
     def kinds_text(self, field: FieldDef) -> str:
-        return ", ".join(KIND_NAMES[kind] for kind in self.accepted(field))
+        return join_or([KIND_NAMES[kind] for kind in self.accepted(field)])
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         label = localized(field.label)
@@ -534,10 +593,12 @@ class FileField(FieldType):
             kind = sniff_kind(uploaded)
             if kind is None or kind not in self.accepted(field):
                 raise FieldError(
-                    _("The file for “%(label)s” must be a %(kinds)s file. The file you chose "
+                    _("The file for “%(label)s” must be in %(kinds)s format. The file you chose "
                       "is of another type, whatever its name says.")
                     % {"label": label, "kinds": self.kinds_text(field)}
                 )
+            if field.min_width_px is not None and field.min_height_px is not None:
+                self._check_image_size(field, uploaded)
             if ctx.uploads is None:
                 raise FieldError(_("Files cannot be uploaded here."))
             meta = ctx.uploads.store(field=field, uploaded=uploaded)
@@ -552,6 +613,21 @@ class FileField(FieldType):
                 raw["upload"] = existing
                 return existing
         return None
+
+    def _check_image_size(self, field: FieldDef, uploaded: UploadedFile[bytes]) -> None:
+        label = localized(field.label)
+        size = image_size(uploaded)
+        if size is None:
+            raise FieldError(_("The image for “%(label)s” cannot be read. Please choose another "
+                               "file.") % {"label": label})
+        width, height = size
+        if width < (field.min_width_px or 0) or height < (field.min_height_px or 0):
+            raise FieldError(
+                _("The image for “%(label)s” is %(width)s × %(height)s pixels; it must be at "
+                  "least %(min_width)s × %(min_height)s pixels (width × height).")
+                % {"label": label, "width": width, "height": height,
+                   "min_width": field.min_width_px, "min_height": field.min_height_px}
+            )
 
     def to_raw(self, field: FieldDef, value: Value) -> Raw:
         return {"file": None, "current": value["id"] if value else "", "upload": value}

@@ -316,8 +316,8 @@ def test_a_file_named_pdf_must_really_be_a_pdf(client: Client, nachweis: Any,
 
     assert response.status_code == 200
     body = body_of(response)
-    assert message("The file for “%(label)s” must be a %(kinds)s file. The file you chose is of "
-                   "another type, whatever its name says.", label="Proof document",
+    assert message("The file for “%(label)s” must be in %(kinds)s format. The file you chose is "
+                   "of another type, whatever its name says.", label="Proof document",
                    kinds="PDF") in body
     assert summary_links(body) == ["proof"]
     assert input_value(body, "note") == "typed note"

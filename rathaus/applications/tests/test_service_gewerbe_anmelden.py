@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,12 @@ def holder(index: int, given: str, family: str, **extra: str) -> dict[str, str]:
         "holder_address-postcode": "31134", "holder_address-city": "Musterstadt", **extra,
     }
     return {f"holders-{index}-{key}": value for key, value in data.items()}
+
+
+def applicant(given: str, family: str, **extra: str) -> dict[str, str]:
+    """The applicant's own details, typed (without BundID data)."""
+    data = holder(0, given, family, **extra)
+    return {key.replace("holders-0-holder_", "applicant_"): value for key, value in data.items()}
 
 
 def fill_until_persons(journey: Journey) -> None:
@@ -73,12 +80,12 @@ def test_gbr_with_two_partners_and_a_permit(client: Client, catalog: None, read_
     sign_in(client, TrustLevel.SUBSTANTIAL)
     journey = Journey(client, "gewerbe-anmelden").start()
     fill_until_persons(journey)
-    added = journey.post({"holders-count": "1", **holder(0, "Jana", "Becker")},
-                         action="add:holders")
+    added = journey.post({**applicant("Jana", "Becker"), "holders-count": "1",
+                          **holder(0, "Tarek", "Aydın")}, action="add:holders")
     assert added.status_code == 200
     assert 'name="holders-1-holder_name-given_names"' in added.content.decode()
-    journey.answer("persons", {"holders-count": "2", **holder(0, "Jana", "Becker"),
-                               **holder(1, "Tarek", "Aydın", holder_nationality="türkisch",
+    journey.answer("persons", {**applicant("Jana", "Becker"), "holders-count": "1",
+                               **holder(0, "Tarek", "Aydın", holder_nationality="türkisch",
                                         holder_birth_date="1991-11-30")})
     permit = SimpleUploadedFile("handwerkskarte.pdf", PDF, content_type="application/pdf")
     journey.answer("permit", {"permit_required": "yes", "permit_document": permit})
@@ -103,8 +110,9 @@ def test_gbr_with_two_partners_and_a_permit(client: Client, catalog: None, read_
     assert answers["start_date"] == in_days(14)
     assert answers["employees_full_time"] == 1
     assert answers["employees_part_time"] == 2
-    assert [h["holder_name"]["family_name"] for h in answers["holders"]] == ["Becker", "Aydın"]
-    assert answers["holders"][1]["holder_nationality"] == "türkisch"
+    assert answers["applicant_name"]["family_name"] == "Becker"
+    assert [h["holder_name"]["family_name"] for h in answers["holders"]] == ["Aydın"]
+    assert answers["holders"][0]["holder_nationality"] == "türkisch"
     assert answers["permit_document"]["name"] == "handwerkskarte.pdf"
     assert "previous_owner" not in answers, "only asked when a business is taken over"
     assert "register_court" not in answers
@@ -165,3 +173,79 @@ def test_register_entry_and_start_date_are_checked(client: Client, catalog: None
     assert response.status_code == 200
     assert 'href="#start_date"' in response.content.decode()
     assert journey.step_id == "location"
+
+
+# -- signed in with BundID: the applicant's own details arrive verified and stay so -----------
+
+VERIFIED_APPLICANT = {
+    "applicant_name-given_names": "Erika", "applicant_name-family_name": "Mustermann",
+    "applicant_birth_date": "1964-08-12", "applicant_birth_place": "Berlin",
+    "applicant_nationality": "deutsch",
+    "applicant_address-street": "Heidestraße", "applicant_address-number": "17",
+    "applicant_address-postcode": "51147", "applicant_address-city": "Köln",
+}
+
+
+def sole_proprietor_until_persons(journey: Journey) -> None:
+    journey.answer("profession", {"freelance": "no"})
+    journey.answer("kind", {"registration_kind": "new"})
+    journey.answer("business", {"legal_form": "sole_proprietor", "company_name": "Radwerk",
+                                "in_trade_register": "no"})
+    journey.answer("location", {"business_address-street": "Marktplatz",
+                                "business_address-number": "4",
+                                "business_address-postcode": "31000",
+                                "business_address-city": "Musterstadt",
+                                "start_date": in_days(14)})
+    journey.answer("activity", {"activity": "Fahrradreparatur", "work_scope": "part_time",
+                                "employees_full_time": "0", "employees_part_time": "0"})
+
+
+def test_signed_in_with_bundid_the_holder_is_the_verified_person(
+        client: Client, catalog: None, django_capture_on_commit_callbacks: Any) -> None:
+    from rathaus.identity.testing import sign_in_client
+
+    sign_in_client(client, level=TrustLevel.HIGH)  # Erika; she may live outside the town
+    journey = Journey(client, "gewerbe-anmelden", language="en").start()
+    sole_proprietor_until_persons(journey)
+    assert journey.step_id == "persons"
+    body = journey.page()
+    for name in ("applicant_name-family_name", "applicant_birth_date",
+                 "applicant_address-city"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', body)
+        assert tag is not None, name
+        assert " readonly" in tag[0], name
+    assert 'value="1964-08-12"' in body
+    assert 'name="holders-0-holder_name-given_names"' not in body, "a sole proprietor is alone"
+
+    # A birth date other than the verified one is refused; the verified one is kept.
+    response = journey.post({**VERIFIED_APPLICANT, "applicant_birth_date": "1970-01-01"})
+    assert response.status_code == 200
+    assert ("“Date of birth” was verified by BundID and cannot be changed here."
+            in response.content.decode())
+    journey.answer("persons", VERIFIED_APPLICANT)
+    journey.answer("permit", {"permit_required": "no"})
+    journey.answer("contact", {"contact_email": "erika@example.org", "contact_phone": ""})
+    journey.answer("declaration", {"truthful": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = journey.submit()
+    assert submission.answers["applicant_birth_date"] == "1964-08-12"
+    assert set(submission.verified_fields) == {"applicant_name", "applicant_birth_date",
+                                               "applicant_address"}
+    assert "holders" not in submission.answers
+
+
+def test_business_premises_outside_the_town_are_refused(client: Client, catalog: None) -> None:
+    sign_in(client, TrustLevel.SUBSTANTIAL)
+    journey = Journey(client, "gewerbe-anmelden").start()
+    journey.answer("profession", {"freelance": "no"})
+    journey.answer("kind", {"registration_kind": "new"})
+    journey.answer("business", {"legal_form": "sole_proprietor", "company_name": "Radwerk",
+                                "in_trade_register": "no"})
+    response = journey.post({"business_address-street": "Georgstraße",
+                             "business_address-number": "1",
+                             "business_address-postcode": "30159",
+                             "business_address-city": "Hannover", "start_date": in_days(14)})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "„Anschrift der Betriebsstätte“ muss eine Anschrift in Musterstadt sein" in body
+    assert "bei der Gemeinde an, in der die Betriebsstätte liegt" in body

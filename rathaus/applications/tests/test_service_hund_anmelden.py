@@ -108,3 +108,18 @@ def test_dangerous_dog_needs_permit_upload(client: Client, catalog: None) -> Non
     assert "Erlaubnis zur Haltung eines gefährlichen Hundes" in body
     assert 'href="#dogs-0-dangerous_permit"' in body, "the error summary links to the field"
     assert 'value="Rex"' in body, "what was typed is kept"
+
+
+@pytest.mark.parametrize("typed", ["12", "27609810654321", "DE0981065432101"])
+def test_microchip_number_must_have_15_digits(client: Client, catalog: None, typed: str) -> None:
+    journey = Journey(client, "hund-anmelden").start()
+    fill_until_dogs(journey)
+    response = journey.post({"dogs-count": "1", **dog(0, "Rex", chip_number=typed)})
+    assert response.status_code == 200, "a short or mistyped number is not accepted"
+    body = response.content.decode()
+    assert "Die Nummer des Mikrochips hat genau 15 Ziffern, ohne Leerzeichen" in body
+    assert 'href="#dogs-0-chip_number"' in body, "the error summary links to the field"
+    assert 'value="Rex"' in body, "what was typed is kept"
+    assert 'inputmode="numeric"' in body
+    assert 'maxlength="15"' in body
+    journey.answer("dogs", {"dogs-count": "1", **dog(0, "Rex", chip_number="276098106543210")})

@@ -167,3 +167,22 @@ def test_child_errors_link_to_the_field_and_keep_input(client: Client, catalog: 
     assert 'value="Leon"' in body, "what was typed is kept"
     assert 'value="Mia"' in body
     assert journey.step_id == "children"
+
+
+def test_a_verified_address_outside_the_town_must_become_the_future_one(
+        client: Client, catalog: None) -> None:
+    """BundID's Köln address is offered, editable (families move here); it must be in town."""
+    from rathaus.identity.testing import sign_in_client
+
+    sign_in_client(client, level=TrustLevel.HIGH)
+    journey = Journey(client, "kindergartenplatz-anmelden", language="en").start()
+    assert 'value="Köln"' in journey.page(), "the verified address is offered, not a stop"
+    kept = {**PARENT, "parent_address-street": "Heidestraße", "parent_address-number": "17",
+            "parent_address-postcode": "51147", "parent_address-city": "Köln"}
+    response = journey.post(kept)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("“Address” must be an address in Musterstadt; this postcode does not belong to "
+            "Musterstadt.") in body
+    assert "If you are moving to our town, enter your future address." in body
+    journey.answer("parent", PARENT)

@@ -12,7 +12,7 @@ from django.test import Client
 
 from rathaus.applications.models import Draft, Submission
 from rathaus.identity.levels import TrustLevel
-from rathaus.identity.testing import sign_in_client
+from rathaus.identity.testing import ERIKA, sign_in_client
 
 from .journey import Journey, sign_in
 
@@ -155,12 +155,15 @@ def test_family_member_needs_a_birth_date(client: Client, catalog: None) -> None
 # -- signed in with BundID: the applicant's details arrive verified (once-only) ---------------
 
 ERIKA_NAME = {"given_names": "Erika", "family_name": "Mustermann"}
-ERIKA_ADDRESS = {"street": "Heidestraße", "number": "17", "postcode": "51147", "city": "Köln"}
+ERIKA_ADDRESS = {"street": "Heidestraße", "number": "17", "postcode": "31000",
+                 "city": "Musterstadt"}
+# Erika as BundID knows her after moving to the town (a Meldebescheinigung needs that).
+ERIKA_HERE = {**ERIKA, "postal_code": "31000", "city": "Musterstadt"}
 ERIKA_APPLICANT = {
     "applicant_name-given_names": "Erika", "applicant_name-family_name": "Mustermann",
     "applicant_birth_date": "1964-08-12",
     "applicant_address-street": "Heidestraße", "applicant_address-number": "17",
-    "applicant_address-postcode": "51147", "applicant_address-city": "Köln",
+    "applicant_address-postcode": "31000", "applicant_address-city": "Musterstadt",
 }
 VERIFIED_IDS = ("applicant_name", "applicant_birth_date", "applicant_address")
 
@@ -174,7 +177,7 @@ def input_tag(body: str, name: str) -> str:
 def test_signed_in_with_the_id_card_the_details_arrive_verified(
     client: Client, catalog: None, read_pdf: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    citizen = sign_in_client(client, level=TrustLevel.HIGH)
+    citizen = sign_in_client(client, level=TrustLevel.HIGH, attributes=ERIKA_HERE)
     journey = Journey(client, SLUG, language="en").start()
     journey.answer("certificate", {"certificate_type": "simple", "for_whom": "self"})
     assert journey.step_id == "applicant"
@@ -237,7 +240,7 @@ def test_signed_in_with_the_id_card_the_details_arrive_verified(
 
 
 def test_the_german_form_says_verified_in_german(client: Client, catalog: None) -> None:
-    sign_in_client(client, level=TrustLevel.SUBSTANTIAL)
+    sign_in_client(client, level=TrustLevel.SUBSTANTIAL, attributes=ERIKA_HERE)
     journey = Journey(client, SLUG).start()
     journey.answer("certificate", {"certificate_type": "simple", "for_whom": "self"})
     body = journey.page()
@@ -288,3 +291,42 @@ def test_a_service_may_let_the_citizen_change_a_verified_address(client: Client,
     again = client.get(owner_url).content.decode()
     assert 'id="owner_address-verified"' not in again, "a changed value is not marked"
     assert 'id="owner_name-verified"' in again
+
+
+# -- residence: a Meldebescheinigung is for people registered in the town -------------------
+
+
+def test_a_typed_address_outside_the_town_is_refused_with_whom_to_ask(client: Client,
+                                                                     catalog: None) -> None:
+    sign_in(client, 3)  # a level without identity data: everything is typed
+    journey = Journey(client, SLUG).start()
+    journey.answer("certificate", {"certificate_type": "simple", "for_whom": "self"})
+    hannover = {**APPLICANT, "applicant_address-street": "Lister Meile",
+                "applicant_address-number": "4", "applicant_address-postcode": "30161",
+                "applicant_address-city": "Hannover"}
+    response = journey.post(hannover)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("„Derzeitige Anschrift in der Stadt“ muss eine Anschrift in Musterstadt sein; "
+            "diese Postleitzahl gehört nicht zu Musterstadt.") in body
+    assert "stellt die Meldebehörde Ihres Wohnorts aus" in body
+    assert 'href="#applicant_address-postcode"' in body
+    assert 'value="Lister Meile"' in body, "what was typed is kept"
+    assert "applicant_address" not in Draft.objects.get().answers
+    journey.answer("applicant", APPLICANT)
+
+
+def test_a_verified_address_outside_the_town_stops_at_the_first_step(client: Client,
+                                                                     catalog: None) -> None:
+    sign_in_client(client, level=TrustLevel.HIGH)  # Erika, whose ID card says Köln
+    journey = Journey(client, SLUG, language="en").start()
+    assert journey.step_id == "certificate"
+    body = journey.page()
+    assert "<h1 class=\"kern-heading-large\">Your address is not in Musterstadt</h1>" in body
+    assert "Heidestraße 17, 51147 Köln" in body
+    assert "issued by the registration office of the place where you live" in body
+    assert 'name="certificate_type"' not in body, "nothing is asked that cannot be sent"
+    refused = client.post(journey.step_url, {"certificate_type": "simple", "for_whom": "self",
+                                             "action": "continue"})
+    assert "Your address is not in Musterstadt" in refused.content.decode()
+    assert Draft.objects.get().answers == {}

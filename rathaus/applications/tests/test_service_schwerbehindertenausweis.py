@@ -12,7 +12,7 @@ from django.test import Client
 
 from rathaus.applications.models import Submission
 
-from .journey import Journey, pdf_bytes, sign_in
+from .journey import Journey, image_bytes, pdf_bytes, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,30 @@ def test_release_from_confidentiality_is_required(client: Client, catalog: None)
     assert 'href="#truthful"' not in body
     assert 'id="truthful" name="truthful" value="yes" checked' in body, "what was ticked is kept"
     assert not Submission.objects.exists()
+
+
+def test_passport_photo_too_small_for_the_card_is_refused(
+    client: Client, catalog: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    sign_in(client, 4)
+    journey = Journey(client, SLUG).start()
+    journey.answer("applicant", APPLICANT)
+    journey.answer("health", {"impairments-count": "1", **KNEES, "hospital_stays": "no"})
+    page = journey.page()
+    assert "mindestens 413 × 531 Pixeln" in page, "the help says how large the photo must be"
+    assert "Mindestens 413 × 531 Pixel." in page
+    tiny = SimpleUploadedFile("passbild.png", image_bytes(48, 48), content_type="image/png")
+    response = journey.post({"passport_photo": tiny})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("Das Bild für „Passbild für den Ausweis“ hat 48 × 48 Pixel; es muss mindestens "
+            "413 × 531 Pixel (Breite × Höhe) haben.") in body
+    assert 'href="#passport_photo"' in body
+    photo = SimpleUploadedFile("passbild.jpg", image_bytes(413, 531, "JPEG"),
+                               content_type="image/jpeg")
+    journey.answer("marks", {"passport_photo": photo})
+    journey.answer("consent", {"confidentiality_release": "yes", "truthful": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = journey.submit()
+    [upload] = submission.attachments.all()
+    assert upload.field_id == "passport_photo"

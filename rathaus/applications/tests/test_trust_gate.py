@@ -24,12 +24,20 @@ from rathaus.catalog.loader import LoadedService
 from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_service
 from rathaus.identity.levels import TrustLevel
-from rathaus.identity.testing import sign_in_client
+from rathaus.identity.testing import ERIKA
+from rathaus.identity.testing import sign_in_client as _sign_in_client
 
 from . import nachweis
 from .journey import Journey, downloaded
 
 pytestmark = pytest.mark.django_db
+
+# The Meldebescheinigung is for residents: Erika as BundID knows her after moving to the town.
+ERIKA_HERE = {**ERIKA, "postal_code": "31000", "city": "Musterstadt"}
+
+
+def sign_in_client(client: Client, **options: Any) -> Any:
+    return _sign_in_client(client, **{"attributes": ERIKA_HERE, **options})
 
 SLUG = "meldebescheinigung"
 CERTIFICATE = {"certificate_type": "extended", "purpose": "für die Familienkasse",

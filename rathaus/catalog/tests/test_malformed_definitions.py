@@ -73,6 +73,43 @@ MISTAKES = {
         written(set_key("form", "steps", 0, "skip_if", value={"field": "ghost", "filled": True})),
         "laubsaecke.yaml", "form.steps[0].skip_if", ["unknown field 'ghost'"],
     ),
+    "pattern that is not a regular expression": (
+        written(add_field({"id": "code", "type": "text", "label": {"de": "Code", "en": "Code"},
+                           "pattern": "[0-9",
+                           "pattern_message": {"de": "Ziffern", "en": "Digits"}})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]",
+        ["'pattern' is not a valid regular expression"],
+    ),
+    "pattern without a message": (
+        written(add_field({"id": "code", "type": "text", "label": {"de": "Code", "en": "Code"},
+                           "pattern": "[0-9]{15}"})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["'pattern' and 'pattern_message'"],
+    ),
+    "minimum length above the maximum": (
+        written(add_field({"id": "code", "type": "text", "label": {"de": "Code", "en": "Code"},
+                           "min_length": 20, "max_length": 15})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["'min_length' must not be larger"],
+    ),
+    "pattern on a number field": (
+        written(add_field({"id": "bags", "type": "number", "label": {"de": "Anzahl", "en": "Count"},
+                           "pattern": "[0-9]+", "pattern_message": {"de": "Z", "en": "D"}})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["only text and long_text fields"],
+    ),
+    "image size for a file that may be a PDF": (
+        written(add_field({"id": "photo", "type": "file", "label": {"de": "Foto", "en": "Photo"},
+                           "min_width_px": 413, "min_height_px": 531})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["accept", "jpeg and png"],
+    ),
+    "image width without height": (
+        written(add_field({"id": "photo", "type": "file", "label": {"de": "Foto", "en": "Photo"},
+                           "accept": ["jpeg"], "min_width_px": 413})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["'min_width_px' and 'min_height_px'"],
+    ),
+    "in_town on a text field": (
+        written(add_field({"id": "street", "type": "text", "label": {"de": "S", "en": "S"},
+                           "in_town": True})),
+        "laubsaecke.yaml", "form.steps[0].fields[1]", ["only address fields have 'in_town'"],
+    ),
     "bad YAML syntax": (
         raw('slug: laubsaecke\ntitle:\n  de: "Laubsäcke" bestellen\n  en: Order leaf bags\n'),
         "laubsaecke.yaml", "line 3, column 19", ["not valid YAML"],

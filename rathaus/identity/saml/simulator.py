@@ -26,8 +26,10 @@ class Persona:
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona("erika", _("Erika Mustermann (ID card data)"), "sim-bpk2-erika-mustermann", ERIKA),
-    Persona("max", _("Max Meier (no e-mail address)"), "sim-bpk2-max-meier", {
+    # Erika lives outside the demo town (Köln), Max and Ayşe in it (RATHAUS_TOWN_POSTCODES).
+    Persona("erika", _("Erika Mustermann (ID card data, lives in Köln: outside the town)"),
+            "sim-bpk2-erika-mustermann", ERIKA),
+    Persona("max", _("Max Meier (no e-mail address, lives in the town)"), "sim-bpk2-max-meier", {
         "given_name": "Max", "family_name": "Meier", "date_of_birth": "1990-02-28",
         "place_of_birth": "Hannover", "nationality": "D", "street_address": "Am Markt 3a",
         "postal_code": "31000", "city": "Musterstadt", "country": "D"}),
