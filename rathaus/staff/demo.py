@@ -63,9 +63,14 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
             created.append(username)
         for role, slug in roles:
             department = Department.objects.filter(slug=slug).first()
-            if department is not None:
-                DepartmentMembership.objects.get_or_create(
-                    user=user, department=department, defaults={"role": DepartmentRole(role)})
+            if department is None:
+                continue
+            _membership, granted = DepartmentMembership.objects.get_or_create(
+                user=user, department=department, defaults={"role": DepartmentRole(role)})
+            if granted and not department.notify_email:
+                # New applications are announced in the demo's outbox (/dev/outbox/).
+                department.notify_email = department.email
+                department.save(update_fields=["notify_email"])
         if agent:
             user.groups.add(agent_group())
     return created
