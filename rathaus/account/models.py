@@ -39,7 +39,7 @@ class Message(models.Model):
     attachment = models.FileField(_("attachment"), upload_to="messages/%Y/%m/", blank=True)
     attachment_name = models.CharField(_("file name of the attachment"), max_length=255,
                                        blank=True)
-    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_type = models.CharField(_("file type of the attachment"), max_length=100, blank=True)
     # The language the notice e-mail is written in (the message text is as staff wrote it).
     language = models.CharField(_("language"), max_length=8, default="de",
                                 choices=settings.LANGUAGES)
@@ -74,8 +74,8 @@ class UsedSignInLink(models.Model):
     still be valid (rows are removed an hour later).
     """
 
-    digest = models.CharField(max_length=64, unique=True)
-    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    used_at = models.DateTimeField(_("used"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("used sign-in link")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "rathaus.applications"
     label = "applications"
-    verbose_name = "Anträge"
+    verbose_name = _("Applications")
 
     def ready(self) -> None:
         from .fields import builtin  # noqa: F401  (registers the field types)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .links import resume_url, status_url
+from .links import absolute, resume_url, status_url
 from .models import Draft, Submission
 from .selectors import answers_level, has_sensitive_answers
 from .services import ensure_receipt
@@ -46,6 +47,34 @@ def send_confirmation(*, submission: Submission) -> None:
             name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
             message.attach(name, pdf, "application/pdf")
         message.send()
+
+
+def send_department_notice(*, submission: Submission) -> None:
+    """Tell the department that an application arrived: service, reference and inbox link only.
+
+    E-mail is no place for citizens' data: the notice names no person and no answer, and the
+    link opens only after the staff sign-in with the second factor.
+    """
+    address = submission.department.notify_email
+    if not address:
+        return
+    # Staff read German; the citizen's language is theirs, not the office's.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "service_title": submission.service_version.spec.title.get_text(
+                settings.LANGUAGE_CODE),
+            "reference": submission.reference,
+            "department": submission.department.name,
+            "inbox_url": absolute(reverse("staff:submission",
+                                          kwargs={"reference": submission.reference})),
+            "town": settings.RATHAUS_TOWN,
+        }
+        EmailMessage(
+            subject=_("New application: %(service)s (%(reference)s)")
+            % {"service": context["service_title"], "reference": submission.reference},
+            body=render_to_string("applications/email/department_notice.txt", context),
+            to=[address],
+        ).send()
 
 
 def send_resume(*, draft: Draft) -> None:

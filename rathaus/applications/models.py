@@ -16,21 +16,23 @@ from rathaus.identity.models import Citizen
 class Draft(models.Model):
     """An application being filled in; deleted 30 days after the last change."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT,
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    service_version = models.ForeignKey(ServiceVersion, verbose_name=_("service version"),
+                                        on_delete=models.PROTECT,
                                         related_name="drafts")
-    answers = models.JSONField(default=dict, blank=True)
-    completed_steps = models.JSONField(default=list, blank=True)
-    language = models.CharField(max_length=8, default="de")
-    trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices,
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    completed_steps = models.JSONField(_("completed steps"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="de")
+    trust_level = models.PositiveSmallIntegerField(_("trust level"), choices=TrustLevel.choices,
                                                    default=TrustLevel.NONE)
-    resume_email = models.EmailField(blank=True)
-    resume_consent_at = models.DateTimeField(null=True, blank=True)
+    resume_email = models.EmailField(_("e-mail address for the resume link"), blank=True)
+    resume_consent_at = models.DateTimeField(_("consent to keep the draft"), null=True, blank=True)
     # The signed-in citizen whose draft this is ("Mein Rathaus"); anonymous drafts have none.
-    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.CASCADE,
+    citizen = models.ForeignKey(Citizen, verbose_name=_("citizen account"), null=True, blank=True,
+                                on_delete=models.CASCADE,
                                 related_name="drafts")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("draft")
@@ -53,30 +55,34 @@ class Submission(models.Model):
     reference = models.CharField(_("reference"), max_length=9, unique=True,
                                  default=new_reference, editable=False)
     # The draft's id: a second POST of the same draft finds this row instead of submitting twice.
-    draft_key = models.UUIDField(unique=True, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="submissions")
-    service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT,
+    draft_key = models.UUIDField(_("draft key"), unique=True, editable=False)
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="submissions")
+    service_version = models.ForeignKey(ServiceVersion, verbose_name=_("service version"),
+                                        on_delete=models.PROTECT,
                                         related_name="submissions")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT,
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.PROTECT,
                                    related_name="submissions")
-    answers = models.JSONField()
-    sensitive_fields = models.JSONField(default=list, blank=True)
-    fee_lines = models.JSONField(default=list, blank=True)
-    fee_total = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    language = models.CharField(max_length=8)
-    email = models.EmailField(blank=True)
-    trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices,
+    answers = models.JSONField(_("answers"))
+    sensitive_fields = models.JSONField(_("sensitive fields"), default=list, blank=True)
+    fee_lines = models.JSONField(_("fee lines"), default=list, blank=True)
+    fee_total = models.DecimalField(_("total fee"), max_digits=10, decimal_places=2, default=0)
+    language = models.CharField(_("language"), max_length=8)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    trust_level = models.PositiveSmallIntegerField(_("trust level"), choices=TrustLevel.choices,
                                                    default=TrustLevel.NONE)
     # The signed-in citizen who sent it; SET_NULL: deleting the account leaves the town's record.
-    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.SET_NULL,
+    citizen = models.ForeignKey(Citizen, verbose_name=_("citizen account"), null=True, blank=True,
+                                on_delete=models.SET_NULL,
                                 related_name="submissions")
     # Answers that came verified from the identity provider: {field path: {"attribute": key,
     # "level": trust level int, "source": "bundid"}} (once-only principle, for the clerk).
-    verified_fields = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=SubmissionStatus.choices,
+    verified_fields = models.JSONField(_("verified answers"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=SubmissionStatus.choices,
                               default=SubmissionStatus.RECEIVED, db_index=True)
-    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    receipt_pdf = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
+    receipt_pdf = models.FileField(_("receipt (PDF)"), upload_to="receipts/%Y/%m/", blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -91,18 +97,20 @@ class Submission(models.Model):
 class Upload(models.Model):
     """A file a citizen attached; stored outside the web root, served only to who may see it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL,
+    id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
+    draft = models.ForeignKey(Draft, verbose_name=_("draft"), null=True, blank=True,
+                              on_delete=models.SET_NULL,
                               related_name="uploads")
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="attachments")
-    field_id = models.CharField(max_length=60)
-    file = models.FileField(upload_to="uploads/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    field_id = models.CharField(_("field"), max_length=60)
+    file = models.FileField(_("file"), upload_to="uploads/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")

@@ -177,7 +177,7 @@ def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
 @transaction.atomic
 def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustLevel | None,
                   identity: Mapping[str, Attribute], identity_source: str) -> Submission:
-    from .tasks import send_submission_confirmation
+    from .tasks import notify_department, send_submission_confirmation
 
     existing = Submission.objects.filter(draft_key=draft_id).first()
     if existing is not None:
@@ -237,6 +237,8 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
     transaction.on_commit(lambda: send_submission_confirmation.enqueue(
         submission_id=submission_id
     ))
+    if submission.department.notify_email:
+        transaction.on_commit(lambda: notify_department.enqueue(submission_id=submission_id))
     return submission
 
 

@@ -23,6 +23,17 @@ def send_submission_confirmation(*, submission_id: int) -> None:
 
 
 @task()
+def notify_department(*, submission_id: int) -> None:
+    from .emails import send_department_notice
+
+    submission = Submission.objects.select_related("service_version", "department").filter(
+        pk=submission_id
+    ).first()
+    if submission is not None:
+        send_department_notice(submission=submission)
+
+
+@task()
 def send_resume_link(*, draft_id: str) -> None:
     from .emails import send_resume
 

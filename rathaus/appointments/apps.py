@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppointmentsConfig(AppConfig):
     name = "rathaus.appointments"
     label = "appointments"
-    verbose_name = "Termine"
+    verbose_name = _("Appointments")

@@ -319,7 +319,7 @@ class Booking(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=BookingStatus.choices)
     expires_at = models.DateTimeField(_("lapses at"), null=True, blank=True)
     # Keyed hash of the verified e-mail address (later the BundID person key): see people.py.
-    person_key = models.CharField(max_length=64, blank=True, editable=False)
+    person_key = models.CharField(_("person key"), max_length=64, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -346,7 +346,7 @@ class Booking(models.Model):
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminder sent"))
     # The confirmation e-mail is still to be sent (bookings for callers; see outbox.py).
-    confirmation_due = models.BooleanField(default=False, editable=False)
+    confirmation_due = models.BooleanField(_("confirmation due"), default=False, editable=False)
 
     class Meta:
         ordering = ["slot__starts_at", "created_at"]
@@ -405,7 +405,7 @@ class WaitlistEntry(models.Model):
                                  verbose_name=_("calendar"))
     status = models.CharField(_("status"), max_length=12, choices=WaitlistStatus.choices,
                               default=WaitlistStatus.WAITING)
-    person_key = models.CharField(max_length=64, editable=False)
+    person_key = models.CharField(_("person key"), max_length=64, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -484,7 +484,7 @@ class Release(models.Model):
     slots_until = models.DateField(_("appointments until"))
     method = models.CharField(_("draw"), max_length=12, choices=DrawMethod.choices,
                               default=DrawMethod.LOTTERY)
-    seed = models.CharField(max_length=64, editable=False)
+    seed = models.CharField(_("draw seed"), max_length=64, editable=False)
     seed_commitment = models.CharField(_("SHA-256 of the seed"), max_length=64, editable=False)
     drawn_at = models.DateTimeField(_("drawn"), null=True, blank=True)
     registrations_count = models.PositiveIntegerField(_("registrations in the draw"), default=0)
@@ -531,10 +531,10 @@ class Registration(models.Model):
                                  related_name="registrations", verbose_name=_("calendar"))
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.WAITING)
-    person_key = models.CharField(max_length=64, editable=False)
+    person_key = models.CharField(_("person key"), max_length=64, editable=False)
     # Keyed hash of the mailbox behind the e-mail address, +tags and case folded (people.py):
     # one registration per mailbox, however the address is written.
-    mailbox_key = models.CharField(max_length=64, blank=True, editable=False)
+    mailbox_key = models.CharField(_("mailbox key"), max_length=64, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -688,6 +688,8 @@ class WaitingRoomCounter(models.Model):
             models.UniqueConstraint(fields=["calendar", "opens_at"],
                                     name="waiting_room_counter_per_opening"),
         ]
+        verbose_name = _("waiting-room counter")
+        verbose_name_plural = _("waiting-room counters")
 
     def __str__(self) -> str:
         return f"{self.calendar_id} {self.opens_at:%Y-%m-%d %H:%M}: {self.issued}"
@@ -699,7 +701,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="api_tokens", verbose_name=_("agent"))
     name = models.CharField(_("name"), max_length=100, blank=True)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("begins with"), max_length=12, editable=False)
     channel = models.CharField(_("books for channel"), max_length=8, choices=Channel.choices,
                                default=Channel.STAFF)

@@ -12,7 +12,7 @@ from .selectors import bump_catalog_generation
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin[Department]):
-    list_display = ["name_de", "slug", "email"]
+    list_display = ["name_de", "slug", "email", "notify_email"]
 
 
 @admin.register(Category)

@@ -16,10 +16,14 @@ def _pick(de: str, en: str) -> str:
 
 
 class Department(models.Model):
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("short name"), unique=True)
     name_de = models.CharField(_("name (German)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     email = models.EmailField(_("e-mail"))
+    notify_email = models.EmailField(
+        _("notify of new applications at"), blank=True,
+        help_text=_("Receives a notice without personal data for every new application, with "
+                    "a link to the inbox. Empty: no notice."))
 
     class Meta:
         ordering = ["name_de"]
@@ -35,12 +39,12 @@ class Department(models.Model):
 
 
 class Category(models.Model):
-    slug = models.SlugField(unique=True)
-    title_de = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    description_de = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
-    position = models.PositiveIntegerField(default=0)
+    slug = models.SlugField(_("short name"), unique=True)
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "slug"]
@@ -60,10 +64,10 @@ class Category(models.Model):
 
 
 class LifeSituation(models.Model):
-    slug = models.SlugField(unique=True)
-    title_de = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    position = models.PositiveIntegerField(default=0)
+    slug = models.SlugField(_("short name"), unique=True)
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "slug"]
@@ -81,21 +85,25 @@ class LifeSituation(models.Model):
 class Service(models.Model):
     """A service of the town; its content lives in immutable versions, the newest is current."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="services")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
-    life_situations = models.ManyToManyField(LifeSituation, blank=True, related_name="services")
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.PROTECT, related_name="services")
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
+                                 related_name="services")
+    life_situations = models.ManyToManyField(LifeSituation, verbose_name=_("life situations"),
+                                             blank=True, related_name="services")
     current_version = models.ForeignKey(
-        "ServiceVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ServiceVersion", verbose_name=_("current version"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+"
     )
-    title_de = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    summary_de = models.TextField()
-    summary_en = models.TextField()
+    title_de = models.CharField(_("title (German)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    summary_de = models.TextField(_("summary (German)"))
+    summary_en = models.TextField(_("summary (English)"))
     # Folded (case, umlauts, ß) words of both languages, for search, in three parts separated
     # by " | ": title, keywords, summary and LeiKa key (catalog.search weighs them).
-    search_text = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    search_text = models.TextField(_("search text"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["title_de"]
@@ -117,12 +125,13 @@ class Service(models.Model):
 class ServiceVersion(models.Model):
     """One published definition of a service; never changed once written."""
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    definition = models.JSONField()
-    checksum = models.CharField(max_length=64)
-    source_path = models.CharField(max_length=300, blank=True)
-    published_at = models.DateTimeField(auto_now_add=True)
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    checksum = models.CharField(_("checksum"), max_length=64)
+    source_path = models.CharField(_("source file"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
 
     class Meta:
         ordering = ["service", "-number"]
@@ -197,14 +206,17 @@ _NEED_CACHE: dict[str, OfflineNeedDef] = {}
 class ServiceDailyCount(models.Model):
     """How often a service page was opened on a day: no IP, no cookie, no user."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="daily_counts")
-    day = models.DateField()
-    views = models.PositiveIntegerField(default=0)
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.CASCADE,
+                                related_name="daily_counts")
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("page views"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["service", "day"], name="service_daily_count_day")
         ]
+        verbose_name = _("page views of a day")
+        verbose_name_plural = _("page views per day")
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.day}: {self.views}"

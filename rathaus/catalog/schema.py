@@ -471,6 +471,8 @@ class Department(Strict):
     slug: str = Field(pattern=SLUG)
     name: Text
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    # Where notices of new applications go; "" for none; absent: as set in the admin.
+    notify_email: str | None = Field(default=None, pattern=r"^([^@\s]+@[^@\s]+)?$")
 
 
 class Category(Strict):

@@ -69,10 +69,10 @@ def publish_catalog(*, loaded: LoadedCatalog) -> PublishReport:
     """Create or update departments, categories and life situations, then publish each service."""
     catalog = loaded.catalog
     for item in catalog.departments:
-        Department.objects.update_or_create(
-            slug=item.slug,
-            defaults={"name_de": item.name.de, "name_en": item.name.en, "email": item.email},
-        )
+        defaults = {"name_de": item.name.de, "name_en": item.name.en, "email": item.email}
+        if item.notify_email is not None:
+            defaults["notify_email"] = item.notify_email
+        Department.objects.update_or_create(slug=item.slug, defaults=defaults)
     for position, category in enumerate(catalog.categories):
         Category.objects.update_or_create(
             slug=category.slug,

@@ -47,15 +47,19 @@ class PendingSignIn(models.Model):
     in a short-lived cookie that is sent on that POST (login CSRF defence).
     """
 
-    request_id = models.CharField(max_length=64, primary_key=True)
-    browser_hash = models.CharField(max_length=64)
-    session_key = models.CharField(max_length=64, blank=True)
-    level = models.PositiveSmallIntegerField(choices=TrustLevel.choices)
-    next_url = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=64, primary_key=True)
+    browser_hash = models.CharField(_("browser hash"), max_length=64)
+    session_key = models.CharField(_("session key"), max_length=64, blank=True)
+    level = models.PositiveSmallIntegerField(_("requested level"), choices=TrustLevel.choices)
+    next_url = models.CharField(_("return address"), max_length=500, blank=True)
     # The page language the sign-in started in: BundID's answer arrives at an address without
     # a language prefix, and a refusal is explained in that language.
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending BundID sign-in")
+        verbose_name_plural = _("pending BundID sign-ins")
 
     def __str__(self) -> str:
         return self.request_id
@@ -64,8 +68,12 @@ class PendingSignIn(models.Model):
 class UsedAssertion(models.Model):
     """An assertion ID already accepted: a second use is a replay (kept until it expires)."""
 
-    assertion_id = models.CharField(max_length=128, primary_key=True)
-    expires_at = models.DateTimeField(db_index=True)
+    assertion_id = models.CharField(_("assertion ID"), max_length=128, primary_key=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("used SAML assertion")
+        verbose_name_plural = _("used SAML assertions")
 
     def __str__(self) -> str:
         return self.assertion_id

@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class OutboxMessage(models.Model):
     """An e-mail kept locally instead of sent (embedded default and development only)."""
 
-    sender = models.CharField(max_length=300)
-    recipients = models.JSONField()
-    subject = models.CharField(max_length=500)
-    body = models.TextField()
-    raw = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    sender = models.CharField(_("sender"), max_length=300)
+    recipients = models.JSONField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=500)
+    body = models.TextField(_("text"))
+    raw = models.BinaryField(_("raw message"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -21,12 +21,19 @@ from .services import APP_DEVICE_NAME
 DEMO_KEY = b"rathaus-demo-2fa-key"
 DEMO_SECRET = b32encode(DEMO_KEY).decode()
 DEMO_PASSWORD = "rathaus-demo-staff"  # noqa: S105 (demo only, documented in the README)
-# user name, department role (slug), citizens' office agent
-DEMO_STAFF = [
-    ("steueramt", ("clerk", "steueramt"), False),
-    ("ordnungsamt", ("clerk", "ordnungsamt"), False),
-    ("ordnungsamt-leitung", ("lead", "ordnungsamt"), False),
-    ("buergerbuero", None, True),
+# User name, department roles (role, department slug), citizens' office agent. Every department
+# that receives applications in services/ has a clerk (a test checks it); the Bürgerbüro's
+# account is its agent on the phone and its clerk for the registration certificates.
+DEMO_STAFF: list[tuple[str, tuple[tuple[str, str], ...], bool]] = [
+    ("steueramt", (("clerk", "steueramt"),), False),
+    ("ordnungsamt", (("clerk", "ordnungsamt"),), False),
+    ("ordnungsamt-leitung", (("lead", "ordnungsamt"),), False),
+    ("buergerbuero", (("clerk", "buergerbuero"),), True),
+    ("standesamt", (("clerk", "standesamt"),), False),
+    ("stadtentwaesserung", (("clerk", "stadtentwaesserung"),), False),
+    ("kita", (("clerk", "kindertagesstaetten"),), False),
+    ("soziales", (("clerk", "soziales"),), False),
+    ("barrierefreiheit", (("clerk", "barrierefreiheit"),), False),
 ]
 
 
@@ -38,25 +45,32 @@ def _with_demo_app(user: User) -> None:
 
 @transaction.atomic
 def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
-    """Create the demo staff (once); give the demo admin the demo app too. Return new names."""
+    """Create the demo staff (once); give the demo admin the demo app too. Return new names.
+
+    Accounts of an older demo keep their password but get the roles they lack.
+    """
     created = []
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
         _with_demo_app(admin)
-    for username, role, agent in DEMO_STAFF:
+    for username, roles, agent in DEMO_STAFF:
         user, new = User.objects.get_or_create(username=username,
                                                defaults={"email": f"{username}@localhost"})
-        if not new:
-            continue
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-        _with_demo_app(user)
-        if role is not None:
-            department = Department.objects.filter(slug=role[1]).first()
-            if department is not None:
-                DepartmentMembership.objects.create(user=user, department=department,
-                                                    role=DepartmentRole(role[0]))
+        if new:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            _with_demo_app(user)
+            created.append(username)
+        for role, slug in roles:
+            department = Department.objects.filter(slug=slug).first()
+            if department is None:
+                continue
+            _membership, granted = DepartmentMembership.objects.get_or_create(
+                user=user, department=department, defaults={"role": DepartmentRole(role)})
+            if granted and not department.notify_email:
+                # New applications are announced in the demo's outbox (/dev/outbox/).
+                department.notify_email = department.email
+                department.save(update_fields=["notify_email"])
         if agent:
             user.groups.add(agent_group())
-        created.append(username)
     return created

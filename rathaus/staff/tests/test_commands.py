@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,9 +12,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rathaus.applications.models import Submission
 from rathaus.appointments.roles import BOOK_FOR_CALLERS
 from rathaus.audit.models import Action, AuditEvent
-from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET
+from rathaus.catalog.models import Service
+from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET, DEMO_STAFF
+from rathaus.staff.models import DepartmentMembership
 
 from .conftest import text
 from .factories import department, staff_user
@@ -86,3 +90,45 @@ def test_demo_totp_refuses_outside_the_demo(settings: object) -> None:
     settings.RATHAUS_DEV_TOOLS = False  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="only in the development demo"):
         run("demo_totp", "admin")
+
+
+def test_every_department_that_receives_applications_has_a_demo_clerk(catalog: None) -> None:
+    run("seed_demo")
+    receiving = {service.department.slug for service in Service.objects.select_related(
+        "department", "current_version") if service.current_version is not None
+        and "form" in service.current_version.spec.channels}
+    assert {"buergerbuero", "steueramt", "ordnungsamt", "soziales"} <= receiving
+    with_clerk = set(DepartmentMembership.objects.filter(
+        user__username__in=[name for name, _roles, _agent in DEMO_STAFF],
+    ).values_list("department__slug", flat=True))
+    assert receiving <= with_clerk, receiving - with_clerk
+
+
+def test_the_demo_agent_of_the_buergerbuero_sees_its_applications(
+        client: Client, catalog: None) -> None:
+    run("seed_demo")
+    service = Service.objects.select_related("current_version", "department").get(
+        slug="meldebescheinigung")
+    assert service.current_version is not None
+    mine = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
+        department=service.department, answers={}, language="de")
+    client.post("/de/staff/login/", {"username": "buergerbuero", "password": DEMO_PASSWORD})
+    client.post("/de/staff/login/code/", {"code": run("demo_totp", "buergerbuero").strip()})
+    home = text(client.get("/de/staff/"))
+    assert "Eingegangene Anträge" in home
+    assert User.objects.get(username="buergerbuero").has_perm(BOOK_FOR_CALLERS)
+
+    inbox = client.get("/de/staff/submissions/")
+    assert inbox.status_code == 200
+    assert mine.reference in text(inbox)
+    item = client.get(f"/de/staff/submissions/{mine.reference}/")
+    assert item.status_code == 200
+    assert "Meldebescheinigung" in text(item)
+
+
+def test_seeding_again_gives_older_demo_accounts_their_new_roles(catalog: None) -> None:
+    staff_user("buergerbuero", agent=True)
+    run("seed_demo")
+    assert DepartmentMembership.objects.get(user__username="buergerbuero").department.slug == (
+        "buergerbuero")
