@@ -340,7 +340,8 @@ class Booking(models.Model):
     times_moved = models.PositiveSmallIntegerField(_("times moved"), default=0, editable=False)
     # Keyed hash of the client address that took the hold (never the address): what the
     # limits on holds per address count. Removed once the hold is an hour old (retention).
-    client_key = models.CharField(max_length=32, blank=True, editable=False)
+    client_key = models.CharField(_("client (hashed)"), max_length=32, blank=True,
+                                  editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled or lapsed"), null=True, blank=True)

@@ -170,18 +170,20 @@ def parse_definition(checksum: str, data: dict[str, Any]) -> ServiceDef:
 class OfflineNeed(models.Model):
     """A need without an online service yet (services/_catalog.yaml), shown by search."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    position = models.PositiveIntegerField(default=0)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("department"),
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offline_needs"
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="offline_needs",
+        verbose_name=_("topic"),
     )
-    definition = models.JSONField()
-    checksum = models.CharField(max_length=64)
+    definition = models.JSONField(_("definition"))
+    checksum = models.CharField(_("checksum"), max_length=64)
     # As Service.search_text: folded title | keywords.
-    search_text = models.TextField(blank=True)
+    search_text = models.TextField(_("search text"), blank=True)
 
     class Meta:
         ordering = ["position", "slug"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # The table of Django's DatabaseCache (settings.CACHES without REDIS_URL).
 CACHE_TABLE = "rathaus_cache"
@@ -15,13 +16,14 @@ class CacheEntry(models.Model):
     ``django.core.cache.backends.db.DatabaseCache`` reads and writes them.
     """
 
-    cache_key = models.CharField(max_length=255, primary_key=True)
-    value = models.TextField()
-    expires = models.DateTimeField(db_index=True)
+    cache_key = models.CharField(_("cache key"), max_length=255, primary_key=True)
+    value = models.TextField(_("value"))
+    expires = models.DateTimeField(_("expires"), db_index=True)
 
     class Meta:
         db_table = CACHE_TABLE
-        verbose_name = "cache entry"
+        verbose_name = _("cache entry")
+        verbose_name_plural = _("cache entries")
 
     def __str__(self) -> str:
         return self.cache_key
@@ -34,12 +36,13 @@ class RateCount(models.Model):
     in clear. Rows are deleted once ``expires_at`` has passed (when a new window starts).
     """
 
-    key = models.CharField(max_length=80, primary_key=True)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
+    key = models.CharField(_("key (hashed)"), max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
     class Meta:
-        verbose_name = "rate-limit count"
+        verbose_name = _("rate-limit count")
+        verbose_name_plural = _("rate-limit counts")
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
