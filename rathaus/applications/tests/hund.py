@@ -49,6 +49,21 @@ STEPS: list[tuple[str, dict[str, str]]] = [
 ]
 
 
+# The shortest complete registration: one dog, not moved here, paid by bank transfer.
+SIMPLE_STEPS: list[tuple[str, dict[str, str]]] = [
+    ("owner", OWNER), ("keeping", {"commercial": "no", "moved_here": "no"}), ("dogs", DOGS),
+    ("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"}),
+    ("payment", {"payment_method": "transfer"}), ("declaration", DECLARATION),
+]
+
+
+def answer_simply(journey: Journey) -> Journey:
+    """Answer every step of a started registration as in SIMPLE_STEPS; submit is the caller's."""
+    for step_id, data in SIMPLE_STEPS:
+        journey.answer(step_id, data)
+    return journey
+
+
 def start(client: Client, *, until: str = "check") -> Journey:
     """Start an application in English and answer every step before `until`."""
     journey = Journey(client, SLUG, language="en").start()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from .hund import OWNER, dog
+from .hund import answer_simply
 from .journey import Journey
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,12 +53,7 @@ def test_confirmation_is_queued_after_commit_and_sent_by_the_worker_over_smtp(
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
 
     journey = Journey(client, "hund-anmelden").start()
-    journey.answer("owner", OWNER)
-    journey.answer("keeping", {"commercial": "no", "moved_here": "no"})
-    journey.answer("dogs", {"dogs-count": "1", **dog(0, "Bello")})
-    journey.answer("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"})
-    journey.answer("payment", {"payment_method": "transfer"})
-    journey.answer("declaration", {"truthful": "yes"})
+    answer_simply(journey)
     submission = journey.submit()
 
     queued = DBTaskResult.objects.get()

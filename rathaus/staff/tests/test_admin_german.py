@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils.functional import Promise
 
 from rathaus.applications.models import Draft, Submission
-from rathaus.applications.tests.hund import OWNER, dog
+from rathaus.applications.tests.hund import OWNER, answer_simply
 from rathaus.applications.tests.journey import Journey
 from rathaus.catalog.models import Category, Department, Service
 
@@ -49,12 +49,7 @@ def test_every_model_and_field_of_ours_has_a_translated_name() -> None:
 @pytest.fixture
 def dog_registration(catalog: None) -> Submission:
     journey = Journey(Client(), "hund-anmelden", language="en").start()
-    journey.answer("owner", OWNER)
-    journey.answer("keeping", {"commercial": "no", "moved_here": "no"})
-    journey.answer("dogs", {"dogs-count": "1", **dog(0, "Bello")})
-    journey.answer("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"})
-    journey.answer("payment", {"payment_method": "transfer"})
-    journey.answer("declaration", {"truthful": "yes"})
+    answer_simply(journey)
     return journey.submit()
 
 

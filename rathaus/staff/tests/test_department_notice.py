@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from rathaus.applications.models import Submission
-from rathaus.applications.tests.hund import OWNER, dog
+from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
 from rathaus.catalog.models import Department
 
@@ -26,12 +26,7 @@ INBOX = "posteingang-steuern@musterstadt.example"
 def submit_dog(capture: Any, *, execute: bool = True) -> tuple[Submission, list[Any]]:
     """Submit a dog registration in English; return it and the after-commit callbacks."""
     journey = Journey(Client(), "hund-anmelden", language="en").start()
-    journey.answer("owner", OWNER)
-    journey.answer("keeping", {"commercial": "no", "moved_here": "no"})
-    journey.answer("dogs", {"dogs-count": "1", **dog(0, "Bello")})
-    journey.answer("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"})
-    journey.answer("payment", {"payment_method": "transfer"})
-    journey.answer("declaration", {"truthful": "yes"})
+    answer_simply(journey)
     with capture(execute=execute) as callbacks:
         submission = journey.submit()
     return submission, callbacks

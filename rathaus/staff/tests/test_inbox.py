@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from rathaus.applications.models import Submission, Upload
-from rathaus.applications.tests.hund import OWNER, dog
+from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
 from rathaus.audit.models import Action, AuditEvent
 
@@ -24,12 +24,7 @@ pytestmark = pytest.mark.django_db
 def dog_tax(client: Client, catalog: None) -> Submission:
     """A dog registration submitted by a citizen: it goes to the tax office (Steueramt)."""
     journey = Journey(Client(), "hund-anmelden", language="en").start()
-    journey.answer("owner", OWNER)
-    journey.answer("keeping", {"commercial": "no", "moved_here": "no"})
-    journey.answer("dogs", {"dogs-count": "1", **dog(0, "Bello")})
-    journey.answer("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"})
-    journey.answer("payment", {"payment_method": "transfer"})
-    journey.answer("declaration", {"truthful": "yes"})
+    answer_simply(journey)
     submission = journey.submit()
     assert submission.department.slug == "steueramt"
     return submission
