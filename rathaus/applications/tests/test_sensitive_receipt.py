@@ -189,7 +189,10 @@ def test_mein_rathaus_keeps_health_data_for_the_services_level(
 
     renate(browser, TrustLevel.HIGH)  # step up with the Online-Ausweis
     listing = browser.get("/de/mein-rathaus/antraege/").content.decode()
-    assert f"{status_path}receipt.pdf" in listing
+    # The listing signs its own link (a token with its own timestamp): the same status page.
+    [receipt_path] = re.findall(r'href="(/de/status/[^"]+/receipt\.pdf)"', listing)
+    assert receipt_path.split(":")[0] == status_path.split(":")[0]
+    assert browser.get(receipt_path).content.startswith(b"%PDF")
     attachment = browser.get(f"/de/mein-rathaus/postfach/{message.pk}/anhang/")
     assert attachment.status_code == 200
     assert downloaded(attachment).startswith(b"%PDF")
