@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rathaus.catalog.models import Service
 from rathaus.catalog.schema import FieldDef, StepDef
+from rathaus.core import rows
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
@@ -100,6 +101,11 @@ def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile[bytes]) 
     return upload
 
 
+# Written out: compiling the ORM's update took more CPU than the statement (docs/performance.md).
+_SAVE_IF_UNCHANGED = rows.ConditionalUpdate(
+    Draft, ["answers", "completed_steps", "updated_at"], guard="updated_at")
+
+
 def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
     """Store a completed step; a save from another tab in between is merged, not overwritten."""
     form = draft.service_version.spec.form
@@ -110,9 +116,7 @@ def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
         completed.append(step.id)
     now = timezone.now()
     # Optimistic: one UPDATE that applies only if nobody saved since this request read the draft.
-    if Draft.objects.filter(pk=draft.pk, updated_at=draft.updated_at).update(
-        answers=answers, completed_steps=completed, updated_at=now
-    ):
+    if _SAVE_IF_UNCHANGED.run(draft.pk, draft.updated_at, [answers, completed, now]):
         draft.answers, draft.completed_steps, draft.updated_at = answers, completed, now
         return draft
     return _save_step_locked(draft=draft, step=step, values=values)

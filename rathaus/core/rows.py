@@ -61,3 +61,48 @@ class RowReader:
             converted.append(value)
         # Fields not read are deferred, as with .defer(): loaded on first access.
         return self.model.from_db(using, self.names, converted)
+
+
+def _concrete(field: object) -> Field[Any, Any]:
+    assert isinstance(field, Field), f"{field} is not a column"
+    return field
+
+
+class ConditionalUpdate:
+    """``UPDATE table SET a = %s, ... WHERE pk = %s AND guard = %s``, written out once.
+
+    The optimistic write of a hot path (a form step): the ORM's ``filter().update()`` costs
+    about 0.4 ms of CPU to compile, the statement itself a fraction of it. Values go through
+    each field's ``get_db_prep_save`` (JSON, dates), so what is stored is what ``.update()``
+    stores. Returns whether a row was changed (0 when the guard no longer matched).
+    """
+
+    def __init__(self, model: type[Model], set_fields: Sequence[str], guard: str) -> None:
+        meta = model._meta
+        self.table = str(meta.db_table)
+        self.sets = [_concrete(meta.get_field(name)) for name in set_fields]
+        self.pk = meta.pk
+        self.guard = _concrete(meta.get_field(guard))
+        self._sql: dict[str, str] = {}
+
+    def _statement(self, using: str) -> str:
+        sql = self._sql.get(using)
+        if sql is None:
+            quote = connections[using].ops.quote_name
+            assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in self.sets)
+            assert self.pk is not None
+            sql = self._sql[using] = (
+                f"UPDATE {quote(self.table)} SET {assignments} "  # noqa: S608 (names from meta)
+                f"WHERE {quote(str(self.pk.column))} = %s AND {quote(str(self.guard.column))} = %s")
+        return sql
+
+    def run(self, pk: Any, guard: Any, values: Sequence[Any], using: str = "default") -> bool:
+        connection = connections[using]
+        assert self.pk is not None
+        params = [field.get_db_prep_save(value, connection)
+                  for field, value in zip(self.sets, values, strict=True)]
+        params += [self.pk.get_db_prep_value(pk, connection),
+                   self.guard.get_db_prep_value(guard, connection)]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(using), params)
+            return bool(cursor.rowcount)
