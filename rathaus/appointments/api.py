@@ -12,6 +12,8 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
@@ -258,9 +260,23 @@ def list_slots(request: HttpRequest, slug: str, date: Day) -> HttpResponse:
 
     Agents' tools and kiosks poll this: one indexed range query (joined with the calendar,
     written out in ``day_slots``), and the JSON is written directly (the response schema above
-    documents it for OpenAPI).
+    documents it for OpenAPI); the same body serves every request of the next
+    ``RATHAUS_SLOT_LIST_CACHE_SECONDS``.
     """
     channel = request.auth.channel  # type: ignore[attr-defined]
+    # Like the calendar page's slot list, the answer may be a few seconds old: the places left
+    # are a hint, the booking checks them again (docs/api.md). The copy is in the shared cache.
+    seconds = settings.RATHAUS_SLOT_LIST_CACHE_SECONDS
+    key = f"api-slots:{slug}:{date.isoformat()}:{channel}"
+    body = cache.get(key) if seconds > 0 else None
+    if body is None:
+        body = _slots_json(slug, date, channel)
+        if seconds > 0:
+            cache.set(key, body, seconds)
+    return HttpResponse(body, content_type="application/json")
+
+
+def _slots_json(slug: str, date: dt.date, channel: str) -> str:
     rows = day_slots(slug, date, channel)
     if not rows and not Calendar.objects.filter(slug=slug, is_active=True).exists():
         raise Http404(_("There is no calendar with this name."))
@@ -273,7 +289,7 @@ def list_slots(request: HttpRequest, slug: str, date: Day) -> HttpResponse:
             and book_from <= (starts.moment.date() - today).days <= book_until))
         slots.append({"id": pk, "start": starts.iso, "end": ends.iso,
                       "remaining": max(0, places - taken) if bookable else 0})
-    return HttpResponse(json.dumps(slots), content_type="application/json")
+    return json.dumps(slots)
 
 
 @router.post("/bookings",

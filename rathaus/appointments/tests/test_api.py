@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -238,6 +239,25 @@ def test_the_slot_list_takes_one_query(client: Client, key: str,
     with django_assert_num_queries(1):
         response = client.get(url, headers=bearer(key))
     assert len(response.json()) == 7
+
+
+def test_the_slot_list_is_served_from_the_shared_cache_for_a_few_seconds(
+        client: Client, key: str, django_assert_num_queries: Any) -> None:
+    slot = factories.slot(online=5, staff=2)
+    url = f"{API}/calendars/{slot.calendar.slug}/slots?date={day_of(slot)}"
+    with override_settings(RATHAUS_SLOT_LIST_CACHE_SECONDS=2):
+        client.get(url, headers=bearer(key))  # remembers the token, caches the day's list
+        book(Client(), key, slot_id=slot.pk, name="Erika Mustermann", phone="0511 123456")
+        with django_assert_num_queries(0):
+            cached = client.get(url, headers=bearer(key))
+        cache.clear()  # what the two seconds do
+        fresh = client.get(url, headers=bearer(key))
+    # Staff token: 2 staff places, one booked in between; the copy still says 2 (a hint only).
+    assert [item["remaining"] for item in cached.json()] == [2]
+    assert [item["remaining"] for item in fresh.json()] == [1]
+    unknown = client.get(f"{API}/calendars/nirgendwo/slots?date={day_of(slot)}",
+                         headers=bearer(key))
+    assert unknown.status_code == 404
 
 
 # --- bookings --------------------------------------------------------------------------------
