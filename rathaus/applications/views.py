@@ -22,18 +22,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rathaus.catalog.schema import ServiceDef, StepDef
 from rathaus.catalog.selectors import active_services
 from rathaus.catalog.views import trust_gate
+from rathaus.forms import engine, prefill
+from rathaus.forms.fields.base import CleanContext
+from rathaus.forms.fields.registry import field_types
+from rathaus.forms.rules import compute_fees
+from rathaus.forms.schema import ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
 from rathaus.staff.inbox_views import staff_may_download
 
-from . import engine, links, prefill, selectors, services
-from .fields.base import CleanContext
-from .fields.registry import field_types
+from . import links, selectors, services
 from .models import Draft, Submission, Upload
-from .rules import compute_fees
 
 DRAFTS = "application_drafts"
 SUBMISSIONS = selectors.SUBMISSIONS

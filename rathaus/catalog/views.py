@@ -14,11 +14,11 @@ from django.utils.translation import get_language
 
 from rathaus.account.selectors import is_signed_in
 from rathaus.appointments.models import Calendar
+from rathaus.forms.schema import ServiceDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
 from . import selectors
 from .models import Category, LifeSituation, OfflineNeed, Service
-from .schema import ServiceDef
 from .services import record_service_view
 
 T = TypeVar("T")

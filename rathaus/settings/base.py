@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rathaus.staff.apps.LockoutConfig",
     "rathaus.core",
     "rathaus.identity",
+    "rathaus.forms",
     "rathaus.catalog",
     "rathaus.applications",
     "rathaus.appointments",

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from rathaus.catalog.schema import ServiceDef
+from rathaus.forms.schema import ServiceDef
 from rathaus.identity.attributes import ATTRIBUTES, FIELD_ATTRIBUTES
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import PendingSignIn, SignInSource, UsedAssertion

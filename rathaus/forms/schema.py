@@ -42,7 +42,7 @@ class Text(Strict):
         return self.en if (language or "de")[:2] == "en" else self.de
 
 
-# --- Conditions: a small typed vocabulary, evaluated by applications.rules -------------------
+# --- Conditions: a small typed vocabulary, evaluated by forms.rules -------------------
 
 
 class FieldCondition(Strict):
@@ -181,7 +181,7 @@ class FieldDef(Strict):
     # to instead when it does not.
     in_town: bool = False
     outside_town: Text | None = None
-    # Once-only: what the field takes from the signed-in identity (applications/prefill.py),
+    # Once-only: what the field takes from the signed-in identity (forms/prefill.py),
     # and whether the citizen may change a verified value (by default it is read-only).
     identity_attribute: str | None = None
     identity_editable: bool = False
@@ -192,7 +192,7 @@ class FieldDef(Strict):
     @field_validator("type")
     @classmethod
     def known_type(cls, value: str) -> str:
-        from rathaus.applications.fields.registry import field_types
+        from rathaus.forms.fields.registry import field_types
 
         if value != "group" and value not in field_types:
             known = ", ".join(["group", *field_types.keys()])
@@ -225,7 +225,7 @@ class FieldDef(Strict):
         if self.type in {"info", "declaration"} and self.text is None:
             raise ValueError(f"a {self.type} field needs a 'text'")
         if self.identity_attribute is not None:
-            from rathaus.applications.prefill import FIELD_TYPES
+            from rathaus.forms.prefill import FIELD_TYPES
 
             wanted = FIELD_TYPES.get(self.identity_attribute)
             if wanted is None:

@@ -18,8 +18,8 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from rathaus.catalog.schema import FieldDef, FormDef, StepDef, Stop, condition_fields
 from rathaus.core.templatetags.rathaus import localized
+from rathaus.forms.schema import FieldDef, FormDef, StepDef, Stop, condition_fields
 
 from .fields.base import CleanContext, FieldError, FieldType, Raw
 from .fields.registry import field_types
@@ -69,7 +69,7 @@ class BoundField:
 
     @property
     def template(self) -> str:
-        return self.type.template if self.type else "applications/fields/group.html"
+        return self.type.template if self.type else "forms/fields/group.html"
 
     @property
     def error_id(self) -> str:

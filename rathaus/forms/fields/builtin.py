@@ -28,7 +28,7 @@ from .base import CleanContext, FieldError, FieldType, PartSpec, Raw, Value
 from .registry import register
 
 if TYPE_CHECKING:
-    from rathaus.catalog.schema import FieldDef
+    from rathaus.forms.schema import FieldDef
 
 TRUE_WORDS = {"yes", "true", "on", "1"}
 
@@ -50,7 +50,7 @@ def format_date(value: datetime.date) -> str:
 @register
 class TextField(FieldType):
     key = "text"
-    template = "applications/fields/text.html"
+    template = "forms/fields/text.html"
     input_type = "text"
     default_max_length = 200
 
@@ -79,7 +79,7 @@ class TextField(FieldType):
 @register
 class LongTextField(TextField):
     key = "long_text"
-    template = "applications/fields/long_text.html"
+    template = "forms/fields/long_text.html"
     default_max_length = 4000
 
     def read(
@@ -129,7 +129,7 @@ class PhoneField(TextField):
 @register
 class NumberField(FieldType):
     key = "number"
-    template = "applications/fields/number.html"
+    template = "forms/fields/number.html"
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         label = localized(field.label)
@@ -153,7 +153,7 @@ MONEY = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d{1,2})?$|^\d+(?:[.,]\d{1,2})?$")
 @register
 class MoneyField(FieldType):
     key = "money"
-    template = "applications/fields/money.html"
+    template = "forms/fields/money.html"
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         label = localized(field.label)
@@ -187,7 +187,7 @@ class MoneyField(FieldType):
 @register
 class DateField(FieldType):
     key = "date"
-    template = "applications/fields/date.html"
+    template = "forms/fields/date.html"
 
     def parse(self, raw: str) -> datetime.date | None:
         # The date input's ISO value, the German forms, and the language's own (17 May 1980).
@@ -239,7 +239,7 @@ class _OptionsMixin:
 @register
 class ChoiceField(_OptionsMixin, FieldType):
     key = "choice"
-    template = "applications/fields/choice.html"
+    template = "forms/fields/choice.html"
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if raw not in self.option_values(field):
@@ -260,7 +260,7 @@ class ChoiceField(_OptionsMixin, FieldType):
 @register
 class MultiChoiceField(ChoiceField):
     key = "multi_choice"
-    template = "applications/fields/multi_choice.html"
+    template = "forms/fields/multi_choice.html"
 
     def read(
         self,
@@ -293,7 +293,7 @@ class MultiChoiceField(ChoiceField):
 @register
 class YesNoField(FieldType):
     key = "yes_no"
-    template = "applications/fields/yes_no.html"
+    template = "forms/fields/yes_no.html"
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         if raw not in {"yes", "no"}:
@@ -321,7 +321,7 @@ class YesNoField(FieldType):
 @register
 class DeclarationField(FieldType):
     key = "declaration"
-    template = "applications/fields/declaration.html"
+    template = "forms/fields/declaration.html"
 
     def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
         return raw.lower() in TRUE_WORDS
@@ -339,14 +339,14 @@ class DeclarationField(FieldType):
 @register
 class InfoField(FieldType):
     key = "info"
-    template = "applications/fields/info.html"
+    template = "forms/fields/info.html"
     has_value = False
 
 
 @register
 class PersonNameField(FieldType):
     key = "person_name"
-    template = "applications/fields/composite.html"
+    template = "forms/fields/composite.html"
     parts = ("given_names", "family_name")
     part_specs = (
         PartSpec("given_names", gettext_lazy("First name(s)"), "given-name"),
@@ -389,7 +389,7 @@ HOUSE_NUMBER = re.compile(r"\d{1,4}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}\s?[a-zA-Z]?)
 @register
 class AddressField(FieldType):
     key = "address"
-    template = "applications/fields/composite.html"
+    template = "forms/fields/composite.html"
     parts = ("street", "number", "postcode", "city")
     part_specs = (
         PartSpec("street", gettext_lazy("Street"), "address-line1"),
@@ -433,7 +433,7 @@ class IbanField(FieldType):
     """A bank account with a SEPA direct debit mandate for the town."""
 
     key = "iban"
-    template = "applications/fields/iban.html"
+    template = "forms/fields/iban.html"
     parts = ("holder", "iban", "mandate")
     part_specs = (
         PartSpec("holder", gettext_lazy("Account holder"), "name"),
@@ -557,7 +557,7 @@ def sniff_kind(uploaded: UploadedFile[bytes]) -> str | None:
 @register
 class FileField(FieldType):
     key = "file"
-    template = "applications/fields/file.html"
+    template = "forms/fields/file.html"
 
     def read(
         self,

@@ -11,12 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from rathaus.applications.fields.base import CleanContext, FieldError
-from rathaus.applications.fields.builtin import FileField
-from rathaus.applications.fields.registry import field_types
-from rathaus.catalog.schema import FieldDef
+from rathaus.forms.fields.base import CleanContext, FieldError
+from rathaus.forms.fields.builtin import FileField
+from rathaus.forms.fields.registry import field_types
+from rathaus.forms.schema import FieldDef
 
-from .journey import image_bytes
+from .files import image_bytes
 
 CTX = CleanContext(today=datetime.date(2026, 11, 24))
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from rathaus.core.templatetags.rathaus import localized
 
 if TYPE_CHECKING:
-    from rathaus.catalog.schema import FieldDef
+    from rathaus.forms.schema import FieldDef
 
 Raw = Any
 Value = Any

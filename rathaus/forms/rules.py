@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rathaus.catalog.schema import (
+from rathaus.forms.schema import (
     AllCondition,
     AnyCondition,
     Condition,

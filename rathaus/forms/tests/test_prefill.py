@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from rathaus.applications.fields.builtin import HOUSE_NUMBER
-from rathaus.applications.prefill import (
+from rathaus.forms.fields.builtin import HOUSE_NUMBER
+from rathaus.forms.prefill import (
     prefill_for,
     split_street_address,
     step_prefills,
     verified_answers,
 )
-from rathaus.catalog.schema import FieldDef, FormDef
+from rathaus.forms.schema import FieldDef, FormDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.session import Attribute
 from rathaus.identity.testing import ERIKA
@@ -203,7 +203,7 @@ def test_no_prefill_inside_repeated_groups() -> None:
 
 def test_bundid_is_asked_for_exactly_the_attributes_prefill_reads() -> None:
     """The SAML request lists identity.attributes.FIELD_ATTRIBUTES; prefill must need no more."""
-    from rathaus.applications.prefill import FIELD_TYPES, _collect
+    from rathaus.forms.prefill import FIELD_TYPES, _collect
     from rathaus.identity.attributes import FIELD_ATTRIBUTES
 
     class Recording(dict[str, Attribute]):

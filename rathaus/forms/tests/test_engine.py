@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from rathaus.applications import engine
-from rathaus.applications.rules import compute_fees, holds
-from rathaus.catalog.schema import Condition, FormDef
+from rathaus.forms import engine
+from rathaus.forms.rules import compute_fees, holds
+from rathaus.forms.schema import Condition, FormDef
 
 
 def text(value: str) -> dict[str, str]:

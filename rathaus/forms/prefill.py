@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from rathaus.catalog.schema import FieldDef, FormDef, StepDef
+from rathaus.forms.schema import FieldDef, FormDef, StepDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.session import Attribute
 
