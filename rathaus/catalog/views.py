@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from rathaus.account.selectors import is_signed_in
 from rathaus.appointments.models import Calendar
 from rathaus.forms.schema import ServiceDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
+from rathaus.identity.session import is_signed_in
 
 from . import selectors
 from .models import Category, LifeSituation, OfflineNeed, Service

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FormsConfig(AppConfig):
@@ -6,6 +7,7 @@ class FormsConfig(AppConfig):
 
     name = "rathaus.forms"
     label = "forms"
+    verbose_name = _("Form engine")
 
     def ready(self) -> None:
         from .fields import builtin  # noqa: F401  (registers the field types)

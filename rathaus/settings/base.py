@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rathaus.account",
     "rathaus.audit",
     "rathaus.staff",
+    "rathaus.demo",
 ]
 
 MIDDLEWARE = [

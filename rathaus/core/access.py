@@ -1,4 +1,8 @@
-"""Who may open staff pages: signed in with a verified second factor, then by role."""
+"""Who may open staff pages: signed in with a verified second factor, then by role.
+
+In core so that every app with staff pages (appointments, staff) can guard them; it needs only
+Django and the URL name "staff:login".
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from rathaus.account.demo import seed_welcome_message
+from rathaus.appointments.models import Calendar, DrawMethod, Release
+from rathaus.appointments.services import open_release
 from rathaus.catalog.models import Service, ServiceDailyCount
+from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET, seed_demo_staff
 
 # Page views of the last days, so a fresh demo shows a "most used" list; real counts replace them.
 DEMO_VIEWS = {
@@ -32,8 +36,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo admin account: admin / {password} (at /admin/)")
         self.seed_staff()
         self.seed_release()
-        from rathaus.account.demo import seed_welcome_message
-
         if seed_welcome_message():
             self.stdout.write("Demo persona Erika has a welcome message in Mein Rathaus")
         if ServiceDailyCount.objects.exists():
@@ -51,8 +53,6 @@ class Command(BaseCommand):
 
     def seed_staff(self) -> None:
         """Demo staff with a known password and a fixed authenticator secret (README)."""
-        from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET, seed_demo_staff
-
         created = seed_demo_staff()
         if created:
             self.stdout.write(
@@ -62,9 +62,6 @@ class Command(BaseCommand):
 
     def seed_release(self) -> None:
         """Open a request window for the vaccination centre's next Mondays, drawn in a week."""
-        from rathaus.appointments.models import Calendar, DrawMethod, Release
-        from rathaus.appointments.services import open_release
-
         calendar = Calendar.objects.filter(slug="impfzentrum").first()
         if calendar is None or Release.objects.filter(calendar=calendar).exists():
             return
