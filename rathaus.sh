@@ -129,6 +129,8 @@ cmd_test() {
   "$VENV/bin/ruff" check rathaus bench tests conftest.py manage.py
   say "mypy --strict"
   "$VENV/bin/mypy" rathaus bench tests conftest.py
+  say "import contracts"
+  "$VENV/bin/lint-imports"
   say "service definitions"
   "$PY" manage.py load_services --check
   "$PY" manage.py load_calendars --check

@@ -6,3 +6,11 @@ class AccountConfig(AppConfig):
     name = "rathaus.account"
     label = "account"
     verbose_name = _("Mein Rathaus")
+
+    def ready(self) -> None:
+        from rathaus.applications import hooks
+
+        from .services import deliver_receipt
+
+        # A signed-in citizen's receipt goes into the mailbox too (applications.tasks).
+        hooks.deliver_receipt.provide(deliver_receipt)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .selectors import is_signed_in
+from rathaus.identity.session import is_signed_in
 
 # The staff area (/<language>/staff/…) has its own sign-in; the citizens' one does not belong there.
 STAFF_AREA = re.compile(r"^/[a-z]{2}/staff/")

@@ -16,19 +16,9 @@ from rathaus.applications.selectors import answers_level, may_open_answers
 from rathaus.appointments.models import Booking, BookingStatus, Registration, WaitlistEntry
 from rathaus.identity.levels import TrustLevel, session_trust_level
 from rathaus.identity.models import Citizen
-from rathaus.identity.session import CITIZEN_KEY, session_attributes, session_source
+from rathaus.identity.session import session_attributes, session_source
 
 from .models import Message
-
-
-def is_signed_in(request: HttpRequest) -> bool:
-    """Say whether the session belongs to a signed-in citizen, without a query.
-
-    A visitor without a session cookie costs nothing; with one, the session is loaded (as the
-    page would load it anyway for a form).
-    """
-    session = getattr(request, "session", None)
-    return session is not None and CITIZEN_KEY in session
 
 
 def submissions_of(citizen: Citizen) -> QuerySet[Submission]:

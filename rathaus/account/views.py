@@ -40,7 +40,14 @@ from rathaus.core.tokens import make_token
 from rathaus.identity.levels import TrustLevel, session_trust_level
 from rathaus.identity.models import Citizen, SignInSource
 from rathaus.identity.people import person_key
-from rathaus.identity.session import SignIn, current_citizen, session_source, sign_in, sign_out
+from rathaus.identity.session import (
+    SignIn,
+    current_citizen,
+    is_signed_in,
+    session_source,
+    sign_in,
+    sign_out,
+)
 
 from . import links, selectors, services
 from .forms import EmailSignInForm, requested_level, safe_next
@@ -98,7 +105,7 @@ def sign_in_chooser(request: HttpRequest) -> HttpResponse:
         "levels": [TrustLevel.BASIC, TrustLevel.SUBSTANTIAL, TrustLevel.HIGH],
         "email_url": reverse("account:email_sign_in") + (f"?{email_query}" if email_query
                                                          else ""),
-        "signed_in": selectors.is_signed_in(request),
+        "signed_in": is_signed_in(request),
         "session_level": session_trust_level(request),
     })
 

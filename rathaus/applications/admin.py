@@ -11,9 +11,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .engine import summarize
+from rathaus.forms.engine import summarize
+from rathaus.forms.rules import Answers
+
 from .models import Draft, Submission, Upload
-from .rules import Answers
 
 
 def answer_summary(version: Any, answers: Answers, verified: list[str] | None = None

@@ -6,6 +6,3 @@ class ApplicationsConfig(AppConfig):
     name = "rathaus.applications"
     label = "applications"
     verbose_name = _("Applications")
-
-    def ready(self) -> None:
-        from .fields import builtin  # noqa: F401  (registers the field types)

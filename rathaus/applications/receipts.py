@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from rathaus.forms.engine import summarize
 from rathaus.identity.levels import TrustLevel
 
-from .engine import summarize
 from .models import Submission
 
 

@@ -17,17 +17,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rathaus.catalog.models import Service
-from rathaus.catalog.schema import FieldDef, StepDef
 from rathaus.core import rows
+from rathaus.forms import engine
+from rathaus.forms.fields.builtin import MIME_BY_KIND, sniff_kind
+from rathaus.forms.prefill import verified_answers
+from rathaus.forms.rules import compute_fees
+from rathaus.forms.schema import FieldDef, StepDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
 
-from . import engine
-from .fields.builtin import MIME_BY_KIND, sniff_kind
 from .models import Draft, Submission, Upload, new_reference
-from .prefill import verified_answers
-from .rules import compute_fees
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from . import hooks
 from .models import Draft, Submission
 
 
@@ -15,10 +16,8 @@ def send_submission_confirmation(*, submission_id: int) -> None:
         pk=submission_id
     ).first()
     if submission is not None:
-        if submission.citizen_id is not None:
-            from rathaus.account.services import deliver_receipt
-
-            deliver_receipt(submission=submission)  # a signed-in citizen's mailbox gets it too
+        if submission.citizen_id is not None:  # a signed-in citizen's mailbox gets it too
+            hooks.deliver_receipt.call(submission=submission)
         send_confirmation(submission=submission)
 
 

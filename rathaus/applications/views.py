@@ -22,18 +22,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rathaus.catalog.schema import ServiceDef, StepDef
 from rathaus.catalog.selectors import active_services
 from rathaus.catalog.views import trust_gate
+from rathaus.forms import engine, prefill
+from rathaus.forms.fields.base import CleanContext
+from rathaus.forms.fields.registry import field_types
+from rathaus.forms.rules import compute_fees
+from rathaus.forms.schema import ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
-from rathaus.staff.inbox_views import staff_may_download
 
-from . import engine, links, prefill, selectors, services
-from .fields.base import CleanContext
-from .fields.registry import field_types
+from . import hooks, links, selectors, services
 from .models import Draft, Submission, Upload
-from .rules import compute_fees
 
 DRAFTS = "application_drafts"
 SUBMISSIONS = selectors.SUBMISSIONS
@@ -563,7 +563,7 @@ def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
     if upload is None:
         raise Http404
     # Staff: signed in with the second factor, in the submission's department; logged.
-    if not staff_may_download(request, upload):
+    if not hooks.staff_may_download.call(request, upload):
         # Anything but this session's own draft answers exactly as an unknown id does, so that
         # a guessed or forwarded link tells nothing: a citizen's draft without its citizen
         # signed in is "not found" too, not the sign-in page (which would confirm the file).

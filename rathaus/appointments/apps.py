@@ -6,3 +6,10 @@ class AppointmentsConfig(AppConfig):
     name = "rathaus.appointments"
     label = "appointments"
     verbose_name = _("Appointments")
+
+    def ready(self) -> None:
+        from rathaus.catalog import hooks
+
+        from .selectors import bookable_calendars
+
+        hooks.bookable_calendars.provide(bookable_calendars)

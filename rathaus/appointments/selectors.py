@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from .models import WaitlistEntry, WaitlistStatus
+from .models import Calendar, WaitlistEntry, WaitlistStatus
+
+
+def bookable_calendars(slugs: set[str]) -> set[str]:
+    """Return those of ``slugs`` that name an active calendar (catalog pages link to them)."""
+    return set(Calendar.objects.filter(slug__in=slugs, is_active=True)
+               .values_list("slug", flat=True))
 
 
 def waitlist_position(entry: WaitlistEntry) -> int:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from rathaus.audit.models import Action
 from rathaus.audit.services import record as audit
-from rathaus.staff.access import verified_required
+from rathaus.core.access import verified_required
 
 from . import services
 from .agent_selectors import (

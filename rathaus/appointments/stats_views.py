@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rathaus.staff.access import verified_required
+from rathaus.core.access import verified_required
 
 from .charts import Series, bar_chart
 from .models import Calendar, Channel, Metric

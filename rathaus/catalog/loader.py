@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import CatalogDef, ServiceDef
+from rathaus.forms.schema import CatalogDef, ServiceDef
 
 CATALOG_FILE = "_catalog.yaml"
 INNER_PATH = re.compile(

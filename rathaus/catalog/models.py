@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .schema import OfflineNeed as OfflineNeedDef
-from .schema import ServiceDef
+from rathaus.forms.schema import OfflineNeed as OfflineNeedDef
+from rathaus.forms.schema import ServiceDef
 
 
 def _pick(de: str, en: str) -> str:

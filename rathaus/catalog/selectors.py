@@ -117,3 +117,16 @@ def offline_needs_of(category: Category) -> list[OfflineNeed]:
 
 def life_situations() -> list[LifeSituation]:
     return list(LifeSituation.objects.filter(services__is_active=True).distinct())
+
+
+def identity_fields_in_use() -> set[str]:
+    """Return the identity attributes the fields of the published definitions prefill."""
+    names: set[str] = set()
+    for service in Service.objects.filter(current_version__isnull=False).select_related(
+            "current_version"):
+        assert service.current_version is not None
+        form = service.current_version.spec.form
+        if form is not None:
+            names.update(field.identity_attribute for _step, _group, field in form.iter_fields()
+                         if field.identity_attribute)
+    return names

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from rathaus.core.counters import BufferedCounter
 from rathaus.core.text import fold
+from rathaus.forms.schema import OfflineNeed as OfflineNeedDef
+from rathaus.forms.schema import ServiceDef
 
 from .loader import LoadedCatalog, LoadedService
 from .models import (
@@ -25,8 +27,6 @@ from .models import (
     ServiceDailyCount,
     ServiceVersion,
 )
-from .schema import OfflineNeed as OfflineNeedDef
-from .schema import ServiceDef
 from .search import SEARCH_PARTS
 
 

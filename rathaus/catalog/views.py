@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from rathaus.account.selectors import is_signed_in
-from rathaus.appointments.models import Calendar
+from rathaus.forms.schema import ServiceDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
+from rathaus.identity.session import is_signed_in
 
-from . import selectors
+from . import hooks, selectors
 from .models import Category, LifeSituation, OfflineNeed, Service
-from .schema import ServiceDef
 from .services import record_service_view
 
 T = TypeVar("T")
@@ -82,11 +81,10 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _active_calendars(needs: list[OfflineNeed]) -> set[str]:
     """Return the slugs of the active calendars these needs name (a query only if any does)."""
-    slugs = {need.spec.appointment_calendar for need in needs} - {None}
+    slugs = {slug for need in needs if (slug := need.spec.appointment_calendar) is not None}
     if not slugs:
         return set()
-    return set(Calendar.objects.filter(slug__in=slugs, is_active=True)
-               .values_list("slug", flat=True))
+    return hooks.bookable_calendars.call(slugs)
 
 
 def life_situation(request: HttpRequest, slug: str) -> HttpResponse:
@@ -121,11 +119,15 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(html)
 
 
-def _appointment_calendar(spec: ServiceDef) -> Calendar | None:
-    """Return the active calendar the service books, if it names one (one query, else none)."""
-    if spec.appointment_calendar is None:
+def _appointment_calendar(spec: ServiceDef) -> str | None:
+    """Return the slug of the active calendar the service books, if it names one.
+
+    One query if it names one, else none.
+    """
+    slug = spec.appointment_calendar
+    if slug is None or slug not in hooks.bookable_calendars.call({slug}):
         return None
-    return Calendar.objects.filter(slug=spec.appointment_calendar, is_active=True).first()
+    return slug
 
 
 def trust_gate(

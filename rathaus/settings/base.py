@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rathaus.staff.apps.LockoutConfig",
     "rathaus.core",
     "rathaus.identity",
+    "rathaus.forms",
     "rathaus.catalog",
     "rathaus.applications",
     "rathaus.appointments",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "rathaus.account",
     "rathaus.audit",
     "rathaus.staff",
+    "rathaus.demo",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from .access import is_verified
+from rathaus.core.access import is_verified
 
 
 class StaffAdminSite(admin.AdminSite):

@@ -20,9 +20,13 @@ class StaffConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
+        from rathaus.applications import hooks
+
         from . import lockout
+        from .inbox_views import staff_may_download
 
         lockout.connect_audit()
+        hooks.staff_may_download.provide(staff_may_download)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

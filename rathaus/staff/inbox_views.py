@@ -14,13 +14,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from rathaus.applications.engine import summarize
 from rathaus.applications.models import Submission, Upload
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
+from rathaus.core.access import is_verified, verified_required
+from rathaus.forms.engine import summarize
 
 from . import selectors
-from .access import is_verified, verified_required
 
 PAGE_SIZE = 50
 inbox_required = verified_required(allowed=selectors.works_in_a_department)

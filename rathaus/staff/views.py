@@ -29,9 +29,9 @@ from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.appointments.stats_views import VIEW_STATISTICS
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
+from rathaus.core.access import is_verified, verified_required
 
 from . import lockout, selectors, services, signin
-from .access import is_verified, verified_required
 from .forms import CodeForm, PasswordForm, RecoveryCodeForm, WelcomeForm
 from .links import user_from_welcome
 from .qr import grouped, qr_data_uri

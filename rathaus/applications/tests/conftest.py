@@ -12,8 +12,8 @@ from django.conf import settings
 
 from rathaus.catalog.loader import LoadedService, load_directory
 from rathaus.catalog.models import _SPEC_CACHE
-from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_catalog, publish_service
+from rathaus.forms.schema import ServiceDef
 
 from . import hund
 from . import nachweis as nachweis_service

@@ -19,8 +19,8 @@ from rathaus.applications.models import Submission
 from rathaus.applications.receipts import render_receipt
 from rathaus.catalog.loader import LoadedService
 from rathaus.catalog.models import Service
-from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_service
+from rathaus.forms.schema import ServiceDef
 from rathaus.staff.tests.factories import sign_in_verified, staff_user
 
 from .hund import start

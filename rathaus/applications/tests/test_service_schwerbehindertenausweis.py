@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rathaus.applications.models import Submission
+from rathaus.forms.tests.files import image_bytes
 
-from .journey import Journey, image_bytes, pdf_bytes, sign_in
+from .journey import Journey, pdf_bytes, sign_in
 
 pytestmark = pytest.mark.django_db
 

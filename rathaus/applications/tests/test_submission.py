@@ -16,9 +16,9 @@ from rathaus.applications import services
 from rathaus.applications.models import Draft, Submission
 from rathaus.catalog.loader import LoadedService
 from rathaus.catalog.models import Service
-from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_service
 from rathaus.core.references import REFERENCE_ALPHABET
+from rathaus.forms.schema import ServiceDef
 
 from .hund import (
     OWNER,

@@ -21,8 +21,8 @@ from django.urls import reverse
 from rathaus.applications import links
 from rathaus.applications.models import Draft, Submission, Upload
 from rathaus.catalog.loader import LoadedService
-from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.services import publish_service
+from rathaus.forms.schema import ServiceDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.testing import ERIKA
 from rathaus.identity.testing import sign_in_client as _sign_in_client

@@ -11,8 +11,8 @@ from django.test import Client
 from pydantic import ValidationError
 
 from rathaus.catalog.models import _SPEC_CACHE
-from rathaus.catalog.schema import ServiceDef
 from rathaus.catalog.tests.definitions import publish, service, write_catalog
+from rathaus.forms.schema import ServiceDef
 
 from . import factories
 from .pages import de, text

@@ -280,7 +280,7 @@ def test_the_index_weighs_titles_over_summaries() -> None:
 
 
 def load_spec(title: str, *, summary: str) -> Any:
-    from rathaus.catalog.schema import ServiceDef
+    from rathaus.forms.schema import ServiceDef
 
     data = service("x", title, title)
     data["summary"] = {"de": summary, "en": summary}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +9,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
-from rathaus.catalog.selectors import bump_catalog_generation, catalog_generation
 from rathaus.core.models import CACHE_TABLE
 from rathaus.settings import base
 
@@ -36,12 +34,3 @@ def test_the_embedded_default_caches_in_the_table_migrate_created(database_cache
         assert cursor.fetchone()[0] == 1
     assert cache.get("page:1:de:home") == "<html>"
 
-
-def test_a_dropped_catalog_generation_comes_back_newer(database_cache: None) -> None:
-    before = catalog_generation()
-    bump_catalog_generation()
-    bumped = catalog_generation()
-    assert bumped == before + 1
-    time.sleep(0.01)  # publications are rarer than one per millisecond
-    cache.clear()  # a full cache culled the key
-    assert catalog_generation() > bumped, "no page of an older catalog counts as current"

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from rathaus.catalog.schema import ServiceDef
 from rathaus.identity.attributes import ATTRIBUTES, FIELD_ATTRIBUTES
+from rathaus.identity.hooks import identity_fields_in_use
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import PendingSignIn, SignInSource, UsedAssertion
 from rathaus.identity.people import person_key
@@ -46,22 +46,10 @@ def _hash(secret: str) -> str:
 
 def requested_attributes() -> list[str]:
     """The attributes the published services prefill, plus the e-mail address for notices."""
-    from rathaus.catalog.models import Service
-
     keys: set[str] = {"email"}
-    for service in Service.objects.filter(current_version__isnull=False).select_related(
-            "current_version"):
-        assert service.current_version is not None
-        for name in _identity_fields(service.current_version.spec):
-            keys.update(FIELD_ATTRIBUTES.get(name, ()))
+    for name in identity_fields_in_use.call():
+        keys.update(FIELD_ATTRIBUTES.get(name, ()))
     return [attribute.key for attribute in ATTRIBUTES if attribute.key in keys]
-
-
-def _identity_fields(spec: ServiceDef) -> set[str]:
-    if spec.form is None:
-        return set()
-    return {field.identity_attribute for _step, _group, field in spec.form.iter_fields()
-            if field.identity_attribute}
 
 
 def start(request: HttpRequest, *, level: TrustLevel, next_url: str) -> Outgoing:
