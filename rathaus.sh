@@ -89,6 +89,7 @@ prepare_app() {
   "$PY" manage.py collectstatic --noinput -v0
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py load_services
+  "$PY" manage.py load_notice_templates
   "$PY" manage.py load_calendars
 }
 

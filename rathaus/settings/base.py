@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rathaus.forms",
     "rathaus.catalog",
     "rathaus.applications",
+    "rathaus.notices",
     "rathaus.appointments",
     "rathaus.notifications",
     "rathaus.account",
@@ -274,6 +275,15 @@ RATHAUS_TOWN = {
     "dpo_email": os.environ.get("RATHAUS_TOWN_DPO_EMAIL", "datenschutz@musterstadt.example"),
     "accessibility_email": os.environ.get(
         "RATHAUS_TOWN_ACCESSIBILITY_EMAIL", "barrierefreiheit@musterstadt.example"
+    ),
+}
+# The court a notice's legal remedy instructions name (Lower Saxony: a lawsuit at the
+# administrative court, no Widerspruch in most matters, § 80 NJG). Placeholders {court_name}
+# and {court_address} of the notice templates (docs/notices.md).
+RATHAUS_ADMINISTRATIVE_COURT = {
+    "name": os.environ.get("RATHAUS_ADMINISTRATIVE_COURT_NAME", "Verwaltungsgericht Hannover"),
+    "address": os.environ.get(
+        "RATHAUS_ADMINISTRATIVE_COURT_ADDRESS", "Leonhardtstraße 15, 30175 Hannover"
     ),
 }
 # The sender of every e-mail. Production sets RATHAUS_EMAIL_FROM to an address its mail server
