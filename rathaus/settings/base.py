@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rathaus.identity",
     "rathaus.catalog",
     "rathaus.applications",
+    "rathaus.cases",
     "rathaus.appointments",
     "rathaus.notifications",
     "rathaus.account",

@@ -20,9 +20,12 @@ class StaffConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from . import lockout
+        from rathaus.cases.roles import register_role_lookup
+
+        from . import lockout, selectors
 
         lockout.connect_audit()
+        register_role_lookup(selectors.role_in)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
