@@ -114,7 +114,7 @@ def _role(actor: AbstractBaseUser | AnonymousUser, case: Case) -> Role:
     return role
 
 
-def _apply(case: Case, *, expected_version: int, actor: AbstractBaseUser, kind: EventKind,
+def _apply(case: Case, *, expected_version: int, actor: User, kind: EventKind,
            fields: dict[str, Any], from_state: str = "", to_state: str = "",
            detail: str = "") -> Case:
     """Write ``fields`` if the case is still at ``expected_version``; add the timeline event."""
@@ -205,7 +205,8 @@ def assign_case(*, case_id: int, assignee: User | None, actor: User,
         raise InvalidInput(_("This person does not work in the case's department."),
                            field="assignee")
     return _apply(case, expected_version=expected_version, actor=actor,
-                  kind=EventKind.ASSIGNED, fields={"assignee_id": assignee.pk if assignee else None},
+                  kind=EventKind.ASSIGNED,
+                  fields={"assignee_id": assignee.pk if assignee else None},
                   detail=assignee.get_username() if assignee else "")
 
 

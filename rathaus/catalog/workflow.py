@@ -97,9 +97,9 @@ class WorkflowDef(_Strict):
         """Return the states ``role`` may move a case in ``state`` to, in declaration order."""
         found: list[State] = []
         for transition in self.transitions:
-            if state in transition.from_ and (role is None or role in transition.roles):
-                if transition.to not in found:
-                    found.append(transition.to)
+            offered = state in transition.from_ and (role is None or role in transition.roles)
+            if offered and transition.to not in found:
+                found.append(transition.to)
         return found
 
     def roles_for(self, state: str, to: str) -> set[Role]:

@@ -15,8 +15,6 @@ from pydantic import ValidationError
 from rathaus.applications.models import Draft, Submission
 from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
-from rathaus.catalog.models import Service
-from rathaus.catalog.workflow import WorkflowDef
 from rathaus.cases import services
 from rathaus.cases.models import Case, CaseEvent, EventKind, Note
 from rathaus.cases.services import (
@@ -28,6 +26,8 @@ from rathaus.cases.services import (
     assign_case,
     change_state,
 )
+from rathaus.catalog.models import Service
+from rathaus.catalog.workflow import WorkflowDef
 from rathaus.staff.tests.factories import staff_user
 
 from .factories import copy_to, dog_registration
@@ -111,7 +111,8 @@ def test_a_clerk_cannot_take_a_lead_only_step_and_hears_why_in_german(
     with pytest.raises(TransitionRefused) as refused:
         move(case, "forwarded", clerk, forwarded_to="Landesamt")
     with translation.override("de"):
-        assert str(refused.value.message) == "Nur die Leitung der Abteilung darf diesen Schritt gehen."
+        assert str(refused.value.message) == (
+            "Nur die Leitung der Abteilung darf diesen Schritt gehen.")
     forwarded = move(case, "forwarded", lead, forwarded_to="  Landesamt   für Soziales ")
     assert (forwarded.state, forwarded.forwarded_to) == ("forwarded", "Landesamt für Soziales")
 
@@ -173,7 +174,8 @@ def test_clerks_take_free_cases_and_leads_assign_anyone(
 
 def test_the_definitions_workflow_replaces_the_default(case: Case) -> None:
     card = Service.objects.get(slug="schwerbehindertenausweis").current_version
-    assert card is not None and card.spec.workflow is not None
+    assert card is not None
+    assert card.spec.workflow is not None
     # The Land office decides the disability card: the town's clerks forward it themselves.
     assert card.spec.workflow.roles_for("received", "forwarded") == {"clerk", "lead"}
     assert card.spec.workflow.roles_for("in_progress", "decided") == set()
