@@ -55,7 +55,7 @@ class Case(models.Model):
                                  null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="assigned_cases")
     version = models.PositiveIntegerField(_("version"), default=1)
-    channel = models.CharField(_("channel"), max_length=10, choices=CaseChannel.choices,
+    channel = models.CharField(_("received by"), max_length=10, choices=CaseChannel.choices,
                                default=CaseChannel.ONLINE)
     received_at = models.DateTimeField(_("received"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
