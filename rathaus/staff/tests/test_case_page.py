@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pytest
@@ -237,14 +238,13 @@ def test_postgresql_two_clerks_writing_at_the_same_moment_one_wins(
     lead = staff_user("leitung", lead_of=("steueramt",))
     for _round in range(5):
         case.refresh_from_db()
-        shown = case.version
+        shown, to = case.version, (
+            "waiting_for_citizen" if case.state == "in_progress" else "in_progress")
         outcome = _at_once(
             case.pk,
-            lambda: add_note(case_id=case.pk, text="checked", actor=clerk,
-                             expected_version=shown),
-            lambda: change_state(case_id=case.pk, to=(
-                "waiting_for_citizen" if case.state == "in_progress" else "in_progress"),
-                actor=lead, expected_version=shown))
+            partial(add_note, case_id=case.pk, text="checked", actor=clerk,
+                    expected_version=shown),
+            partial(change_state, case_id=case.pk, to=to, actor=lead, expected_version=shown))
         assert sorted(outcome) == ["refused", "saved"]
         case.refresh_from_db()
         assert case.version == shown + 1

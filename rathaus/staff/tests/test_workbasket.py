@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import html
 import datetime as dt
+import html
 import io
 import re
 from typing import Any
@@ -36,7 +36,8 @@ def clerk(db: Any) -> User:
 
 
 def references(response: Any) -> list[str]:
-    return re.findall(r'class="kern-link reference" href="[^"]+">([^<]+)<', response.content.decode())
+    return re.findall(r'class="kern-link reference" href="[^"]+">([^<]+)<',
+                      response.content.decode())
 
 
 def signed_in(user: User) -> Client:
@@ -71,7 +72,8 @@ def test_filters_search_and_counts_find_the_cases_a_clerk_looks_for(
     assert references(client.get(URL, {"due": "due"})) == [soon.reference]
     old = (now - dt.timedelta(days=20)).date().isoformat()
     assert references(client.get(URL, {"received_to": old})) == [late.reference]
-    assert late.reference not in references(client.get(URL, {"received_from": now.date().isoformat()}))
+    today = now.date().isoformat()
+    assert late.reference not in references(client.get(URL, {"received_from": today}))
     # Umlauts fold both ways; reference and e-mail are found too.
     assert references(client.get(URL, {"q": "Joerg"})) == [mine.reference]
     assert references(client.get(URL, {"q": "übel"})) == [mine.reference]
@@ -167,7 +169,7 @@ def test_the_csv_export_is_the_filtered_table_without_answers(first: Case, clerk
     assert rows[0] == ["Reference", "Service", "Applicant", "E-mail address", "State",
                        "Outcome", "Assigned to", "Received on", "Due on"]
     assert {row[0] for row in rows[1:]} == {first.reference, evil.reference}
-    assert ["'=HYPERLINK(1)"] == [row[2] for row in rows[1:] if row[0] == evil.reference]
+    assert [row[2] for row in rows[1:] if row[0] == evil.reference] == ["'=HYPERLINK(1)"]
     assert rows[1][4] == "received"
     body = response.content.decode()
     for answer in ("Bello", "Musterversicherung", "Lindenallee"):
