@@ -82,7 +82,7 @@ def test_demo_staff_sign_in_with_the_demo_code(client: Client, catalog: None) ->
     assert len(DEMO_SECRET) == 32
     client.post("/en/staff/login/", {"username": "steueramt", "password": DEMO_PASSWORD})
     assert client.post("/en/staff/login/code/", {"code": code})["Location"] == "/en/staff/"
-    assert "Applications received" in text(client.get("/en/staff/"))
+    assert "Workbasket" in text(client.get("/en/staff/"))
     admin = TOTPDevice.objects.get(user__username="admin")
     assert admin.confirmed
 
@@ -118,7 +118,7 @@ def test_the_demo_agent_of_the_buergerbuero_sees_its_applications(
     client.post("/de/staff/login/", {"username": "buergerbuero", "password": DEMO_PASSWORD})
     client.post("/de/staff/login/code/", {"code": run("demo_totp", "buergerbuero").strip()})
     home = text(client.get("/de/staff/"))
-    assert "Eingegangene Anträge" in home
+    assert "Arbeitskorb" in home
     assert User.objects.get(username="buergerbuero").has_perm(BOOK_FOR_CALLERS)
 
     inbox = client.get("/de/staff/submissions/")

@@ -95,7 +95,7 @@ def test_staff_without_a_department_have_no_inbox(client: Client, dog_tax: Submi
     sign_in_verified(client, staff_user("telefon", agent=True))
     assert client.get("/en/staff/submissions/").status_code == 403
     assert client.get(f"/en/staff/submissions/{dog_tax.reference}/").status_code == 403
-    assert "Applications received" not in text(client.get("/en/staff/"))
+    assert "Workbasket" not in text(client.get("/en/staff/"))
 
 
 def test_a_lead_and_an_administrator_see_the_department(
