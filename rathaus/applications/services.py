@@ -28,6 +28,7 @@ from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
 
 from .models import Draft, Submission, Upload, new_reference
+from .signals import submission_created
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,8 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
         pk__in=engine.upload_ids(spec.form, answers), draft=draft
     ).update(submission=submission, draft=None)
     draft.delete()
+    # Inside the transaction: a receiver that fails (the case) undoes the submission.
+    submission_created.send(sender=Submission, submission=submission)
     submission_id = submission.pk
     transaction.on_commit(lambda: send_submission_confirmation.enqueue(
         submission_id=submission_id

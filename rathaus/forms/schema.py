@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from rathaus.forms.workflow import WorkflowDef
 from rathaus.identity.levels import TrustLevel
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -444,6 +445,8 @@ class ServiceDef(Strict):
     appointment_calendar: str | None = Field(default=None, pattern=SLUG, max_length=50)
     retention_days: int = Field(default=365 * 3, ge=30, le=365 * 50)
     form: FormDef | None = None
+    # The cases' transitions and processing days; without it the default workflow applies.
+    workflow: WorkflowDef | None = None
 
     @property
     def required_trust_level(self) -> TrustLevel:

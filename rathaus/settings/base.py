@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rathaus.catalog",
     "rathaus.applications",
     "rathaus.notices",
+    "rathaus.cases",
     "rathaus.appointments",
     "rathaus.notifications",
     "rathaus.account",

@@ -21,12 +21,14 @@ class StaffConfig(AppConfig):
 
     def ready(self) -> None:
         from rathaus.applications import hooks
+        from rathaus.cases.roles import department_role
 
-        from . import lockout
+        from . import lockout, selectors
         from .inbox_views import staff_may_download
 
         lockout.connect_audit()
         hooks.staff_may_download.provide(staff_may_download)
+        department_role.provide(selectors.role_in)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

@@ -1,45 +1,223 @@
-"""The department inbox: a clerk lists and opens the submissions of their departments only.
+"""The department's workbasket and case pages: a clerk works the cases of their departments only.
 
-Every opened submission is in the audit log. Asking for one of another department answers 404,
-as for one that does not exist, so that guessing references tells nothing; the attempt is
-logged too.
+Every opened case and every opened attachment is in the audit log and the case's timeline.
+Asking for a case of another department answers 404, as for one that does not exist, so that
+guessing references tells nothing; the attempt is logged too. Writes go through
+rathaus.cases.services, which checks the workflow and the version the page was shown with.
 """
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.translation import get_language
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rathaus.applications.models import Submission, Upload
+from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
+from rathaus.cases import selectors as cases
+from rathaus.cases import services as case_services
+from rathaus.cases.models import Case, CaseState, Outcome
+from rathaus.cases.services import CaseChanged, CaseError, InvalidInput
+from rathaus.catalog.models import Department, Service
 from rathaus.core.access import is_verified, verified_required
 from rathaus.forms.engine import summarize
 
 from . import selectors
+from .case_forms import AssignForm, NoteForm, TransitionForm, WorkbasketFilterForm
+from .models import DepartmentRole
 
+PAGE_SIZES = (10, 25, 50)
 PAGE_SIZE = 50
+PREVIEW_TYPES = ("application/pdf", "image/jpeg", "image/png")
 inbox_required = verified_required(allowed=selectors.works_in_a_department)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _departments(user: User) -> tuple[list[Department], bool]:
+    """Return the user's departments and whether they lead any (one query)."""
+    if user.is_superuser:
+        return list(Department.objects.order_by("name_de")), True
+    found = list(selectors.memberships(user))
+    return ([membership.department for membership in found],
+            any(membership.role == DepartmentRole.LEAD for membership in found))
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _people(department_ids: list[int]) -> list[tuple[int, str]]:
+    """Staff of the departments, for the assignee choices (one query)."""
+    found = (User.objects.filter(is_active=True,
+                                 department_memberships__department_id__in=department_ids)
+             .distinct().order_by("last_name", "first_name", "username"))
+    return [(person.pk, _name(person)) for person in found]
+
+
+def _filter_form(request: HttpRequest, department_ids: list[int],
+                 people: list[tuple[int, str]]) -> WorkbasketFilterForm:
+    language = (get_language() or "de")[:2]
+    services = [(pk, title_en if language == "en" else title_de)
+                for pk, title_de, title_en in Service.objects.filter(
+                    department_id__in=department_ids).order_by("title_de")
+                .values_list("pk", "title_de", "title_en")]
+    query = request.GET.copy()
+    for ignored in ("page", "size"):
+        query.pop(ignored, None)
+    form = WorkbasketFilterForm(query if query else None, services=services, people=people)
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
+def _workbasket_cases(request: HttpRequest, form: WorkbasketFilterForm,
+                      department_ids: list[int]) -> QuerySet[Case]:
+    filters = form.filters()
+    found = cases.filtered(cases.cases_in(department_ids), filters, user_id=_user(request).pk)
+    return cases.sorted_cases(found, filters.sort).select_related("service", "assignee")
 
 
 @inbox_required
 def submissions(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    found = selectors.visible_submissions(user).select_related("service", "department")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The workbasket: the departments' cases, filtered, counted per state, a page at a time."""
+    user = _user(request)
+    departments, leads = _departments(user)
+    department_ids = [department.pk for department in departments]
+    people = _people(department_ids)
+    form = _filter_form(request, department_ids, people)
+    filters = form.filters()
+    counts = cases.counts_by_state(cases.filtered(
+        cases.cases_in(department_ids), filters, user_id=user.pk, with_state=False))
+    size = request.GET.get("size", "")
+    page_size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZE
+    page = Paginator(_workbasket_cases(request, form, department_ids),
+                     page_size).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [{"case": case, "overdue": cases.overdue(case, now)} for case in page.object_list]
+    errors = form_errors(form) if form.is_bound else []
     return render(request, "staff/submissions.html", {
-        "page": page, "departments": list(selectors.departments_of(user))})
+        "page": page, "rows": rows, "form": form, "errors": errors,
+        "departments": departments, "leads": leads, "people": people,
+        "counts": [(CaseState(state).label, state, count) for state, count in counts.items()],
+        "filtered": form.is_bound, "back": request.GET.urlencode(),
+        "page_size": page_size, "page_sizes": PAGE_SIZES,
+    }, status=400 if errors else 200)
 
 
-def _submission_or_404(request: HttpRequest, reference: str) -> Submission:
+def _back(request: HttpRequest) -> str:
+    """The workbasket with the filters the action was posted from (never another address)."""
+    query = QueryDict(request.POST.get("back", "")[:2000])
+    return reverse("staff:submissions") + ("?" + query.urlencode() if query else "")
+
+
+@inbox_required
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    """Assign cases from the workbasket: "assign to me" on a row, or the ticked ones."""
+    user = _user(request)
+    departments, _leads = _departments(user)
+    department_ids = [department.pk for department in departments]
+    take = request.POST.get("take", "")
+    if take:
+        targets, assignee = [take], user
+    else:
+        targets = request.POST.getlist("cases")
+        chosen = request.POST.get("assignee", "")
+        people = dict(_people(department_ids))
+        if chosen == "me":
+            assignee = user
+        elif chosen.isdigit() and int(chosen) in people:
+            assignee = User.objects.get(pk=int(chosen))
+        else:
+            messages.error(request, _("Choose whom to assign the cases to."))
+            return redirect(_back(request))
+    if not targets:
+        messages.error(request, _("Tick at least one case to assign."))
+        return redirect(_back(request))
+    done = 0
+    for target in targets[:200]:
+        case_id, _sep, version = target.partition(":")
+        case = (cases.cases_in(department_ids).filter(pk=int(case_id)).first()
+                if case_id.isdigit() and version.isdigit() else None)
+        if case is None:
+            messages.error(request, _("A case you chose is no longer there."))
+            continue
+        try:
+            case_services.assign_case(case_id=case.pk, assignee=assignee, actor=user,
+                                      expected_version=int(version))
+        except CaseChanged as changed:
+            messages.error(request, _("%(reference)s: not assigned, because meanwhile %(what)s")
+                           % {"reference": case.reference, "what": _changes(changed)})
+        except CaseError as error:
+            messages.error(request, _("%(reference)s: %(message)s")
+                           % {"reference": case.reference, "message": error.message})
+        else:
+            done += 1
+    if done:
+        messages.success(request, ngettext(
+            "%(count)d case assigned to %(name)s.", "%(count)d cases assigned to %(name)s.",
+            done) % {"count": done, "name": _name(assignee)})
+    return redirect(_back(request))
+
+
+def _csv_cell(value: str) -> str:
+    # A cell a spreadsheet would run as a formula is quoted.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@inbox_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The filtered workbasket as CSV: the table's columns, no answers (so no health data)."""
+    user = _user(request)
+    departments, _leads = _departments(user)
+    department_ids = [department.pk for department in departments]
+    form = _filter_form(request, department_ids, _people(department_ids))
+    found = list(_workbasket_cases(request, form, department_ids)[:100_000])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")  # spreadsheet programs then read it as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Reference"), _("Service"), _("Applicant"), _("E-mail address"),
+                     _("State"), _("Outcome"), _("Assigned to"), _("Received on"),
+                     _("Due on")])
+    for case in found:
+        writer.writerow([_csv_cell(value) for value in (
+            case.reference, case.service.title, case.applicant_name, case.email,
+            str(case.get_state_display()), str(case.get_outcome_display()),
+            _name(case.assignee), timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(case.due_at).strftime("%Y-%m-%d") if case.due_at else "")])
+    record(action=Action.CASES_EXPORTED, request=request,
+           object_type="cases.case", object_id=str(len(found)),
+           message=request.GET.urlencode()[:500])
+    return response
+
+
+def _case_or_404(request: HttpRequest, reference: str) -> Case:
     reference = reference.strip().upper()[:20]
-    found = (selectors.visible_submissions(request.user)
-             .select_related("service", "service_version", "department")
-             .filter(reference=reference).first())
+    found = (Case.objects.filter(
+        submission__in=selectors.visible_submissions(request.user), reference=reference)
+        .select_related("submission__service_version", "service", "department", "assignee")
+        .first())
     if found is None:
         elsewhere = (Submission.objects.filter(reference=reference)
                      .values_list("department_id", flat=True).first())
@@ -51,39 +229,149 @@ def _submission_or_404(request: HttpRequest, reference: str) -> Submission:
     return found
 
 
+def _changes(changed: CaseChanged) -> str:
+    said = [_("%(who)s: %(what)s") % {"who": cases.actor_name(event),
+                                      "what": cases.event_text(event)}
+            for event in changed.changes]
+    return "; ".join(said) or _("the case was changed")
+
+
+def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseChanged | None]:
+    """Carry out the posted action; return errors, the failed transition and a stale write."""
+    user = _user(request)
+    action = request.POST.get("action", "")
+    try:
+        if action == "note":
+            note = NoteForm(request.POST)
+            if not note.is_valid():
+                return form_errors(note), "", None
+            case_services.add_note(case_id=case.pk, text=note.cleaned_data["text"], actor=user,
+                                   expected_version=note.cleaned_data["version"])
+            messages.success(request, _("The note is saved."))
+        elif action == "transition":
+            step = TransitionForm(request.POST)
+            if not step.is_valid():
+                return [ErrorEntry("transitions", _("This step is not possible."))], "", None
+            try:
+                case_services.change_state(
+                    case_id=case.pk, to=step.cleaned_data["to"], actor=user,
+                    expected_version=step.cleaned_data["version"],
+                    outcome=step.cleaned_data["outcome"],
+                    forwarded_to=step.cleaned_data["forwarded_to"])
+            except InvalidInput as error:
+                return [ErrorEntry(f"id_{error.field}", str(error.message))], \
+                    step.cleaned_data["to"], None
+            messages.success(request, _("The case is now “%(state)s”.")
+                             % {"state": cases.state_label(step.cleaned_data["to"])})
+        elif action in ("assign", "take", "release"):
+            people = _people([case.department_id])
+            form = AssignForm(request.POST, people=people)
+            if not form.is_valid():
+                return form_errors(form), "", None
+            chosen = form.cleaned_data["assignee"]
+            assignee: User | None
+            if action == "take":
+                assignee = user
+            elif action == "release" or not chosen:
+                assignee = None
+            else:
+                assignee = User.objects.get(pk=int(chosen))
+            case_services.assign_case(case_id=case.pk, assignee=assignee, actor=user,
+                                      expected_version=form.cleaned_data["version"])
+            messages.success(request, _("Assigned to %(name)s.") % {"name": _name(assignee)}
+                             if assignee else _("The case is assigned to nobody now."))
+        else:
+            return [ErrorEntry("main", _("This action is not possible."))], "", None
+    except CaseChanged as changed:
+        return [], "", changed
+    except InvalidInput as error:
+        return [ErrorEntry(f"id_{error.field}", str(error.message))], "", None
+    except CaseError as error:
+        return [ErrorEntry("transitions" if action == "transition" else "main",
+                           str(error.message))], "", None
+    return [], "", None
+
+
 @inbox_required
 def submission(request: HttpRequest, reference: str) -> HttpResponse:
-    found = _submission_or_404(request, reference)
-    record(action=Action.SUBMISSION_VIEWED, request=request, target=found,
-           department=found.department_id)
+    """The case page; its forms post here and come back with the outcome."""
+    case = _case_or_404(request, reference)
+    errors: list[ErrorEntry] = []
+    failed_to = ""
+    changed: CaseChanged | None = None
+    if request.method == "POST":
+        errors, failed_to, changed = _act(request, case)
+        if not errors and changed is None:
+            return redirect("staff:submission", reference=case.reference)
+        case.refresh_from_db()
+    else:
+        case_services.record_view(case=case, request=request)
+    return _render_case(request, case, errors=errors, failed_to=failed_to, changed=changed)
+
+
+def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], failed_to: str,
+                 changed: CaseChanged | None) -> HttpResponse:
+    found = case.submission
     spec = found.service_version.spec
     assert spec.form is not None
     language = (get_language() or "de")[:2]
+    role = selectors.role_in(request.user, case.department_id)
+    workflow = case_services.workflow_of(spec)
+    posted = request.POST if request.method == "POST" else QueryDict()
+    transitions = [{"to": state, "label": cases.state_label(state),
+                    "lead_only": workflow.roles_for(case.state, state) == {"lead"},
+                    "failed": state == failed_to}
+                   for state in workflow.allowed(case.state, role)]
+    timeline = [{"event": event, "who": cases.actor_name(event), "what": cases.event_text(event)}
+                for event in cases.timeline(case).select_related("actor")]
+    status = 409 if changed is not None else 400 if errors else 200
     return render(request, "staff/submission.html", {
-        "submission": found,
-        "spec": spec,
+        "case": case, "submission": found, "spec": spec, "role": role,
+        "overdue": cases.overdue(case),
         # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
         "sections": summarize(spec.form, found.answers, language,
                               verified=set(found.verified_fields)),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],
-        "attachments": list(found.attachments.order_by("created_at")),
-    })
+        "attachments": [{"upload": upload, "previewable": upload.content_type in PREVIEW_TYPES}
+                        for upload in found.attachments.order_by("created_at")],
+        "notes": list(case.notes.order_by("created_at", "pk")),
+        "timeline": timeline,
+        "transitions": transitions, "outcomes": Outcome.choices,
+        "people": _people([case.department_id]) if role == "lead" else [],
+        "errors": errors, "changed": _changes(changed) if changed is not None else "",
+        "posted": posted,
+        "note_text": posted.get("text", "") if posted.get("action") == "note" else "",
+    }, status=status)
+
+
+def _attachment(request: HttpRequest, reference: str, upload_id: str, *,
+                inline: bool) -> FileResponse:
+    case = _case_or_404(request, reference)
+    upload = case.submission.attachments.filter(pk=upload_id).first()
+    if upload is None or (inline and upload.content_type not in PREVIEW_TYPES):
+        raise Http404
+    case_services.record_download(case=case, upload=upload, request=request, inline=inline)
+    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
+                            as_attachment=not inline, filename=upload.original_name)
+    response["Cache-Control"] = "private, no-store"
+    if inline:
+        # Shown by the browser itself: no script, no form, no same-origin access, whatever
+        # the file holds.
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @inbox_required
 def attachment(request: HttpRequest, reference: str, upload_id: str) -> FileResponse:
-    found = _submission_or_404(request, reference)
-    upload = found.attachments.filter(pk=upload_id).first()
-    if upload is None:
-        raise Http404
-    record(action=Action.ATTACHMENT_DOWNLOADED, request=request, target=found,
-           department=found.department_id, message=upload.original_name)
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
-                            as_attachment=True, filename=upload.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(request, reference, upload_id, inline=False)
+
+
+@inbox_required
+def attachment_preview(request: HttpRequest, reference: str, upload_id: str) -> FileResponse:
+    return _attachment(request, reference, upload_id, inline=True)
 
 
 def staff_may_download(request: HttpRequest, upload: Upload) -> bool:
@@ -96,3 +384,4 @@ def staff_may_download(request: HttpRequest, upload: Upload) -> bool:
     record(action=Action.ATTACHMENT_DOWNLOADED, request=request, target=submission,
            department=submission.department_id, message=upload.original_name)
     return True
+

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 
 from rathaus.applications.models import Submission
 from rathaus.catalog.models import Department
+from rathaus.forms.workflow import Role
 
-from .models import DepartmentMembership
+from .models import DepartmentMembership, DepartmentRole
 
 
 def memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[DepartmentMembership]:
@@ -49,3 +50,16 @@ def may_open(user: AbstractBaseUser | AnonymousUser, submission: Submission) -> 
         return False
     return bool(getattr(user, "is_superuser", False)) or DepartmentMembership.objects.filter(
         user_id=user.pk, department_id=submission.department_id).exists()
+
+
+def role_in(user: AbstractBaseUser | AnonymousUser, department_id: int) -> Role | None:
+    """Return ``user``'s role in the department for case work; administrators act as leads."""
+    if not user.is_authenticated or not getattr(user, "is_active", True):
+        return None
+    if getattr(user, "is_superuser", False):
+        return "lead"
+    role = DepartmentMembership.objects.filter(
+        user_id=user.pk, department_id=department_id).values_list("role", flat=True).first()
+    if role is None:
+        return None
+    return "lead" if role == DepartmentRole.LEAD else "clerk"

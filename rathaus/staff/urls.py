@@ -15,7 +15,11 @@ urlpatterns = [
     path("recovery-codes/new/", views.renew_recovery_codes, name="renew_recovery_codes"),
     path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
     path("submissions/", inbox_views.submissions, name="submissions"),
+    path("submissions/assign/", inbox_views.assign, name="assign"),
+    path("submissions/export.csv", inbox_views.export, name="export"),
     path("submissions/<str:reference>/", inbox_views.submission, name="submission"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/", inbox_views.attachment,
          name="attachment"),
+    path("submissions/<str:reference>/files/<uuid:upload_id>/preview/",
+         inbox_views.attachment_preview, name="attachment_preview"),
 ]

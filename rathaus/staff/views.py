@@ -230,8 +230,9 @@ class Area:
 def _areas(user: User) -> list[Area]:
     areas = []
     if selectors.works_in_a_department(user):
-        areas.append(Area(_("Applications received"), reverse("staff:submissions"),
-                          _("The applications your departments have received.")))
+        areas.append(Area(_("Workbasket"), reverse("staff:submissions"),
+                          _("The cases of your departments: filter, assign and work on "
+                            "them.")))
     if user.has_perm(BOOK_FOR_CALLERS):
         areas.append(Area(_("Appointments for callers"), reverse("appointments_staff:index"),
                           _("Book, move and cancel appointments for people who call or come "

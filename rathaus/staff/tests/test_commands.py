@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rathaus.applications.models import Submission
 from rathaus.appointments.roles import BOOK_FOR_CALLERS
 from rathaus.audit.models import Action, AuditEvent
+from rathaus.cases.services import open_case
 from rathaus.catalog.models import Service
 from rathaus.staff.demo import DEMO_PASSWORD, DEMO_SECRET, DEMO_STAFF
 from rathaus.staff.models import DepartmentMembership
@@ -81,7 +82,7 @@ def test_demo_staff_sign_in_with_the_demo_code(client: Client, catalog: None) ->
     assert len(DEMO_SECRET) == 32
     client.post("/en/staff/login/", {"username": "steueramt", "password": DEMO_PASSWORD})
     assert client.post("/en/staff/login/code/", {"code": code})["Location"] == "/en/staff/"
-    assert "Applications received" in text(client.get("/en/staff/"))
+    assert "Workbasket" in text(client.get("/en/staff/"))
     admin = TOTPDevice.objects.get(user__username="admin")
     assert admin.confirmed
 
@@ -113,10 +114,11 @@ def test_the_demo_agent_of_the_buergerbuero_sees_its_applications(
     mine = Submission.objects.create(
         draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
         department=service.department, answers={}, language="de")
+    open_case(submission=mine)
     client.post("/de/staff/login/", {"username": "buergerbuero", "password": DEMO_PASSWORD})
     client.post("/de/staff/login/code/", {"code": run("demo_totp", "buergerbuero").strip()})
     home = text(client.get("/de/staff/"))
-    assert "Eingegangene Anträge" in home
+    assert "Arbeitskorb" in home
     assert User.objects.get(username="buergerbuero").has_perm(BOOK_FOR_CALLERS)
 
     inbox = client.get("/de/staff/submissions/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -13,9 +12,10 @@ from rathaus.applications.models import Submission, Upload
 from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
 from rathaus.audit.models import Action, AuditEvent
+from rathaus.cases.tests import factories as cases
 
 from .conftest import text
-from .factories import department, sign_in_verified, staff_user
+from .factories import sign_in_verified, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,7 @@ def dog_tax(client: Client, catalog: None) -> Submission:
 
 
 def copy_to(submission: Submission, slug: str) -> Submission:
-    return Submission.objects.create(
-        draft_key=uuid.uuid4(), service=submission.service,
-        service_version=submission.service_version, department=department(slug),
-        answers=submission.answers, fee_lines=submission.fee_lines, language="de")
+    return cases.copy_to(submission, slug).submission
 
 
 def test_a_clerk_lists_and_opens_the_own_departments_submissions(
@@ -98,7 +95,7 @@ def test_staff_without_a_department_have_no_inbox(client: Client, dog_tax: Submi
     sign_in_verified(client, staff_user("telefon", agent=True))
     assert client.get("/en/staff/submissions/").status_code == 403
     assert client.get(f"/en/staff/submissions/{dog_tax.reference}/").status_code == 403
-    assert "Applications received" not in text(client.get("/en/staff/"))
+    assert "Workbasket" not in text(client.get("/en/staff/"))
 
 
 def test_a_lead_and_an_administrator_see_the_department(
@@ -123,15 +120,16 @@ def test_the_inbox_takes_the_same_queries_for_3_or_30_submissions(
         copy_to(dog_tax, "steueramt")
     copy_to(dog_tax, "ordnungsamt")
     sign_in_verified(client, staff_user("steuer", clerk_of=("steueramt", "ordnungsamt")))
-    # user, OTP device, is there a membership, departments, count, page of submissions
-    with django_assert_num_queries(6):
+    # user, OTP device, is there a membership, memberships with departments, services,
+    # staff of the departments, counts per state, count, page of cases
+    with django_assert_num_queries(9):
         few = client.get("/en/staff/submissions/")
-    assert text(few).count("Register a dog for dog tax") == 4
+    assert few.content.decode().count('class="kern-link reference"') == 4
     for _ in range(26):
         copy_to(dog_tax, "ordnungsamt")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         many = client.get("/en/staff/submissions/")
-    assert text(many).count("Register a dog for dog tax") == 30
+    assert many.content.decode().count('class="kern-link reference"') == 30
 
 
 def test_the_clerk_sees_which_answers_came_verified_from_bundid(

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "rathaus.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from rathaus.applications.signals import submission_created
+
+        from . import receivers
+
+        submission_created.connect(receivers.open_case_for_submission,
+                                   dispatch_uid="cases.open_case_for_submission")

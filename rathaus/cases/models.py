@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.applications.models import Submission
+from rathaus.catalog.models import Department, Service
+
+
+class CaseState(models.TextChoices):
+    """The states of forms.workflow.State, with their labels."""
+
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    WAITING_FOR_CITIZEN = "waiting_for_citizen", _("waiting for the citizen")
+    DECIDED = "decided", _("decided")
+    CLOSED = "closed", _("closed")
+    FORWARDED = "forwarded", _("forwarded")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Outcome(models.TextChoices):
+    GRANTED = "granted", _("granted")
+    REFUSED = "refused", _("refused")
+    PARTLY_GRANTED = "partly_granted", _("partly granted")
+
+
+class CaseChannel(models.TextChoices):
+    ONLINE = "online", _("online")
+    COUNTER = "counter", _("at the counter")
+    PHONE = "phone", _("by phone")
+
+
+class Case(models.Model):
+    """The department's work on one submission: state, outcome, who works on it, when it is due.
+
+    ``version`` grows with every change: a write names the version it saw and is refused if
+    another one came in between (optimistic locking, decision 0020).
+    """
+
+    submission = models.OneToOneField(Submission, verbose_name=_("submission"),
+                                      on_delete=models.PROTECT, related_name="case")
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.PROTECT, related_name="cases")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="cases")
+    # Copied from the submission, so that the workbasket lists and sorts without a join.
+    reference = models.CharField(_("reference"), max_length=9, unique=True)
+    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices,
+                             default=CaseState.RECEIVED)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    forwarded_to = models.CharField(_("forwarded to"), max_length=200, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_cases")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    channel = models.CharField(_("received by"), max_length=10, choices=CaseChannel.choices,
+                               default=CaseChannel.ONLINE)
+    received_at = models.DateTimeField(_("received"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    applicant_name = models.CharField(_("applicant"), max_length=210, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    # Reference, name and e-mail folded (rathaus.core.text.fold), for the workbasket's search.
+    search_text = models.TextField(_("search text"), blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["department", "state", "-received_at"]),
+            models.Index(fields=["department", "due_at"]),
+            models.Index(fields=["department", "assignee"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=CaseState.values),
+                                   name="cases_known_state"),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(outcome__in=Outcome.values),
+                name="cases_known_outcome"),
+            # Only a decided case (or one closed after its decision) has an outcome.
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(state__in=["decided", "closed"]),
+                name="cases_outcome_only_when_decided"),
+            models.CheckConstraint(condition=models.Q(version__gte=1),
+                                   name="cases_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Case opened")
+    STATE_CHANGED = "state_changed", _("State changed")
+    ASSIGNED = "assigned", _("Assigned")
+    NOTE_ADDED = "note_added", _("Note added")
+    VIEWED = "viewed", _("Viewed")
+    DOWNLOADED = "downloaded", _("Attachment downloaded")
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when; never changed."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    # A member of staff; otherwise actor_label says who ("citizen", "system").
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=150, blank=True)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # The case version this event produced (0: it changed nothing, e.g. a view).
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "version"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+class Note(models.Model):
+    """An internal note of the department: never shown to the citizen."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    author_label = models.CharField(_("author"), max_length=150)
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.text[:40]}"

@@ -1,0 +1,142 @@
+"""Reads of case work: the workbasket's filters, counts per state, the timeline in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case as Cases
+from django.db.models import Count, F, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rathaus.core.text import search_terms
+from rathaus.forms.workflow import STATES
+
+from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, Outcome
+
+OPEN_STATES = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.WAITING_FOR_CITIZEN)
+# "Due" in the workbasket: open and due within this many days (overdue ones excluded).
+DUE_SOON_DAYS = 7
+
+SORTS = ("received", "received_asc", "due", "reference", "state")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the workbasket shows; every field empty means every case of the departments."""
+
+    states: tuple[str, ...] = ()
+    service_id: int | None = None
+    assignee: str = ""  # "", "me", "nobody" or a user's id
+    due: str = ""  # "", "due", "overdue"
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    query: str = ""
+    sort: str = "received"
+
+
+def cases_in(department_ids: list[int]) -> QuerySet[Case]:
+    return Case.objects.filter(department_id__in=department_ids)
+
+
+def filtered(cases: QuerySet[Case], filters: Filters, *, user_id: int,
+             now: dt.datetime | None = None, with_state: bool = True) -> QuerySet[Case]:
+    """Apply ``filters`` (the state filter only ``with_state``) to ``cases``."""
+    now = now or timezone.now()
+    if with_state and filters.states:
+        cases = cases.filter(state__in=filters.states)
+    if filters.service_id is not None:
+        cases = cases.filter(service_id=filters.service_id)
+    if filters.assignee == "me":
+        cases = cases.filter(assignee_id=user_id)
+    elif filters.assignee == "nobody":
+        cases = cases.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(filters.assignee))
+    if filters.due == "overdue":
+        cases = cases.filter(state__in=OPEN_STATES, due_at__lt=now)
+    elif filters.due == "due":
+        cases = cases.filter(state__in=OPEN_STATES, due_at__gte=now,
+                             due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS))
+    if filters.received_from is not None:
+        cases = cases.filter(received_at__date__gte=filters.received_from)
+    if filters.received_to is not None:
+        cases = cases.filter(received_at__date__lte=filters.received_to)
+    for term in search_terms(filters.query):
+        cases = cases.filter(search_text__contains=term)
+    return cases
+
+
+def sorted_cases(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    if sort == "received_asc":
+        return cases.order_by("received_at", "pk")
+    if sort == "due":
+        return cases.order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
+    if sort == "reference":
+        return cases.order_by("reference")
+    if sort == "state":
+        position = Cases(*[When(state=state, then=Value(index))
+                           for index, state in enumerate(STATES)], output_field=IntegerField())
+        return cases.order_by(position, "-received_at", "pk")
+    return cases.order_by("-received_at", "-pk")
+
+
+def counts_by_state(cases: QuerySet[Case]) -> dict[str, int]:
+    """Return how many of ``cases`` are in each state, every state named (one query)."""
+    counted = {row["state"]: row["n"] for row in
+               cases.order_by().values("state").annotate(n=Count("pk"))}
+    return {state: counted.get(state, 0) for state in STATES}
+
+
+def overdue(case: Case, now: dt.datetime | None = None) -> bool:
+    return (case.due_at is not None and case.state in OPEN_STATES
+            and case.due_at < (now or timezone.now()))
+
+
+def actor_name(event: CaseEvent) -> str:
+    if event.actor_label == "citizen":
+        return _("the applicant")
+    if event.actor_label == "system":
+        return _("the system")
+    return event.actor_label
+
+
+def state_label(state: str) -> str:
+    return str(CaseState(state).label) if state in CaseState.values else state
+
+
+def event_text(event: CaseEvent) -> str:
+    """Say in a sentence what the event was, without who and when."""
+    if event.kind == EventKind.OPENED:
+        channel = (str(CaseChannel(event.detail).label) if event.detail in CaseChannel.values
+                   else event.detail)
+        return _("Application received (%(channel)s)") % {"channel": channel}
+    if event.kind == EventKind.STATE_CHANGED:
+        text = _("State changed from “%(from)s” to “%(to)s”") % {
+            "from": state_label(event.from_state), "to": state_label(event.to_state)}
+        if event.to_state == CaseState.DECIDED and event.detail in Outcome.values:
+            text += ": " + str(Outcome(event.detail).label)
+        elif event.detail:
+            text += ": " + event.detail
+        return text
+    if event.kind == EventKind.ASSIGNED:
+        if event.detail:
+            return _("Assigned to %(name)s") % {"name": event.detail}
+        return _("Assignment removed")
+    if event.kind == EventKind.NOTE_ADDED:
+        return _("Internal note added")
+    if event.kind == EventKind.VIEWED:
+        return _("Case opened")
+    if event.kind == EventKind.DOWNLOADED:
+        return _("Attachment opened: %(name)s") % {"name": event.detail}
+    return event.kind
+
+
+def timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.order_by("at", "pk")
+
+
+def is_open(case: Case) -> bool:
+    return case.state in OPEN_STATES
+
