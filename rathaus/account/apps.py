@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,11 @@ class AccountConfig(AppConfig):
     name = "rathaus.account"
     label = "account"
     verbose_name = _("Mein Rathaus")
+
+    def ready(self) -> None:
+        from rathaus.applications.sealed import register_sealed_files
+
+        from .models import Message
+
+        # The mailbox copy of a receipt with health data is sealed: rotation re-seals it too.
+        register_sealed_files(Message, "attachment")

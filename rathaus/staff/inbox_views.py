@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from rathaus.applications import sealed
 from rathaus.applications.engine import summarize
 from rathaus.applications.models import Submission, Upload
 from rathaus.audit.models import Action
@@ -63,7 +64,7 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
         "submission": found,
         "spec": spec,
         # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
-        "sections": summarize(spec.form, found.answers, language,
+        "sections": summarize(spec.form, sealed.answers_for_staff(request, found), language,
                               verified=set(found.verified_fields)),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
@@ -80,7 +81,8 @@ def attachment(request: HttpRequest, reference: str, upload_id: str) -> FileResp
         raise Http404
     record(action=Action.ATTACHMENT_DOWNLOADED, request=request, target=found,
            department=found.department_id, message=upload.original_name)
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
+    response = FileResponse(sealed.file_for_staff(request, upload),
+                            content_type=upload.content_type,
                             as_attachment=True, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"
     return response
