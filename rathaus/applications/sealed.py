@@ -30,12 +30,6 @@ from .models import Draft, Submission, Upload
 
 Answers = dict[str, Any]
 
-__all__ = [
-    "answers_for_citizen", "answers_for_receipt", "answers_for_staff", "draft_answers",
-    "file_for_citizen", "file_for_staff", "redacted", "seal_answers", "sensitive_ids",
-]
-
-
 def sensitive_ids(form: FormDef) -> frozenset[str]:
     """Return the ids of the fields marked sensitive, in groups too."""
     return frozenset(item.id for _step, _group, item in form.iter_fields() if item.sensitive)
@@ -99,22 +93,6 @@ def _open(answers: Any) -> Any:
     return answers
 
 
-def _replace(answers: Any, placeholder: str) -> Any:
-    if sealing.is_sealed(answers):
-        return placeholder
-    if isinstance(answers, dict):
-        return {key: _replace(value, placeholder) for key, value in answers.items()}
-    if isinstance(answers, list):
-        return [_replace(item, placeholder) for item in answers]
-    return answers
-
-
-def redacted(answers: Answers, placeholder: str) -> Answers:
-    """Return the answers with every sealed value replaced by ``placeholder``, opening nothing."""
-    result: Answers = _replace(answers, placeholder)
-    return result
-
-
 # -- the openers -------------------------------------------------------------------------------
 
 
@@ -130,8 +108,17 @@ def seal_typed(data: dict[str, list[str]]) -> dict[str, str]:
 
 
 def open_typed(data: Any) -> Any:
-    """Open what was typed on a step, for the form engine once the citizen is let in again."""
-    return sealing.open_value(data) if sealing.is_sealed(data) else data
+    """Open what was typed on a step, for the form engine once the citizen is let in again.
+
+    Kept in a session, it is not re-sealed by a rotation: under a key removed since, it is
+    dropped (the citizen types it again) rather than failing the page.
+    """
+    if not sealing.is_sealed(data):
+        return data
+    try:
+        return sealing.open_value(data)
+    except sealing.KeyUnavailable:
+        return None
 
 
 def answers_for_citizen(request: HttpRequest, submission: Submission) -> Answers | None:
