@@ -118,6 +118,17 @@ def _answers(request: HttpRequest, submission: Submission) -> dict[str, Any]:
         % {"level": answers_level(submission).label}}
 
 
+def _draft_answers(request: HttpRequest, draft: Draft) -> dict[str, Any]:
+    answers = sealed.draft_answers_for_owner(request, draft)
+    if answers is not None:
+        return {"answers": answers}
+    return {"answers": None, "answers_withheld": _(
+        "This unfinished application contains health data. Its answers are included when you "
+        "are signed in with BundID at the trust level “%(level)s”.")
+        % {"level": TrustLevel(max(draft.service_version.spec.required_trust_level,
+                                   TrustLevel.BASIC)).label}}
+
+
 def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
     """Return what the portal stores about ``citizen``, as plain JSON-ready data."""
     level = session_trust_level(request)
@@ -163,8 +174,7 @@ def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
             {"service": draft.service_version.service.title,
              "started_at": _when(draft.created_at), "last_changed_at": _when(draft.updated_at),
              "deleted_automatically_after": _when(draft_kept_until(draft)),
-             "email_for_resume_link": draft.resume_email,
-             "answers": sealed.draft_answers(draft)}
+             "email_for_resume_link": draft.resume_email, **_draft_answers(request, draft)}
             for draft in Draft.objects.filter(citizen=citizen)
             .select_related("service_version__service")
             .defer("service_version__definition").order_by("created_at")],

@@ -25,6 +25,7 @@ from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.catalog.schema import FormDef
 from rathaus.core import sealing
+from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 
 from .models import Draft, Submission, Upload
 
@@ -119,6 +120,19 @@ def open_typed(data: Any) -> Any:
         return sealing.open_value(data)
     except sealing.KeyUnavailable:
         return None
+
+
+def draft_answers_for_owner(request: HttpRequest, draft: Draft) -> Answers | None:
+    """Open a citizen's draft for their Art. 15 export, if signed in at the service's level.
+
+    As the form itself: health data typed at the service's level open at that level only.
+    """
+    if has_sealed(draft.answers):
+        required = max(TrustLevel(draft.service_version.spec.required_trust_level),
+                       TrustLevel.BASIC)
+        if not satisfies(achieved=session_trust_level(request), required=required):
+            return None
+    return draft_answers(draft)
 
 
 def answers_for_citizen(request: HttpRequest, submission: Submission) -> Answers | None:

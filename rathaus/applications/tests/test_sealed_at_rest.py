@@ -282,3 +282,35 @@ def test_health_data_of_a_refused_step_wait_in_the_session_sealed(
 
     renate(client)  # back at the service's level: the typed text comes back
     assert "Arthrose in beiden Kniegelenken" in client.get(health).content.decode()
+
+
+def test_sealed_values_are_opened_in_one_module_only() -> None:
+    from django.conf import settings
+
+    package = Path(settings.BASE_DIR) / "rathaus"
+    openers = {
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if "tests" not in path.parts
+        and any(call in path.read_text() for call in ("open_value(", "open_bytes("))}
+    assert openers == {"core/sealing.py", "applications/sealed.py"}
+
+
+def test_the_art_15_export_opens_a_drafts_health_data_at_the_services_level_only(
+        client: Client, catalog: None) -> None:
+    fill_in(client)
+
+    def exported_draft() -> dict[str, Any]:
+        response = client.get("/de/mein-rathaus/meine-daten/mein-rathaus.json")
+        assert response.status_code == 200
+        [draft] = json.loads(b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                             if response.streaming else response.content)["drafts"]
+        result: dict[str, Any] = draft
+        return result
+
+    assert exported_draft()["answers"]["impairments"][0]["impairment_description"] == (
+        "Arthrose in beiden Kniegelenken")
+    renate(client, TrustLevel.SUBSTANTIAL)
+    lower = exported_draft()
+    assert lower["answers"] is None
+    assert "Gesundheitsdaten" in lower["answers_withheld"]
+    assert SECRET not in json.dumps(lower)
