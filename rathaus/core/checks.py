@@ -72,3 +72,26 @@ def check_sensitive_keys_in_production(app_configs: Any, **kwargs: Any) -> list[
             id="rathaus.W011",
         )
     ]
+
+
+@register()
+def check_sensitive_keys_are_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from cryptography.fernet import Fernet
+
+    broken = []
+    for position, key in enumerate(settings.RATHAUS_SENSITIVE_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            broken.append(position)
+    if not broken:
+        return []
+    return [
+        Error(
+            "RATHAUS_SENSITIVE_KEYS holds something that is not a Fernet key (position "
+            f"{', '.join(map(str, broken))}).",
+            hint="Each key is 32 random bytes in URL-safe base64 (44 characters); "
+                 "docs/data-protection.md says how to generate one.",
+            id="rathaus.E004",
+        )
+    ]

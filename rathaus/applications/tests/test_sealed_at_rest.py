@@ -314,3 +314,13 @@ def test_the_art_15_export_opens_a_drafts_health_data_at_the_services_level_only
     assert lower["answers"] is None
     assert "Gesundheitsdaten" in lower["answers_withheld"]
     assert SECRET not in json.dumps(lower)
+
+
+def test_a_key_that_is_no_key_is_a_configuration_error() -> None:
+    good = Fernet.generate_key().decode()
+    with override_settings(RATHAUS_SENSITIVE_KEYS=[good, "not-a-key"]):
+        [error] = [item for item in run_checks() if item.id == "rathaus.E004"]
+    assert "position 2" in error.msg
+    assert good not in error.msg, "the message names no key"
+    with override_settings(RATHAUS_SENSITIVE_KEYS=[good]):
+        assert "rathaus.E004" not in [item.id for item in run_checks()]
