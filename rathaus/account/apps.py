@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +11,12 @@ class AccountConfig(AppConfig):
 
     def ready(self) -> None:
         from rathaus.applications import hooks
+        from rathaus.applications.sealed import register_sealed_files
 
+        from .models import Message
         from .services import deliver_receipt
 
         # A signed-in citizen's receipt goes into the mailbox too (applications.tasks).
         hooks.deliver_receipt.provide(deliver_receipt)
+        # The mailbox copy of a receipt with health data is sealed: rotation re-seals it too.
+        register_sealed_files(Message, "attachment")

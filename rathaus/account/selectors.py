@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rathaus.applications import sealed
 from rathaus.applications.models import Draft, Submission, Upload
 from rathaus.applications.selectors import answers_level, may_open_answers
 from rathaus.appointments.models import Booking, BookingStatus, Registration, WaitlistEntry
@@ -98,12 +99,24 @@ def _when(value: dt.datetime | None) -> str | None:
 
 def _answers(request: HttpRequest, submission: Submission) -> dict[str, Any]:
     """Return the answers, or why they wait for a higher sign-in (health data)."""
-    if may_open_answers(request, submission):
-        return {"answers": submission.answers, "verified_answers": submission.verified_fields}
+    answers = sealed.answers_for_citizen(request, submission)
+    if answers is not None:
+        return {"answers": answers, "verified_answers": submission.verified_fields}
     return {"answers": None, "verified_answers": None, "answers_withheld": _(
         "This application contains health data. Its answers are included when you are "
         "signed in with BundID at the trust level “%(level)s”.")
         % {"level": answers_level(submission).label}}
+
+
+def _draft_answers(request: HttpRequest, draft: Draft) -> dict[str, Any]:
+    answers = sealed.draft_answers_for_owner(request, draft)
+    if answers is not None:
+        return {"answers": answers}
+    return {"answers": None, "answers_withheld": _(
+        "This unfinished application contains health data. Its answers are included when you "
+        "are signed in with BundID at the trust level “%(level)s”.")
+        % {"level": TrustLevel(max(draft.service_version.spec.required_trust_level,
+                                   TrustLevel.BASIC)).label}}
 
 
 def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
@@ -151,7 +164,7 @@ def personal_data(citizen: Citizen, request: HttpRequest) -> dict[str, Any]:
             {"service": draft.service_version.service.title,
              "started_at": _when(draft.created_at), "last_changed_at": _when(draft.updated_at),
              "deleted_automatically_after": _when(draft_kept_until(draft)),
-             "email_for_resume_link": draft.resume_email, "answers": draft.answers}
+             "email_for_resume_link": draft.resume_email, **_draft_answers(request, draft)}
             for draft in Draft.objects.filter(citizen=citizen)
             .select_related("service_version__service")
             .defer("service_version__definition").order_by("created_at")],

@@ -17,7 +17,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from rathaus.applications import sealed
 from rathaus.applications.models import Draft, Submission, Upload
+from rathaus.applications.selectors import has_sensitive_answers
 from rathaus.catalog.models import Department
 from rathaus.core import limits
 from rathaus.identity.models import Citizen
@@ -171,7 +173,9 @@ def deliver_receipt(*, submission: Submission) -> Message | None:
             "date": date_format(timezone.localtime(submission.submitted_at),
                                 "SHORT_DATE_FORMAT")}
         file_name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
-    attachment = ContentFile(pdf, name=file_name)
+    # The receipt of health data is kept sealed, as the submission's own copy is.
+    attachment = (sealed.sealed_content(pdf, name=file_name)
+                  if has_sensitive_answers(submission) else ContentFile(pdf, name=file_name))
     attachment.content_type = "application/pdf"  # type: ignore[attr-defined]
     assert submission.citizen is not None
     try:

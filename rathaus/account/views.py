@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathaus.applications import links as application_links
+from rathaus.applications import sealed
 from rathaus.applications.models import Submission, SubmissionStatus
 from rathaus.applications.selectors import may_open_answers
 from rathaus.appointments import links as appointment_links
@@ -328,7 +329,7 @@ def attachment(request: HttpRequest, citizen: Citizen, pk: int) -> HttpResponseB
     if selectors.attachment_locked(request, item):
         return _message_page(request, item, status=403)
     try:
-        handle = item.attachment.open("rb")
+        handle = sealed.file_for_citizen(item.attachment)
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=item.attachment_name or "file",
@@ -392,7 +393,7 @@ def my_data_zip(request: HttpRequest, citizen: Citizen) -> HttpResponse:
             if selectors.attachment_locked(request, item):
                 continue
             try:
-                with item.attachment.open("rb") as handle:
+                with sealed.file_for_citizen(item.attachment) as handle:
                     archive.writestr(f"mailbox/{item.pk}-{item.attachment_name}", handle.read())
             except FileNotFoundError:
                 continue

@@ -14,6 +14,7 @@ from rathaus.forms.engine import summarize
 from rathaus.identity.levels import TrustLevel
 
 from .models import Submission
+from .sealed import answers_for_receipt
 
 
 def render_receipt(*, submission: Submission) -> bytes:
@@ -28,7 +29,7 @@ def render_receipt(*, submission: Submission) -> bytes:
                 "spec": spec,
                 "title": spec.title.get_text(language),
                 # Masked: the receipt is sent by e-mail; the clerk sees the full answers.
-                "sections": summarize(spec.form, submission.answers, language,
+                "sections": summarize(spec.form, answers_for_receipt(submission), language,
                                       verified=submission.verified_fields, masked=True),
                 "verified_levels": sorted(
                     {str(TrustLevel(int(entry["level"])).label)

@@ -21,12 +21,13 @@ from rathaus.core import rows
 from rathaus.forms import engine
 from rathaus.forms.fields.builtin import MIME_BY_KIND, sniff_kind
 from rathaus.forms.prefill import verified_answers
-from rathaus.forms.rules import compute_fees
-from rathaus.forms.schema import FieldDef, StepDef
+from rathaus.forms.rules import Answers, compute_fees
+from rathaus.forms.schema import FieldDef, FormDef, StepDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
 
+from . import sealed
 from .models import Draft, Submission, Upload, new_reference
 from .signals import submission_created
 
@@ -96,8 +97,14 @@ def store_upload(*, draft: Draft, field_id: str, uploaded: UploadedFile[bytes]) 
     upload = Upload(draft=draft, field_id=field_id, original_name=name,
                     content_type=MIME_BY_KIND[kind], size=uploaded.size or 0,
                     sha256=digest.hexdigest())
+    form = draft.service_version.spec.form
     # The stored name is random: a citizen's file name never becomes a path on the server.
-    upload.file.save(f"{upload.pk}.{kind}", uploaded, save=False)
+    if form is not None and field_id in sealed.sensitive_ids(form):
+        # Health data (a medical report): on disk only sealed (decision 0021).
+        upload.file.save(f"{upload.pk}.{kind}", sealed.sealed_content(uploaded.read()),
+                         save=False)
+    else:
+        upload.file.save(f"{upload.pk}.{kind}", uploaded, save=False)
     upload.save()
     return upload
 
@@ -107,8 +114,16 @@ _SAVE_IF_UNCHANGED = rows.ConditionalUpdate(
     Draft, ["answers", "completed_steps", "updated_at"], guard="updated_at")
 
 
+def _for_storage(form: FormDef, answers: Answers) -> Answers:
+    """Return the answers as the database keeps them: sensitive ones sealed (decision 0021)."""
+    return sealed.seal_answers(answers, sealed.sensitive_ids(form))
+
+
 def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
-    """Store a completed step; a save from another tab in between is merged, not overwritten."""
+    """Store a completed step; a save from another tab in between is merged, not overwritten.
+
+    ``draft.answers`` are the opened answers the form engine works with (views open them).
+    """
     form = draft.service_version.spec.form
     assert form is not None
     answers = engine.merge_step(form, step, draft.answers, values)
@@ -117,7 +132,8 @@ def save_step(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draft:
         completed.append(step.id)
     now = timezone.now()
     # Optimistic: one UPDATE that applies only if nobody saved since this request read the draft.
-    if _SAVE_IF_UNCHANGED.run(draft.pk, draft.updated_at, [answers, completed, now]):
+    stored = _for_storage(form, answers)
+    if _SAVE_IF_UNCHANGED.run(draft.pk, draft.updated_at, [stored, completed, now]):
         draft.answers, draft.completed_steps, draft.updated_at = answers, completed, now
         return draft
     return _save_step_locked(draft=draft, step=step, values=values)
@@ -128,10 +144,12 @@ def _save_step_locked(*, draft: Draft, step: StepDef, values: dict[str, Any]) ->
     form = draft.service_version.spec.form
     assert form is not None
     locked = Draft.objects.select_for_update().get(pk=draft.pk)
-    locked.answers = engine.merge_step(form, step, locked.answers, values)
+    answers = engine.merge_step(form, step, sealed.draft_answers(locked), values)
+    locked.answers = _for_storage(form, answers)
     if step.id not in locked.completed_steps:
         locked.completed_steps = [*locked.completed_steps, step.id]
     locked.save(update_fields=["answers", "completed_steps", "updated_at"])
+    locked.answers = answers
     return locked
 
 
@@ -141,9 +159,11 @@ def save_partial(*, draft: Draft, step: StepDef, values: dict[str, Any]) -> Draf
     form = draft.service_version.spec.form
     assert form is not None
     locked = Draft.objects.select_for_update().get(pk=draft.pk)
-    locked.answers = engine.merge_step(form, step, locked.answers, values)
+    answers = engine.merge_step(form, step, sealed.draft_answers(locked), values)
+    locked.answers = _for_storage(form, answers)
     locked.completed_steps = [item for item in locked.completed_steps if item != step.id]
     locked.save(update_fields=["answers", "completed_steps", "updated_at"])
+    locked.answers = answers
     return locked
 
 
@@ -198,7 +218,7 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
     version = draft.service_version
     spec = version.spec
     assert spec.form is not None
-    answers = engine.prune(spec.form, draft.answers)
+    answers = engine.prune(spec.form, sealed.draft_answers(draft))
     missing = engine.first_incomplete(spec.form, answers, draft.completed_steps)
     if missing is not None:
         raise ApplicationIncomplete(missing)
@@ -209,10 +229,8 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
         service=version.service,
         service_version=version,
         department=version.service.department,
-        answers=answers,
-        sensitive_fields=sorted(
-            item.id for _step, _group, item in spec.form.iter_fields() if item.sensitive
-        ),
+        answers=_for_storage(spec.form, answers),
+        sensitive_fields=sorted(sealed.sensitive_ids(spec.form)),
         fee_lines=[
             {"label": line.label.model_dump(), "amount": str(line.amount),
              "quantity": line.quantity, "total": str(line.total)}
@@ -253,17 +271,20 @@ def ensure_receipt(*, submission: Submission) -> bytes:
     """Return the receipt PDF, rendering and storing it the first time it is asked for."""
     if submission.receipt_pdf:
         try:
-            with submission.receipt_pdf.open("rb") as handle:
-                return bytes(handle.read())
+            return sealed.read_receipt(submission.receipt_pdf)
         except FileNotFoundError:
             log.warning("receipt of %s missing on disk; rendering again", submission.reference)
     from .receipts import render_receipt
+    from .selectors import has_sensitive_answers
 
     pdf = render_receipt(submission=submission)
+    # The receipt of health data carries them: on disk it is sealed like the answers.
+    content = (sealed.sealed_content(pdf) if has_sensitive_answers(submission)
+               else ContentFile(pdf))
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if not locked.receipt_pdf:
-            locked.receipt_pdf.save(f"{locked.reference}.pdf", ContentFile(pdf), save=True)
+            locked.receipt_pdf.save(f"{locked.reference}.pdf", content, save=True)
         submission.receipt_pdf = locked.receipt_pdf
     return pdf
 

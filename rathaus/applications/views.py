@@ -32,7 +32,7 @@ from rathaus.forms.schema import ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
 
-from . import hooks, links, selectors, services
+from . import hooks, links, sealed, selectors, services
 from .models import Draft, Submission, Upload
 
 DRAFTS = "application_drafts"
@@ -101,7 +101,10 @@ def _open(request: HttpRequest, draft_id: str) -> Draft | HttpResponse:
     if draft is None:
         return _gone(request)
     gate = _gate(request, draft)
-    return draft if gate is None else gate
+    if gate is not None:
+        return gate
+    draft.answers = sealed.draft_answers(draft)  # let in: the form engine works on them
+    return draft
 
 
 def _keep_answers(request: HttpRequest, draft: Draft, step: StepDef) -> bool:
@@ -124,7 +127,11 @@ def _keep_answers(request: HttpRequest, draft: Draft, step: StepDef) -> bool:
     kept = dict(request.session.get(KEPT, {}))
     kept.pop(str(draft.pk), None)
     kept = dict(list(kept.items())[-4:])  # a few drafts at most
-    kept[str(draft.pk)] = {"step": step.id, "data": data}
+    form = draft.service_version.spec.form
+    # Typed health data wait in the session (the database) sealed, as in the draft.
+    sensitive = form is not None and bool(sealed.sensitive_ids(form) & names)
+    hold = sealed.seal_typed(data) if sensitive else data
+    kept[str(draft.pk)] = {"step": step.id, "data": hold}
     request.session[KEPT] = kept
     return True
 
@@ -137,7 +144,7 @@ def _take_kept(request: HttpRequest, draft: Draft, step: StepDef) -> QueryDict |
         return None
     request.session[KEPT] = {key: value for key, value in kept.items() if key != str(draft.pk)}
     data = QueryDict(mutable=True)
-    for key, values in (entry.get("data") or {}).items():
+    for key, values in (sealed.open_typed(entry.get("data")) or {}).items():
         if isinstance(key, str) and isinstance(values, list):
             data.setlist(key, [str(value) for value in values])
     return data
@@ -288,6 +295,7 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
         return gate
     if current is None:
         raise Http404
+    draft.answers = sealed.draft_answers(draft)  # let in: the form engine works on them
     elsewhere = _outside_town(request, draft)
     if elsewhere is not None:
         return elsewhere
@@ -548,6 +556,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if gate is not None:
         return gate
     _remember(request, DRAFTS, str(draft.pk))
+    draft.answers = sealed.draft_answers(draft)
     spec = draft.service_version.spec
     assert spec.form is not None
     missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
@@ -573,7 +582,10 @@ def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
         gate = _gate(request, draft)
         if gate is not None:
             return gate  # the owner, signed in below the service's level: step up
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
+        handle = sealed.file_for_citizen(upload.file)
+    else:
+        handle = sealed.file_for_staff(request, upload)
+    response = FileResponse(handle, content_type=upload.content_type,
                             as_attachment=True, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

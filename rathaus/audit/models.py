@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     ATTACHMENT_DOWNLOADED = "submission.attachment_downloaded", _("Attachment downloaded")
     SUBMISSION_DENIED = "submission.denied", _("Submission of another department requested")
     CASES_EXPORTED = "cases.exported", _("Case list exported (CSV)")
+    SENSITIVE_DECRYPTED = "submission.sensitive_decrypted", _("Sensitive data decrypted")
     APPOINTMENT_MOVED = "appointments.moved", _("Appointment moved for a caller")
     APPOINTMENT_CANCELLED = "appointments.cancelled", _("Appointment cancelled for a caller")
     ATTENDANCE_RECORDED = "appointments.attendance", _("Attendance recorded")

@@ -56,3 +56,42 @@ def check_shared_cache_in_production(app_configs: Any, **kwargs: Any) -> list[Wa
             id="rathaus.W010",
         )
     ]
+
+
+@register(deploy=True)
+def check_sensitive_keys_in_production(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if not getattr(settings, "RATHAUS_PRODUCTION", False) or settings.RATHAUS_SENSITIVE_KEYS:
+        return []
+    return [
+        Warning(
+            "RATHAUS_SENSITIVE_KEYS is not set: health data and their files are sealed with a "
+            "key generated into the data directory.",
+            hint="That key lies next to what it protects and is lost with the server. Generate "
+                 "a key, keep it apart from the database and its backups and set "
+                 "RATHAUS_SENSITIVE_KEYS (docs/data-protection.md).",
+            id="rathaus.W011",
+        )
+    ]
+
+
+@register()
+def check_sensitive_keys_are_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from cryptography.fernet import Fernet
+
+    broken = []
+    for position, key in enumerate(settings.RATHAUS_SENSITIVE_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            broken.append(position)
+    if not broken:
+        return []
+    return [
+        Error(
+            "RATHAUS_SENSITIVE_KEYS holds something that is not a Fernet key (position "
+            f"{', '.join(map(str, broken))}).",
+            hint="Each key is 32 random bytes in URL-safe base64 (44 characters); "
+                 "docs/data-protection.md says how to generate one.",
+            id="rathaus.E004",
+        )
+    ]

@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
+from rathaus.core.sealing import is_sealed
 from rathaus.core.templatetags.rathaus import localized
 from rathaus.forms.schema import FieldDef, FormDef, StepDef, Stop, condition_fields
 
@@ -519,7 +520,10 @@ def _rows(items: list[FieldDef], values: Answers, language: str | None,
             continue
         label = item.label.get_text(language) if item.label else item.id
         show = ftype.display_masked if masked else ftype.display
-        rows.append(SummaryRow(label=label, value=show(item, values[item.id], language),
+        value = values[item.id]
+        # Still sealed where nobody opened it (the admin): said so, never shown (decision 0021).
+        shown = _("sealed (health data)") if is_sealed(value) else show(item, value, language)
+        rows.append(SummaryRow(label=label, value=shown,
                                field_id=item.id, sensitive=item.sensitive,
                                verified=item.id in verified))
     return rows

@@ -405,3 +405,10 @@ RATHAUS_SAML = {
 RATHAUS_BUNDID_SIMULATOR = env_bool("RATHAUS_BUNDID_SIMULATOR", False)
 # Where development keys (and the fetched IdP metadata) are kept.
 RATHAUS_SAML_DIR = VAR_DIR / "saml"
+
+# Keys that seal answers of fields marked sensitive and their files (decision 0021,
+# docs/data-protection.md): Fernet keys, comma-separated, newest first. Without them a key file
+# under the data directory is generated on first use; a deploy check warns in production.
+RATHAUS_SENSITIVE_KEYS = env_list("RATHAUS_SENSITIVE_KEYS", "")
+RATHAUS_SENSITIVE_KEY_FILE = Path(os.environ.get("RATHAUS_SENSITIVE_KEY_FILE",
+                                                 VAR_DIR / "keys" / "sensitive-data.keys"))

@@ -17,6 +17,7 @@ RATHAUS_DEV_TOOLS = True
 RATHAUS_BUNDID_SIMULATOR = True
 _tmp = Path(tempfile.mkdtemp(prefix="rathaus-test-"))
 RATHAUS_SAML_DIR = _tmp / "saml"
+RATHAUS_SENSITIVE_KEY_FILE = _tmp / "keys" / "sensitive-data.keys"
 STORAGES = {
     **STORAGES,
     "default": {

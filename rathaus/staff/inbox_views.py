@@ -23,6 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.applications import sealed
 from rathaus.applications.models import Submission, Upload
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
@@ -329,7 +330,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "case": case, "submission": found, "spec": spec, "role": role,
         "overdue": cases.overdue(case),
         # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
-        "sections": summarize(spec.form, found.answers, language,
+        "sections": summarize(spec.form, sealed.answers_for_staff(request, found), language,
                               verified=set(found.verified_fields)),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
@@ -353,7 +354,8 @@ def _attachment(request: HttpRequest, reference: str, upload_id: str, *,
     if upload is None or (inline and upload.content_type not in PREVIEW_TYPES):
         raise Http404
     case_services.record_download(case=case, upload=upload, request=request, inline=inline)
-    response = FileResponse(upload.file.open("rb"), content_type=upload.content_type,
+    response = FileResponse(sealed.file_for_staff(request, upload),
+                            content_type=upload.content_type,
                             as_attachment=not inline, filename=upload.original_name)
     response["Cache-Control"] = "private, no-store"
     if inline:

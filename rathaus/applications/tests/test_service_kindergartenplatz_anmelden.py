@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from rathaus.applications import sealed
 from rathaus.identity.levels import TrustLevel
 
 from .journey import Journey, sign_in
@@ -92,7 +94,8 @@ def test_two_children_with_second_guardian(client: Client, catalog: None, read_p
     assert submission.department.slug == "kindertagesstaetten"
     assert submission.trust_level == TrustLevel.BASIC
     assert submission.fee_total == Decimal("0.00")
-    answers = submission.answers
+    assert "Erdnuss" not in json.dumps(submission.answers), "stored sealed (decision 0021)"
+    answers = sealed.answers_for_receipt(submission)
     mia, leon = answers["children"]
     assert mia["care_type"] == "krippe"
     assert leon["care_type"] == "kindergarten"

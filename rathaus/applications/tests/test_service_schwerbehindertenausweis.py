@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from rathaus.applications import sealed
 from rathaus.applications.models import Submission
 from rathaus.forms.tests.files import image_bytes
 
@@ -98,7 +100,8 @@ def test_application_with_two_impairments_is_forwarded(
     assert submission.fee_total == Decimal("0.00")
     assert submission.fee_lines == []
     assert submission.sensitive_fields == HEALTH_FIELDS
-    answers = submission.answers
+    assert "2022-01-15" not in json.dumps(submission.answers), "stored sealed (decision 0021)"
+    answers = sealed.answers_for_receipt(submission)
     assert len(answers["impairments"]) == 2
     assert answers["impairments"][1]["impairment_since"] == "2022-01-15"
     assert answers["hospital_stays"] is True
