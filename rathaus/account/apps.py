@@ -12,11 +12,14 @@ class AccountConfig(AppConfig):
     def ready(self) -> None:
         from rathaus.applications import hooks
         from rathaus.applications.sealed import register_sealed_files
+        from rathaus.cases import hooks as case_hooks
 
         from .models import Message
-        from .services import deliver_receipt
+        from .services import delete_submission_messages, deliver_receipt
 
         # A signed-in citizen's receipt goes into the mailbox too (applications.tasks).
         hooks.deliver_receipt.provide(deliver_receipt)
         # The mailbox copy of a receipt with health data is sealed: rotation re-seals it too.
         register_sealed_files(Message, "attachment")
+        # The purge of a case past its retention period takes the mailbox messages about it.
+        case_hooks.delete_messages.provide(delete_submission_messages)

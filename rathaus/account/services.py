@@ -223,6 +223,18 @@ def delete_draft(*, citizen: Citizen, draft_id: str) -> bool:
     return True
 
 
+def delete_submission_messages(*, submission: Submission) -> tuple[int, list[FieldFile]]:
+    """Delete the mailbox messages about ``submission``; return how many and their files.
+
+    Called by the purge of cases (cases.hooks.delete_messages) inside its transaction; the
+    caller removes the files once that commits.
+    """
+    messages = Message.objects.filter(submission=submission)
+    files = [item.attachment for item in messages.exclude(attachment="")]
+    deleted, _per_model = messages.delete()
+    return deleted, files
+
+
 @transaction.atomic
 def delete_account(*, citizen: Citizen) -> None:
     """Delete the citizen account with its drafts and mailbox.

@@ -26,6 +26,12 @@ class Outcome(models.TextChoices):
     PARTLY_GRANTED = "partly_granted", _("partly granted")
 
 
+# The states in which the department's work on a case has ended: the retention clock runs from
+# the first of them (decision 0023). A forwarded case is the other authority's now; a withdrawn
+# one needs nothing more, whether or not someone also closes it.
+END_STATES = (CaseState.CLOSED, CaseState.WITHDRAWN, CaseState.FORWARDED)
+
+
 class CaseChannel(models.TextChoices):
     ONLINE = "online", _("online")
     COUNTER = "counter", _("at the counter")
@@ -64,6 +70,17 @@ class Case(models.Model):
     # Reference, name and e-mail folded (rathaus.core.text.fold), for the workbasket's search.
     search_text = models.TextField(_("search text"), blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # When the case first reached an end state (END_STATES); cleared when a lead reopens it.
+    # The purge deletes the case the service's retention_days after this (decision 0023).
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # A legal hold stops the purge, whatever the case's age (a lawsuit, an audit, a request).
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300,
+                                         blank=True)
+    legal_hold_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("hold set by"),
+                                      null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    legal_hold_at = models.DateTimeField(_("hold set"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -86,6 +103,13 @@ class Case(models.Model):
                 name="cases_outcome_only_when_decided"),
             models.CheckConstraint(condition=models.Q(version__gte=1),
                                    name="cases_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(state__in=[state.value for state in END_STATES]),
+                name="cases_ended_only_in_end_state"),
+            models.CheckConstraint(
+                condition=models.Q(legal_hold=False) | ~models.Q(legal_hold_reason=""),
+                name="cases_hold_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +123,8 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", _("Note added")
     VIEWED = "viewed", _("Viewed")
     DOWNLOADED = "downloaded", _("Attachment downloaded")
+    HOLD_SET = "hold_set", _("Legal hold set")
+    HOLD_LIFTED = "hold_lifted", _("Legal hold lifted")
 
 
 class CaseEvent(models.Model):
@@ -146,3 +172,33 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.text[:40]}"
+
+
+class PurgedCase(models.Model):
+    """What remains of a case after its retention period: figures for statistics, no person.
+
+    No reference, no dates finer than a month, no staff: nothing that leads back to the
+    applicant or to a letter they hold (decision 0023).
+    """
+
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="purged_cases")
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.PROTECT, related_name="purged_cases")
+    channel = models.CharField(_("received by"), max_length=10, choices=CaseChannel.choices)
+    # First day of the month.
+    received_month = models.DateField(_("received (month)"))
+    ended_month = models.DateField(_("ended (month)"))
+    end_state = models.CharField(_("end state"), max_length=20, choices=CaseState.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    processing_days = models.PositiveIntegerField(_("processing days"))
+    purged_on = models.DateField(_("deleted on"))
+
+    class Meta:
+        ordering = ["-ended_month", "pk"]
+        verbose_name = _("deleted case (statistics)")
+        verbose_name_plural = _("deleted cases (statistics)")
+        indexes = [models.Index(fields=["department", "service", "received_month"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.received_month:%Y-%m} {self.end_state}"

@@ -130,6 +130,10 @@ def event_text(event: CaseEvent) -> str:
         return _("Case opened")
     if event.kind == EventKind.DOWNLOADED:
         return _("Attachment opened: %(name)s") % {"name": event.detail}
+    if event.kind == EventKind.HOLD_SET:
+        return _("Legal hold set: %(reason)s") % {"reason": event.detail}
+    if event.kind == EventKind.HOLD_LIFTED:
+        return _("Legal hold lifted")
     return event.kind
 
 

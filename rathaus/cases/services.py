@@ -24,10 +24,11 @@ from rathaus.core.text import fold
 from rathaus.forms.schema import ServiceDef
 from rathaus.forms.workflow import DEFAULT_WORKFLOW, Role, WorkflowDef
 
-from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, Note, Outcome
+from .models import END_STATES, Case, CaseChannel, CaseEvent, CaseState, EventKind, Note, Outcome
 from .roles import role_of
 
 NOTE_MAX = 5000
+HOLD_REASON_MAX = 300
 AUTHORITY_MAX = 200
 CITIZEN = "citizen"
 SYSTEM = "system"
@@ -179,6 +180,12 @@ def change_state(*, case_id: int, to: str, actor: User, expected_version: int,
                                field="forwarded_to")
         fields["forwarded_to"] = authority
         detail = authority
+    # The retention clock starts at the first end state and stops when a lead reopens the case.
+    if to in END_STATES:
+        if case.ended_at is None:
+            fields["ended_at"] = timezone.now()
+    elif case.ended_at is not None:
+        fields["ended_at"] = None
     return _apply(case, expected_version=expected_version, actor=actor,
                   kind=EventKind.STATE_CHANGED, fields=fields, from_state=case.state,
                   to_state=to, detail=detail)
@@ -224,6 +231,47 @@ def add_note(*, case_id: int, text: str, actor: User, expected_version: int) -> 
            fields={})
     return Note.objects.create(case=case, author=actor, author_label=actor.get_username(),
                                text=text)
+
+
+@transaction.atomic
+def set_legal_hold(*, case_id: int, reason: str, actor: User, expected_version: int,
+                   request: HttpRequest | None = None) -> Case:
+    """Put the case under legal hold: the purge leaves it alone until a lead lifts it."""
+    case = _locked_read(case_id)
+    if _role(actor, case) != "lead":
+        raise NotPermitted(_("Only the department's lead may set or lift a legal hold."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput(_("Enter the reason for the legal hold."), field="reason")
+    if len(reason) > HOLD_REASON_MAX:
+        raise InvalidInput(_("The reason can have at most 300 characters."), field="reason")
+    if case.legal_hold:
+        raise CaseError(_("This case is already under legal hold."))
+    case = _apply(case, expected_version=expected_version, actor=actor,
+                  kind=EventKind.HOLD_SET, detail=reason,
+                  fields={"legal_hold": True, "legal_hold_reason": reason,
+                          "legal_hold_by_id": actor.pk, "legal_hold_at": timezone.now()})
+    record(action=Action.CASE_HOLD_SET, request=request, actor=actor, target=case,
+           department=case.department_id, message=reason)
+    return case
+
+
+@transaction.atomic
+def lift_legal_hold(*, case_id: int, actor: User, expected_version: int,
+                    request: HttpRequest | None = None) -> Case:
+    """Lift the legal hold: the case is purged again once its retention period is over."""
+    case = _locked_read(case_id)
+    if _role(actor, case) != "lead":
+        raise NotPermitted(_("Only the department's lead may set or lift a legal hold."))
+    if not case.legal_hold:
+        raise CaseError(_("This case is not under legal hold."))
+    case = _apply(case, expected_version=expected_version, actor=actor,
+                  kind=EventKind.HOLD_LIFTED,
+                  fields={"legal_hold": False, "legal_hold_reason": "",
+                          "legal_hold_by_id": None, "legal_hold_at": None})
+    record(action=Action.CASE_HOLD_LIFTED, request=request, actor=actor, target=case,
+           department=case.department_id)
+    return case
 
 
 @transaction.atomic

@@ -87,6 +87,12 @@ class NoteForm(forms.Form):
     version = VersionField()
 
 
+class HoldForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the legal hold"), required=False,
+                             max_length=2000)
+    version = VersionField()
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=CaseState.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,

@@ -9,6 +9,7 @@ rathaus.cases.services, which checks the workflow and the version the page was s
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ from rathaus.core.access import is_verified, verified_required
 from rathaus.forms.engine import summarize
 
 from . import selectors
-from .case_forms import AssignForm, NoteForm, TransitionForm, WorkbasketFilterForm
+from .case_forms import AssignForm, HoldForm, NoteForm, TransitionForm, WorkbasketFilterForm
 from .models import DepartmentRole
 
 PAGE_SIZES = (10, 25, 50)
@@ -217,7 +218,8 @@ def _case_or_404(request: HttpRequest, reference: str) -> Case:
     reference = reference.strip().upper()[:20]
     found = (Case.objects.filter(
         submission__in=selectors.visible_submissions(request.user), reference=reference)
-        .select_related("submission__service_version", "service", "department", "assignee")
+        .select_related("submission__service_version", "service", "department", "assignee",
+                        "legal_hold_by")
         .first())
     if found is None:
         elsewhere = (Submission.objects.filter(reference=reference)
@@ -264,6 +266,21 @@ def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseC
                     step.cleaned_data["to"], None
             messages.success(request, _("The case is now “%(state)s”.")
                              % {"state": cases.state_label(step.cleaned_data["to"])})
+        elif action in ("hold", "lift_hold"):
+            hold = HoldForm(request.POST)
+            if not hold.is_valid():
+                return form_errors(hold), "", None
+            if action == "hold":
+                case_services.set_legal_hold(
+                    case_id=case.pk, reason=hold.cleaned_data["reason"], actor=user,
+                    expected_version=hold.cleaned_data["version"], request=request)
+                messages.success(request, _("The case is under legal hold: it is not deleted "
+                                            "until the hold is lifted."))
+            else:
+                case_services.lift_legal_hold(case_id=case.pk, actor=user,
+                                              expected_version=hold.cleaned_data["version"],
+                                              request=request)
+                messages.success(request, _("The legal hold is lifted."))
         elif action in ("assign", "take", "release"):
             people = _people([case.department_id])
             form = AssignForm(request.POST, people=people)
@@ -326,8 +343,12 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
     timeline = [{"event": event, "who": cases.actor_name(event), "what": cases.event_text(event)}
                 for event in cases.timeline(case).select_related("actor")]
     status = 409 if changed is not None else 400 if errors else 200
+    delete_after = (case.ended_at + timedelta(days=spec.retention_days)
+                    if case.ended_at is not None else None)
     return render(request, "staff/submission.html", {
         "case": case, "submission": found, "spec": spec, "role": role,
+        "delete_after": delete_after,
+        "hold_reason": posted.get("reason", "") if posted.get("action") == "hold" else "",
         "overdue": cases.overdue(case),
         # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
         "sections": summarize(spec.form, sealed.answers_for_staff(request, found), language,

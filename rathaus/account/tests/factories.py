@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
@@ -63,6 +64,11 @@ def message(citizen: Citizen, subject: str = "Ihr Bescheid", *, attachment: byte
     file = ContentFile(attachment, name="bescheid.pdf") if attachment is not None else None
     return deliver_message(citizen=citizen, subject=subject, body=kwargs.pop("body", "Text"),
                            attachment=file, **kwargs)
+
+
+def mailbox_messages() -> QuerySet[Message]:
+    """Every mailbox message, for tests of lower layers (the purge of cases)."""
+    return Message.objects.all()
 
 
 def booking(person_key: str, *, days_ahead: int = 3, status: str = BookingStatus.CONFIRMED,
