@@ -9,27 +9,12 @@ from django.core import mail
 from django.test import Client
 
 from rathaus.applications.models import Submission
+from rathaus.core.tests.pdfs import assert_accessible_pdf
 
 from .hund import OWNER, dog
 from .journey import Journey
 
 pytestmark = pytest.mark.django_db
-
-def assert_accessible_pdf(data: bytes, *, language: str, title_part: str) -> None:
-    """A tagged PDF (PDF/UA): structure tree, marked content, language and a shown title."""
-    import io
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    root: Any = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
-    assert "/StructTreeRoot" in root
-    assert root["/Lang"] == language
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
-    assert reader.metadata is not None
-    assert title_part in str(reader.metadata.title)
-
 
 def fill_until_dogs(journey: Journey) -> None:
     journey.answer("owner", OWNER)

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 from django.test import override_settings
-from pypdf import PdfReader
 
+from rathaus.core.tests.pdfs import assert_accessible_pdf
 from rathaus.notices.models import NoticeKind
 from rathaus.notices.render import render_notice
 
 from .conftest import dog_context, template_of
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_accessible_pdf(data: bytes, *, language: str, title_part: str) -> None:
-    """A tagged PDF (PDF/UA): structure tree, marked content, language and a shown title."""
-    reader = PdfReader(io.BytesIO(data))
-    root: Any = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
-    assert "/StructTreeRoot" in root
-    assert root["/Lang"] == language
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
-    assert reader.metadata is not None
-    assert title_part in str(reader.metadata.title)
 
 
 def flat(text: str) -> str:
