@@ -21,6 +21,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("rathaus.catalog.urls")),
     path("", include("rathaus.applications.urls")),
+    path("", include("rathaus.cases.urls")),
     path("", include("rathaus.appointments.urls")),
     path("", include("rathaus.appointments.waiting_room_urls")),
     path("", include("rathaus.account.urls")),

@@ -15,7 +15,7 @@ class AccountConfig(AppConfig):
         from rathaus.cases import hooks as case_hooks
 
         from .models import Message
-        from .services import delete_submission_messages, deliver_receipt
+        from .services import delete_submission_messages, deliver_about_case, deliver_receipt
 
         # A signed-in citizen's receipt goes into the mailbox too (applications.tasks).
         hooks.deliver_receipt.provide(deliver_receipt)
@@ -23,3 +23,5 @@ class AccountConfig(AppConfig):
         register_sealed_files(Message, "attachment")
         # The purge of a case past its retention period takes the mailbox messages about it.
         case_hooks.delete_messages.provide(delete_submission_messages)
+        # Clerks' messages and notices about a case reach a signed-in applicant's mailbox.
+        case_hooks.deliver_to_mailbox.provide(deliver_about_case)

@@ -15,6 +15,7 @@ from rathaus.identity.models import Citizen
 class MessageKind(models.TextChoices):
     MESSAGE = "message", _("message")
     RECEIPT = "receipt", _("receipt of an application")
+    NOTICE = "notice", _("notice (decision)")
     WELCOME = "welcome", _("welcome")
 
 

@@ -187,6 +187,19 @@ def deliver_receipt(*, submission: Submission) -> Message | None:
         return Message.objects.filter(submission=submission, kind=MessageKind.RECEIPT).first()
 
 
+def deliver_about_case(*, submission: Submission, subject: str, body: str,
+                       attachment: File[bytes] | None = None, kind: str = MessageKind.MESSAGE,
+                       sent_by_id: int | None = None) -> int | None:
+    """Provide ``cases.deliver_to_mailbox``: a message about a case to the citizen who sent it."""
+    if submission.citizen is None:
+        return None
+    if kind not in (MessageKind.MESSAGE, MessageKind.NOTICE):
+        raise ValueError(f"not a message about a case: {kind!r}")
+    return deliver_message(citizen=submission.citizen, subject=subject, body=body,
+                           submission=submission, attachment=attachment, kind=kind,
+                           sent_by_id=sent_by_id).pk
+
+
 def mark_read(*, message: Message) -> None:
     if message.read_at is None:
         now = timezone.now()

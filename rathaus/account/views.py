@@ -58,8 +58,10 @@ LINK_SENT_TO = "account_link_sent_to"
 MESSAGES_PER_PAGE = 50
 # The badge colour repeats what the text says; the text alone carries the status.
 STATUS_BADGE = {
-    SubmissionStatus.RECEIVED: "info", SubmissionStatus.IN_PROGRESS: "warning",
-    SubmissionStatus.COMPLETED: "success", SubmissionStatus.REJECTED: "danger",
+    SubmissionStatus.RECEIVED: "info", SubmissionStatus.IN_PROGRESS: "info",
+    SubmissionStatus.WAITING: "warning", SubmissionStatus.COMPLETED: "success",
+    SubmissionStatus.REJECTED: "danger", SubmissionStatus.FORWARDED: "info",
+    SubmissionStatus.WITHDRAWN: "info",
 }
 
 

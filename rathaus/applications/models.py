@@ -43,10 +43,15 @@ class Draft(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
+    """What the citizen is told of the case's state (kept by rathaus.cases in step with it)."""
+
     RECEIVED = "received", _("received")
     IN_PROGRESS = "in_progress", _("in progress")
+    WAITING = "waiting", _("waiting for you")
     COMPLETED = "completed", _("completed")
     REJECTED = "rejected", _("rejected")
+    FORWARDED = "forwarded", _("forwarded")
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class Submission(models.Model):

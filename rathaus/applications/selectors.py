@@ -14,6 +14,7 @@ from rathaus.core.rows import RowReader, columns, select_list
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen
 
+from . import links
 from .models import Draft, Submission
 
 # References of the applications this browser session submitted (the last few).
@@ -62,6 +63,16 @@ def owner_signed_in(request: HttpRequest, submission: Submission) -> bool:
     return (citizen is not None and citizen.pk == submission.citizen_id
             and satisfies(achieved=session_trust_level(request),
                           required=answers_level(submission)))
+
+
+def submission_from_status_token(token: str) -> Submission | None:
+    """Return the submission a status link names, or None for a tampered or expired link."""
+    reference = links.reference_from_token(token)
+    if reference is None:
+        return None
+    return Submission.objects.select_related("service_version", "department").filter(
+        reference=reference
+    ).first()
 
 
 def may_open_answers(request: HttpRequest, submission: Submission) -> bool:

@@ -462,24 +462,18 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     return _pdf_response(submission)
 
 
-def _submission_from_token(token: str) -> Submission | None:
-    reference = links.reference_from_token(token)
-    if reference is None:
-        return None
-    return Submission.objects.select_related("service_version", "department").filter(
-        reference=reference
-    ).first()
-
-
 def _status_page(request: HttpRequest, submission: Submission, token: str, *,
                  status: int = 200) -> HttpResponse:
     """Show the state; the receipt only to who may open the answers (selectors)."""
     citizen = current_citizen(request)
+    receipt_open = selectors.may_open_answers(request, submission)
     response = render(request, "applications/status.html", {
         "submission": submission,
         "spec": submission.service_version.spec,
         "token": token,
-        "receipt_open": selectors.may_open_answers(request, submission),
+        "receipt_open": receipt_open,
+        "case_sections": hooks.citizen_case_sections.call(
+            request, submission=submission, token=token, answers_open=receipt_open),
         "sign_in_level": selectors.answers_level(submission),
         "owner_known": submission.citizen_id is not None,
         "signed_in_other": citizen is not None and citizen.pk != submission.citizen_id,
@@ -490,14 +484,14 @@ def _status_page(request: HttpRequest, submission: Submission, token: str, *,
 
 
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    submission = _submission_from_token(token)
+    submission = selectors.submission_from_status_token(token)
     if submission is None:
         return render(request, "applications/link_invalid.html", status=404)
     return _status_page(request, submission, token)
 
 
 def status_receipt(request: HttpRequest, token: str) -> HttpResponse:
-    submission = _submission_from_token(token)
+    submission = selectors.submission_from_status_token(token)
     if submission is None:
         return render(request, "applications/link_invalid.html", status=404)
     if not selectors.may_open_answers(request, submission):

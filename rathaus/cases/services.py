@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.applications.models import Submission, Upload
+from rathaus.applications.models import Submission, SubmissionStatus, Upload
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.core.text import fold
@@ -115,10 +115,29 @@ def _role(actor: AbstractBaseUser | AnonymousUser, case: Case) -> Role:
     return role
 
 
-def _apply(case: Case, *, expected_version: int, actor: User, kind: EventKind,
+def citizen_status(state: str, outcome: str) -> SubmissionStatus:
+    """Return what the citizen is told of a case in ``state`` (the submission's status)."""
+    if state in (CaseState.DECIDED, CaseState.CLOSED) and outcome:
+        return SubmissionStatus.REJECTED if outcome == Outcome.REFUSED else (
+            SubmissionStatus.COMPLETED)
+    told: dict[str, SubmissionStatus] = {
+        CaseState.RECEIVED: SubmissionStatus.RECEIVED,
+        CaseState.WAITING_FOR_CITIZEN: SubmissionStatus.WAITING,
+        CaseState.FORWARDED: SubmissionStatus.FORWARDED,
+        CaseState.WITHDRAWN: SubmissionStatus.WITHDRAWN,
+        CaseState.CLOSED: SubmissionStatus.COMPLETED,
+    }
+    return told.get(state, SubmissionStatus.IN_PROGRESS)
+
+
+def _apply(case: Case, *, expected_version: int, actor: User | None, kind: EventKind,
            fields: dict[str, Any], from_state: str = "", to_state: str = "",
-           detail: str = "") -> Case:
-    """Write ``fields`` if the case is still at ``expected_version``; add the timeline event."""
+           detail: str = "", actor_label: str = "") -> Case:
+    """Write ``fields`` if the case is still at ``expected_version``; add the timeline event.
+
+    A change of state is mirrored in the submission's status, which the citizen sees, in the
+    same transaction. ``actor`` None is the citizen or the system, named by ``actor_label``.
+    """
     if case.version != expected_version:
         raise CaseChanged(changes_since(case, expected_version))
     now = timezone.now()
@@ -130,9 +149,13 @@ def _apply(case: Case, *, expected_version: int, actor: User, kind: EventKind,
         setattr(case, name, value)
     case.version = expected_version + 1
     case.updated_at = now
+    if "state" in fields:
+        Submission.objects.filter(pk=case.submission_id).update(
+            status=citizen_status(case.state, case.outcome))
     CaseEvent.objects.create(case=case, kind=kind, actor=actor,
-                             actor_label=actor.get_username(), from_state=from_state,
-                             to_state=to_state, detail=detail[:300], version=case.version)
+                             actor_label=actor.get_username() if actor else actor_label,
+                             from_state=from_state, to_state=to_state, detail=detail[:300],
+                             version=case.version)
     return case
 
 
@@ -189,6 +212,31 @@ def change_state(*, case_id: int, to: str, actor: User, expected_version: int,
     return _apply(case, expected_version=expected_version, actor=actor,
                   kind=EventKind.STATE_CHANGED, fields=fields, from_state=case.state,
                   to_state=to, detail=detail)
+
+
+def may_withdraw(case: Case) -> bool:
+    """Return whether the citizen may withdraw the application now (workflow and state)."""
+    workflow = workflow_of(case.submission.service_version.spec)
+    return "citizen" in workflow.roles_for(case.state, CaseState.WITHDRAWN)
+
+
+@transaction.atomic
+def withdraw_by_citizen(*, submission: Submission) -> Case:
+    """Withdraw the application on the citizen's word, if its workflow allows it now.
+
+    The caller has checked that the request is the citizen's (status link or account). No
+    version: whatever the clerk did meanwhile, the state decides, read again under the write.
+    """
+    case = _locked_read(Case.objects.get(submission=submission).pk)
+    if not may_withdraw(case):
+        raise TransitionRefused(_("This application can no longer be withdrawn: it has "
+                                  "already been decided or closed."))
+    fields: dict[str, Any] = {"state": CaseState.WITHDRAWN, "outcome": ""}
+    if case.ended_at is None:
+        fields["ended_at"] = timezone.now()
+    return _apply(case, expected_version=case.version, actor=None, actor_label=CITIZEN,
+                  kind=EventKind.STATE_CHANGED, fields=fields, from_state=case.state,
+                  to_state=CaseState.WITHDRAWN)
 
 
 @transaction.atomic

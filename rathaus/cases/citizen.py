@@ -1,0 +1,108 @@
+"""What the citizen sees of the case on the status page: its state and history in plain words.
+
+The status page (rathaus.applications) asks for these sections through the hook
+``applications.citizen_case_sections``; each function of ``SECTIONS`` renders one, or nothing.
+Only what concerns the citizen is shown: internal notes, views, downloads, assignments and
+legal holds stay in the department, and no member of staff is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.applications.models import Submission
+
+from .models import Case, CaseEvent, CaseState, EventKind, Outcome
+from .services import may_withdraw
+
+# The state in the citizen's words, and what happens next.
+STATE_TEXT: dict[str, tuple[Any, Any]] = {
+    CaseState.RECEIVED: (_("Received"), _("Your application has arrived. It will be worked on "
+                                          "in the order of arrival.")),
+    CaseState.IN_PROGRESS: (_("Being worked on"), _("A member of staff is working on your "
+                                                    "application.")),
+    CaseState.WAITING_FOR_CITIZEN: (_("Waiting for you"), _("We need something from you before "
+                                                            "we can go on.")),
+    CaseState.DECIDED: (_("Decided"), _("A decision has been made on your application.")),
+    CaseState.CLOSED: (_("Completed"), _("Your application has been completed.")),
+    CaseState.FORWARDED: (_("Forwarded"), _("Your application was forwarded to the authority "
+                                            "responsible for it, which will contact you.")),
+    CaseState.WITHDRAWN: (_("Withdrawn"), _("You withdrew this application. Nothing more will "
+                                            "be done with it.")),
+}
+OUTCOME_TEXT: dict[str, Any] = {
+    Outcome.GRANTED: _("granted"),
+    Outcome.REFUSED: _("refused"),
+    Outcome.PARTLY_GRANTED: _("partly granted"),
+}
+# One history line per state reached; the first event (OPENED) says how it arrived.
+REACHED_TEXT: dict[str, Any] = {
+    CaseState.IN_PROGRESS: _("Work on your application began."),
+    CaseState.WAITING_FOR_CITIZEN: _("We asked you for something."),
+    CaseState.DECIDED: _("The decision was made."),
+    CaseState.CLOSED: _("The application was completed."),
+    CaseState.FORWARDED: _("The application was forwarded to: %(authority)s."),
+    CaseState.WITHDRAWN: _("The application was withdrawn."),
+}
+# What the citizen sees of other events, by kind (the conversation and notices add theirs).
+EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: Any
+    text: Any
+
+
+def history(case: Case) -> list[HistoryLine]:
+    """Return the case's history as the citizen reads it, oldest first."""
+    lines = []
+    for event in case.events.order_by("at", "pk"):
+        if event.kind == EventKind.OPENED:
+            lines.append(HistoryLine(event.at, _("Your application was received.")
+                                     if event.detail in ("", "online")
+                                     else _("Your application was recorded by our staff.")))
+        elif event.kind == EventKind.STATE_CHANGED and event.to_state in REACHED_TEXT:
+            text = REACHED_TEXT[event.to_state]
+            if event.to_state == CaseState.FORWARDED:
+                text = text % {"authority": event.detail}
+            elif event.to_state == CaseState.WITHDRAWN and event.actor_label == "citizen":
+                text = _("You withdrew the application.")
+            elif event.to_state == CaseState.DECIDED and event.detail in OUTCOME_TEXT:
+                text = _("The decision was made: %(outcome)s.") % {
+                    "outcome": OUTCOME_TEXT[event.detail]}
+            lines.append(HistoryLine(event.at, text))
+        elif event.kind in EVENT_TEXT:
+            lines.append(HistoryLine(event.at, EVENT_TEXT[event.kind](event)))
+    return lines
+
+
+def state_section(request: HttpRequest, *, case: Case, token: str, answers_open: bool) -> str:
+    label, explanation = STATE_TEXT[case.state]
+    outcome = OUTCOME_TEXT.get(case.outcome) if case.outcome else None
+    return render_to_string("cases/citizen/state.html", {
+        "case": case, "token": token, "label": label, "explanation": explanation,
+        "outcome": outcome, "history": history(case), "may_withdraw": may_withdraw(case),
+    }, request=request)
+
+
+Section = Callable[..., str]
+# The sections in page order; each takes (request, *, case, token, answers_open).
+SECTIONS: list[Section] = [state_section]
+
+
+def case_sections(request: HttpRequest, *, submission: Submission, token: str,
+                  answers_open: bool) -> list[str]:
+    """Provide ``applications.citizen_case_sections``: the case's sections, in page order."""
+    case = (Case.objects.select_related("submission__service_version")
+            .filter(submission=submission).first())
+    if case is None:
+        return []
+    return [html for section in SECTIONS
+            if (html := section(request, case=case, token=token, answers_open=answers_open))]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import citizen_views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("status/<str:token>/zurueckziehen/", citizen_views.withdraw, name="withdraw"),
+]
