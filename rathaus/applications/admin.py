@@ -47,7 +47,8 @@ class AttachmentInline(admin.TabularInline[Upload, Submission]):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin[Submission]):
-    """The department queue until the back office arrives: newest first, per department."""
+    """Submissions as received, newest first. Their status follows the case (rathaus.cases),
+    which is worked on the case page; here it is only shown."""
 
     list_display = ["reference", "service", "department", "status", "submitted_at", "fee_total"]
     list_filter = ["department", "status", "service"]
@@ -57,6 +58,7 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
                        "fee_list", "fee_total", "language", "email", "trust_level",
                        "submitted_at", "receipt_pdf"]
     fields = ["status", *readonly_fields]
+    readonly_fields = ["status", *readonly_fields]
     inlines = [AttachmentInline]
     list_select_related = ["service", "department"]
 

@@ -89,6 +89,11 @@ def test_the_admin_pages_are_in_german(admin_client: Client,
             ["Beschreibung (Deutsch)"],
         "/admin/catalog/serviceversion/": ["Leistungsversionen"],
         "/admin/staff/departmentmembership/": ["Rollen in Fachbereichen"],
+        "/admin/cases/case/": ["Vorgänge", "Zugewiesen an", "Löschsperre"],
+        f"/admin/cases/case/{dog_registration.case.pk}/change/":
+            ["Vorgangsseite öffnen", "Ereignisse im Vorgang", "Vorgang geöffnet",
+             "Interne Notizen"],
+        "/admin/cases/purgedcase/": ["Gelöschte Vorgänge (Statistik)"],
     }
     packages = {
         "/admin/axes/accessattempt/": ["Anmeldesperren", "Zugriffsversuche"],

@@ -1,0 +1,80 @@
+"""Cases in the admin: to look up and audit, never to work on.
+
+Every change of a case goes through rathaus.cases.services (workflow, roles, optimistic
+locking, timeline), which the case page in the staff area uses. The admin therefore shows
+cases, their timelines and notes read-only, without the answers (those open on the case page,
+where each view is logged), and links to the case page. Deleting is the purge's job: it keeps
+the anonymous statistics row (decision 0023).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, CaseEvent, Note, PurgedCase
+
+
+class ReadOnly:
+    """No adding, changing or deleting through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(ReadOnly, admin.TabularInline[CaseEvent, Case]):
+    model = CaseEvent
+    fields = ["at", "kind", "actor_label", "from_state", "to_state", "detail", "version"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["at", "pk"]
+
+
+class NoteInline(ReadOnly, admin.TabularInline[Note, Case]):
+    model = Note
+    fields = ["created_at", "author_label", "text"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnly, admin.ModelAdmin[Case]):
+    list_display = ["reference", "service", "department", "state", "outcome", "assignee",
+                    "channel", "received_at", "due_at", "legal_hold"]
+    list_filter = ["department", "state", "outcome", "channel", "legal_hold", "service"]
+    search_fields = ["reference"]
+    date_hierarchy = "received_at"
+    list_select_related = ["service", "department", "assignee"]
+    fields = ["case_page", "reference", "service", "department", "state", "outcome",
+              "forwarded_to", "assignee", "channel", "received_at", "due_at", "ended_at",
+              "legal_hold", "legal_hold_reason", "legal_hold_by", "legal_hold_at", "version",
+              "updated_at"]
+    readonly_fields = fields
+    inlines = [EventInline, NoteInline]
+
+    @admin.display(description=_("case page"))
+    def case_page(self, obj: Case) -> str:
+        return format_html('<a href="{}">{}</a>',
+                           reverse("staff:submission", args=[obj.reference]),
+                           _("Open the case page (answers, attachments, actions)"))
+
+
+@admin.register(PurgedCase)
+class PurgedCaseAdmin(ReadOnly, admin.ModelAdmin[PurgedCase]):
+    """What is left of cases after their retention period: figures, no person."""
+
+    list_display = ["service", "department", "channel", "received_month", "ended_month",
+                    "end_state", "outcome", "processing_days", "purged_on"]
+    list_filter = ["department", "service", "end_state", "outcome", "channel"]
+    list_select_related = ["service", "department"]
