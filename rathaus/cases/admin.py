@@ -35,16 +35,15 @@ class ReadOnly:
 
 class EventInline(ReadOnly, admin.TabularInline[CaseEvent, Case]):
     model = CaseEvent
-    fields = ["at", "kind", "actor_label", "from_state", "to_state", "detail", "version"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "actor_label", "from_state", "to_state",
+                                "detail", "version")
     extra = 0
     ordering = ["at", "pk"]
 
 
 class NoteInline(ReadOnly, admin.TabularInline[Note, Case]):
     model = Note
-    fields = ["created_at", "author_label", "text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "author_label", "text")
     extra = 0
 
 
@@ -56,11 +55,10 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin[Case]):
     search_fields = ["reference"]
     date_hierarchy = "received_at"
     list_select_related = ["service", "department", "assignee"]
-    fields = ["case_page", "reference", "service", "department", "state", "outcome",
-              "forwarded_to", "assignee", "channel", "received_at", "due_at", "ended_at",
-              "legal_hold", "legal_hold_reason", "legal_hold_by", "legal_hold_at", "version",
-              "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "case_page", "reference", "service", "department", "state", "outcome", "forwarded_to",
+        "assignee", "channel", "received_at", "due_at", "ended_at", "legal_hold",
+        "legal_hold_reason", "legal_hold_by", "legal_hold_at", "version", "updated_at")
     inlines = [EventInline, NoteInline]
 
     @admin.display(description=_("case page"))
