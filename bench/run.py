@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import appointments as bench_data
+from bench import cases as bench_cases
 from bench import rush as crowds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ class Target:
     path: str
     submit: bool = False
     token: bool = False  # sends the agent's API token
+    staff: bool = False  # sends the benchmark clerk's session cookie
 
 
 def next_weekday() -> str:
@@ -97,6 +99,9 @@ TARGETS = (
     Target("api-slots", "slot list (API, JSON)",
            f"/api/v1/appointments/calendars/{bench_data.SLOTS}/slots?date={next_weekday()}",
            token=True),
+    # The tax office's open cases that are due, soonest first: filtered, counted and sorted.
+    Target("workbasket", "workbasket (filtered, sorted)",
+           "/de/staff/submissions/?state=received&state=in_progress&sort=due", staff=True),
 )
 # Run after the page targets, against the same server: see bench/rush.py.
 CROWDS = {"rush": "rush on one hot slot (booking API)",
@@ -189,6 +194,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--slot-list-cache", type=bounded(0, 60), default=0,
                         help="seconds the calendar page's slot list may be cached "
                              "(RATHAUS_SLOT_LIST_CACHE_SECONDS; default 0: measured uncached)")
+    parser.add_argument("--cases", type=bounded(1, 1_000_000), default=100_000,
+                        help="cases of one department for the workbasket (default 100000)")
     parser.add_argument("--rush-capacity", type=bounded(10, 100_000), default=2000,
                         help="staff places on the hot slot (default 2000)")
     parser.add_argument("--rush-requests", type=bounded(10, 1_000_000), default=0,
@@ -322,6 +329,15 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
                              "--per-minute", str(args.room_per_minute))
     print(f"   appointments: {args.data['slots_in_list']} slots in {bench_data.SLOTS}, "
           f"hot slot {args.data['slot_id']} with {args.rush_capacity} staff places")
+    if any(target.staff for target in args.targets):
+        done = subprocess.run([sys.executable, "-m", "bench.cases", "setup", "--count",
+                               str(args.cases)], cwd=ROOT, env=env, capture_output=True,
+                              text=True, check=False, timeout=1800)
+        if done.returncode != 0:
+            raise BenchError(f"bench.cases setup failed:\n{done.stdout}{done.stderr}")
+        made = read_marker(done, bench_cases.MARKER)
+        args.data["staff_cookie"] = made["cookie"]
+        print(f"   cases: {made['cases']} of {bench_cases.DEPARTMENT}, clerk {bench_cases.CLERK}")
 
 # -- the server ------------------------------------------------------------------------------
 
@@ -485,8 +501,10 @@ def prepare_submissions(port: int, count: int, work: Path) -> Path:
     return drafts
 
 
-def check_page(port: int, target: Target, token: str = "") -> None:
-    status, _headers, body = fetch(port, "GET", target.path, token=token if target.token else "")
+def check_page(port: int, target: Target, data: dict[str, Any]) -> None:
+    cookies = dict([data["staff_cookie"].split("=", 1)]) if target.staff else None
+    status, _headers, body = fetch(port, "GET", target.path, cookies=cookies,
+                                   token=data.get("token", "") if target.token else "")
     if status != 200 or not body:
         raise BenchError(f"GET {target.path} answered {status}; it must answer 200 to be measured")
 
@@ -501,6 +519,7 @@ def wrk(args: argparse.Namespace, port: int, target: Target, seconds: int,
         "wrk", "--threads", str(args.load_threads), "--connections", str(args.connections),
         "--duration", f"{seconds}s", "--timeout", "10s", "--latency", "--script", str(script),
         *(["--header", f"Authorization: Bearer {args.data['token']}"] if target.token else []),
+        *(["--header", f"Cookie: {args.data['staff_cookie']}"] if target.staff else []),
         # The submit script builds its own request paths; wrk still wants one in the URL.
         f"http://{HOST}:{port}{target.path or '/'}",
     ]
@@ -637,7 +656,7 @@ def run(args: argparse.Namespace) -> list[Summary]:
         drafts = None
         for target in args.targets:
             if not target.submit:
-                check_page(port, target, args.data.get("token", ""))
+                check_page(port, target, args.data)
         if any(target.submit for target in args.targets):
             print(f"   creating {args.drafts} drafts for the step submit")
             drafts = prepare_submissions(port, args.drafts, Path(work))

@@ -8,11 +8,15 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from rathaus.applications import hooks
         from rathaus.applications.signals import submission_created
 
-        from . import citizen, receivers
+        from . import citizen, receivers, tally
 
         hooks.citizen_case_sections.provide(citizen.case_sections)
+        post_migrate.connect(tally.install_after_migrate, sender=self,
+                             dispatch_uid="cases.rebuild_tally")
         submission_created.connect(receivers.open_case_for_submission,
                                    dispatch_uid="cases.open_case_for_submission")

@@ -202,3 +202,34 @@ class PurgedCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.received_month:%Y-%m} {self.end_state}"
+
+
+
+class CaseTally(models.Model):
+    """A change in how many cases of a department and service are in a state with an assignee.
+
+    Written only by database triggers on the case table (``rathaus.cases.tally``), in the
+    transaction of every insert, update and delete, however it is made: +1 for the case's new
+    combination, -1 for its old one. Rows are only ever added, so concurrent writers never
+    wait for each other; ``rathaus.cases.tally.compact`` folds them into one row per
+    combination (hourly).
+    The workbasket's counts per state are sums over these rows instead of counts over the
+    cases (decision 0028). ``assignee`` 0 is nobody.
+    """
+
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    state = models.CharField(_("state"), max_length=20)
+    assignee = models.IntegerField(_("assigned to (user ID, 0: nobody)"))
+    cases = models.IntegerField(_("change in the number of cases"))
+
+    class Meta:
+        verbose_name = _("case count")
+        verbose_name_plural = _("case counts")
+        indexes = [models.Index(fields=["department", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.service_id}/{self.state}/{self.assignee}: {self.cases}"

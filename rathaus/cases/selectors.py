@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rathaus.core.text import search_terms
 from rathaus.forms.workflow import STATES
 
+from . import tally
 from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, Outcome
 
 OPEN_STATES = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.WAITING_FOR_CITIZEN)
@@ -87,6 +88,24 @@ def counts_by_state(cases: QuerySet[Case]) -> dict[str, int]:
     counted = {row["state"]: row["n"] for row in
                cases.order_by().values("state").annotate(n=Count("pk"))}
     return {state: counted.get(state, 0) for state in STATES}
+
+
+def counts_for(department_ids: list[int], filters: Filters, *, user_id: int,
+               now: dt.datetime | None = None) -> dict[str, int]:
+    """Return the counts per state of the cases ``filters`` shows, whatever states it names.
+
+    Filtered by service or assignee only, they are sums over the case counts (tally.py),
+    whatever the number of cases; with a due, date or search filter, a count over the cases
+    those filters leave.
+    """
+    if filters.due or filters.received_from or filters.received_to or search_terms(
+            filters.query):
+        return counts_by_state(filtered(cases_in(department_ids), filters, user_id=user_id,
+                                        now=now, with_state=False))
+    assignee = {"": None, "me": user_id, "nobody": 0}.get(filters.assignee)
+    if filters.assignee.isdigit():
+        assignee = int(filters.assignee)
+    return tally.counts(department_ids, service_id=filters.service_id, assignee=assignee)
 
 
 def overdue(case: Case, now: dt.datetime | None = None) -> bool:
