@@ -7,7 +7,7 @@ alone open nothing. Every request about a draft passes the service's trust gate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -474,7 +474,8 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
         verified=prefill.verified_answers(spec.form, draft.answers, attributes)))
 
 
-def check_context(draft: Draft, *, route: Route, verified: Any = ()) -> dict[str, Any]:
+def check_context(draft: Draft, *, route: Route,
+                  verified: Collection[str] = ()) -> dict[str, Any]:
     """Return what the check page shows of a complete draft: answers by step and fees."""
     form = services.form_of(draft)
     lines, total = compute_fees(form, draft.answers)
