@@ -427,7 +427,9 @@ def show_stop(request: HttpRequest, draft: Draft, step_id: str, *, route: Route)
         return redirect(route.check_url(draft))
     return render(request, "applications/stop.html",
                   {**route.context(), "draft": draft, "spec": spec, "stop": exit_page,
-                   "change_url": route.step_url(draft, current)})
+                   "change_url": route.step_url(draft, current),
+                   "home_url": route.start(draft) if route.on_behalf else reverse(
+                       "catalog:home")})
 
 
 # -- check and submit ------------------------------------------------------------------------

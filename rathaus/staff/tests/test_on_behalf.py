@@ -287,3 +287,17 @@ def test_the_start_page_asks_for_service_and_channel(clerk: User) -> None:
     home = plain(client.get("/en/staff/"))
     assert "New application on behalf" in home
     assert "New application on behalf" in plain(client.get("/en/staff/submissions/"))
+
+
+@pytest.mark.django_db
+def test_an_exit_page_shows_in_the_staff_area(clerk: User) -> None:
+    client = signed_in(clerk)
+    filing = Filing(client, "hund-anmelden").start()
+    filing.answer("owner", OWNER)
+    filing.answer("keeping", {"commercial": "yes", "moved_here": "no"})
+    assert filing.url == f"/en/staff/on-behalf/{filing.draft_id}/keeping/stop/"
+    page = client.get(filing.url)
+    assert "Please contact the tax office" in plain(page)
+    body = page.content.decode()
+    assert f'href="/en/staff/on-behalf/{filing.draft_id}/keeping/"' in body
+    assert 'href="/en/staff/on-behalf/"' in body
