@@ -301,3 +301,21 @@ def test_an_exit_page_shows_in_the_staff_area(clerk: User) -> None:
     body = page.content.decode()
     assert f'href="/en/staff/on-behalf/{filing.draft_id}/keeping/"' in body
     assert 'href="/en/staff/on-behalf/"' in body
+
+
+@pytest.mark.django_db
+def test_filing_twice_gives_the_one_submission(clerk: User) -> None:
+    client = signed_in(clerk)
+    filing = Filing(client, "hund-anmelden").start()
+    for step_id, data in SIMPLE_STEPS:
+        filing.answer(step_id, data)
+    first = client.post(filing.url)
+    second = client.post(filing.url)  # a double click
+    assert first["Location"] == second["Location"]
+    assert Submission.objects.count() == 1
+    assert AuditEvent.objects.filter(action=Action.FILED_ON_BEHALF).count() == 1
+    # Another clerk of the department does not get the confirmation or the receipt.
+    colleague = signed_in(staff_user("kollege", clerk_of=("steueramt",)))
+    reference = Submission.objects.get().reference
+    assert colleague.get(f"/en/staff/on-behalf/filed/{reference}/").status_code == 404
+    assert colleague.get(f"/en/staff/on-behalf/filed/{reference}/receipt.pdf").status_code == 404
