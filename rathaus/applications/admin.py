@@ -15,6 +15,7 @@ from rathaus.forms.engine import summarize
 from rathaus.forms.rules import Answers
 
 from .models import Draft, Submission, Upload
+from .selectors import verification_marks
 
 
 def answer_summary(version: Any, answers: Answers, verified: list[str] | None = None
@@ -67,7 +68,9 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
 
     @admin.display(description=_("answers"))
     def answer_list(self, obj: Submission) -> SafeString:
-        return answer_summary(obj.service_version, obj.answers, list(obj.verified_fields))
+        # Only BundID's marks count as "verified" here; a counter check is not (decision 0027).
+        verified, _checked = verification_marks(obj)
+        return answer_summary(obj.service_version, obj.answers, sorted(verified))
 
     @admin.display(description=_("fees"))
     def fee_list(self, obj: Submission) -> SafeString:

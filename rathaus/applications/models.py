@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,14 @@ from rathaus.catalog.models import Department, Service, ServiceVersion
 from rathaus.core.references import new_reference as new_reference
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
+
+
+class FilingChannel(models.TextChoices):
+    """How an application reached the town; rathaus.cases opens the case with the same value."""
+
+    ONLINE = "online", _("online")
+    COUNTER = "counter", _("at the counter")
+    PHONE = "phone", _("by phone")
 
 
 class Draft(models.Model):
@@ -31,12 +40,27 @@ class Draft(models.Model):
     citizen = models.ForeignKey(Citizen, verbose_name=_("citizen account"), null=True, blank=True,
                                 on_delete=models.CASCADE,
                                 related_name="drafts")
+    # Filed on behalf of a caller or visitor: the member of staff whose draft this is (never a
+    # citizen's), and how the applicant reached the town. Online drafts have no filer.
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"),
+                                 null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="filed_drafts")
+    channel = models.CharField(_("received by"), max_length=10, choices=FilingChannel.choices,
+                               default=FilingChannel.ONLINE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("draft")
         verbose_name_plural = _("drafts")
+        constraints = [
+            # A draft is a citizen's or a clerk's, never both; only a clerk files by another way.
+            models.CheckConstraint(
+                condition=models.Q(filed_by__isnull=True, channel="online")
+                | models.Q(filed_by__isnull=False, citizen__isnull=True,
+                           channel__in=["counter", "phone"]),
+                name="applications_draft_filed_by_staff"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service_version} draft {self.pk}"
@@ -84,6 +108,14 @@ class Submission(models.Model):
     # Answers that came verified from the identity provider: {field path: {"attribute": key,
     # "level": trust level int, "source": "bundid"}} (once-only principle, for the clerk).
     verified_fields = models.JSONField(_("verified answers"), default=dict, blank=True)
+    # Filed by a member of staff for a caller or visitor (channel counter or phone); the name
+    # stays when the account is deleted, for the receipt and the case page.
+    channel = models.CharField(_("received by"), max_length=10, choices=FilingChannel.choices,
+                               default=FilingChannel.ONLINE)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="filed_submissions")
+    filed_by_name = models.CharField(_("filed by (name)"), max_length=150, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=SubmissionStatus.choices,
                               default=SubmissionStatus.RECEIVED, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
@@ -94,6 +126,14 @@ class Submission(models.Model):
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         indexes = [models.Index(fields=["department", "status", "-submitted_at"])]
+        constraints = [
+            # Filed on behalf: by a named member of staff, for nobody's account.
+            models.CheckConstraint(
+                condition=models.Q(channel="online", filed_by_name="")
+                | (models.Q(channel__in=["counter", "phone"], citizen__isnull=True)
+                   & ~models.Q(filed_by_name="")),
+                name="applications_submission_filed_on_behalf"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

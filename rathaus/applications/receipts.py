@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from rathaus.forms.engine import summarize
 from rathaus.identity.levels import TrustLevel
 
-from .models import Submission
+from .models import FilingChannel, Submission
 from .sealed import answers_for_receipt
+from .selectors import verification_marks
 
 
 def render_receipt(*, submission: Submission) -> bytes:
     spec = submission.service_version.spec
     assert spec.form is not None
     language = submission.language
+    verified, checked = verification_marks(submission)
     with translation.override(language):
         html = render_to_string(
             "applications/receipt.html",
@@ -30,11 +32,14 @@ def render_receipt(*, submission: Submission) -> bytes:
                 "title": spec.title.get_text(language),
                 # Masked: the receipt is sent by e-mail; the clerk sees the full answers.
                 "sections": summarize(spec.form, answers_for_receipt(submission), language,
-                                      verified=submission.verified_fields, masked=True),
+                                      verified=verified, checked=checked, masked=True),
                 "verified_levels": sorted(
                     {str(TrustLevel(int(entry["level"])).label)
-                     for entry in submission.verified_fields.values()
-                     if int(entry.get("level", 0)) in TrustLevel.values}),
+                     for key, entry in submission.verified_fields.items()
+                     if key in verified and int(entry.get("level", 0)) in TrustLevel.values}),
+                "checked_at_counter": bool(checked),
+                "at_counter": submission.channel == FilingChannel.COUNTER,
+                "by_phone": submission.channel == FilingChannel.PHONE,
                 "fee_lines": [
                     {**line, "label": line["label"][language[:2]],
                      "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}

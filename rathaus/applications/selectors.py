@@ -40,6 +40,25 @@ def has_sensitive_answers(submission: Submission) -> bool:
     return walk(submission.answers)
 
 
+COUNTER_CHECK = "counter"
+
+
+def verification_marks(submission: Submission) -> tuple[set[str], dict[str, str]]:
+    """Return the answers verified by BundID, and those checked at the counter with who did.
+
+    Both live in ``verified_fields``; an answer a clerk compared with the ID card is not
+    called "verified by BundID" anywhere (source "counter", decision 0027).
+    """
+    verified: set[str] = set()
+    checked: dict[str, str] = {}
+    for field_id, entry in submission.verified_fields.items():
+        if isinstance(entry, dict) and entry.get("source") == COUNTER_CHECK:
+            checked[field_id] = str(entry.get("checked_by") or submission.filed_by_name)
+        else:
+            verified.add(field_id)
+    return verified, checked
+
+
 def submitted_in_session(request: HttpRequest, reference: str) -> bool:
     """Return whether this browser session sent the application with this reference."""
     session = getattr(request, "session", None)

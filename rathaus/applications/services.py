@@ -10,25 +10,29 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
+from rathaus.audit.models import Action
+from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core import rows
 from rathaus.forms import engine
 from rathaus.forms.fields.builtin import MIME_BY_KIND, sniff_kind
 from rathaus.forms.prefill import verified_answers
 from rathaus.forms.rules import Answers, compute_fees
-from rathaus.forms.schema import FieldDef, FormDef, StepDef
+from rathaus.forms.schema import FieldDef, FormDef, ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
 
 from . import sealed
-from .models import Draft, Submission, Upload, new_reference
+from .models import Draft, FilingChannel, Submission, Upload, new_reference
 from .signals import submission_created
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,73 @@ class ApplicationIncomplete(Exception):
     def __init__(self, step: StepDef) -> None:
         super().__init__(step.id)
         self.step = step
+
+
+class FilingRefused(Exception):
+    """Staff may not file this service for a caller this way (a trust level, by phone)."""
+
+
+class IdentityNotChecked(Exception):
+    """The service needs a trust level online: at the counter the clerk must check the ID."""
+
+
+# -- filing on behalf of a caller or visitor (decision 0027) ---------------------------------
+
+
+def needs_identity_check(spec: ServiceDef) -> bool:
+    """Return whether the service asks for a BundID trust level online."""
+    return spec.required_trust_level > TrustLevel.NONE
+
+
+def may_file_by(spec: ServiceDef, channel: FilingChannel) -> bool:
+    """Return whether staff may file the service for an applicant reaching them by ``channel``.
+
+    A voice on the phone proves nobody's identity: what needs a trust level online is filed
+    at the counter, with the ID card in front of the clerk, or by the citizen online.
+    """
+    if channel == FilingChannel.PHONE:
+        return not needs_identity_check(spec)
+    return channel == FilingChannel.COUNTER
+
+
+def form_of(draft: Draft) -> FormDef:
+    """Return the form a draft is answered with: a clerk may leave out the e-mail address."""
+    form = draft.service_version.spec.form
+    assert form is not None
+    if draft.filed_by_id is None or form.confirmation_email is None:
+        return form
+    return engine.optional(form, [form.confirmation_email])
+
+
+@transaction.atomic
+def start_filing(*, service: Service, language: str, channel: FilingChannel,
+                 clerk: User) -> Draft:
+    """Start an application a member of staff files for a caller or visitor; theirs alone.
+
+    Whether the clerk works in the service's department is the caller's check (the staff
+    area knows the roles); the channel rule is checked here, whatever a page offers.
+    """
+    assert service.current_version is not None
+    if not may_file_by(service.current_version.spec, channel):
+        raise FilingRefused(channel)
+    return Draft.objects.create(service_version=service.current_version, language=language[:2],
+                                trust_level=TrustLevel.NONE, filed_by=clerk, channel=channel)
+
+
+def _checked_at_counter(form: FormDef, answers: Answers, clerk: str) -> dict[str, dict[str, Any]]:
+    """Return the answers a clerk compared with the ID card: those BundID would have verified."""
+    return {
+        item.id: {"attribute": item.identity_attribute, "level": int(TrustLevel.NONE),
+                  "source": "counter", "checked_by": clerk}
+        for _step, group, item in form.iter_fields()
+        if item.identity_attribute is not None and (group is None or not group.repeatable)
+        and answers.get(item.id) not in (None, "", {}, [])
+    }
+
+
+def staff_name(user: AbstractBaseUser) -> str:
+    full = getattr(user, "get_full_name", lambda: "")()
+    return str(full or user.get_username())[:150]
 
 
 @transaction.atomic
@@ -182,16 +253,23 @@ def offer_resume_link(*, draft: Draft, email: str) -> None:
 def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
                  trust_level: TrustLevel | None = None,
                  identity: Mapping[str, Attribute] | None = None,
-                 identity_source: str = "bundid") -> Submission:
+                 identity_source: str = "bundid", clerk: AbstractBaseUser | None = None,
+                 identity_checked: bool = False,
+                 request: HttpRequest | None = None) -> Submission:
     """Submit a draft once; sending it again returns the submission it already made.
 
     ``citizen`` is who is signed in, ``trust_level`` the session's level (default: the level
     the draft was started at), ``identity`` the attributes the identity provider sent: the
     answers still equal to a verified value are recorded in ``verified_fields``.
+
+    A draft filed on behalf is submitted only by its ``clerk``; ``identity_checked`` is their
+    confirmation that they compared the applicant's ID card or passport with the answers,
+    which a service with a trust level needs at the counter (``IdentityNotChecked``).
     """
     try:
         return _submit_draft(draft_id=draft_id, citizen=citizen, trust_level=trust_level,
-                             identity=identity or {}, identity_source=identity_source)
+                             identity=identity or {}, identity_source=identity_source,
+                             clerk=clerk, identity_checked=identity_checked, request=request)
     except IntegrityError:
         existing = Submission.objects.filter(draft_key=draft_id).first()
         if existing is None:
@@ -201,7 +279,9 @@ def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
 
 @transaction.atomic
 def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustLevel | None,
-                  identity: Mapping[str, Attribute], identity_source: str) -> Submission:
+                  identity: Mapping[str, Attribute], identity_source: str,
+                  clerk: AbstractBaseUser | None, identity_checked: bool,
+                  request: HttpRequest | None) -> Submission:
     from .tasks import notify_department, send_submission_confirmation
 
     existing = Submission.objects.filter(draft_key=draft_id).first()
@@ -215,22 +295,39 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
         if existing is not None:
             return existing
         raise DraftGone(draft_id)
+    on_behalf = draft.filed_by_id is not None
+    if on_behalf != (clerk is not None) or (clerk is not None and clerk.pk != draft.filed_by_id):
+        raise DraftGone(draft_id)  # a clerk's draft is theirs; a citizen's is not staff's
     version = draft.service_version
     spec = version.spec
-    assert spec.form is not None
-    answers = engine.prune(spec.form, sealed.draft_answers(draft))
-    missing = engine.first_incomplete(spec.form, answers, draft.completed_steps)
+    form = form_of(draft)
+    channel = FilingChannel(draft.channel)
+    if on_behalf:
+        if not may_file_by(spec, channel):
+            raise FilingRefused(channel)
+        if needs_identity_check(spec) and not identity_checked:
+            raise IdentityNotChecked(draft_id)
+    answers = engine.prune(form, sealed.draft_answers(draft))
+    missing = engine.first_incomplete(form, answers, draft.completed_steps)
     if missing is not None:
         raise ApplicationIncomplete(missing)
-    lines, total = compute_fees(spec.form, answers)
-    email_field = spec.form.confirmation_email
+    lines, total = compute_fees(form, answers)
+    email_field = form.confirmation_email
+    filer = staff_name(clerk) if clerk is not None else ""
+    checked = on_behalf and identity_checked and channel == FilingChannel.COUNTER
+    if clerk is not None:
+        verified = _checked_at_counter(form, answers, filer) if checked else {}
+        level = spec.required_trust_level if checked else TrustLevel.NONE
+    else:
+        verified = verified_answers(form, answers, identity, source=identity_source)
+        level = TrustLevel(draft.trust_level) if trust_level is None else trust_level
     submission = Submission(
         draft_key=draft.pk,
         service=version.service,
         service_version=version,
         department=version.service.department,
-        answers=_for_storage(spec.form, answers),
-        sensitive_fields=sorted(sealed.sensitive_ids(spec.form)),
+        answers=_for_storage(form, answers),
+        sensitive_fields=sorted(sealed.sensitive_ids(form)),
         fee_lines=[
             {"label": line.label.model_dump(), "amount": str(line.amount),
              "quantity": line.quantity, "total": str(line.total)}
@@ -238,10 +335,13 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
         ],
         fee_total=total,
         language=draft.language,
-        email=str(answers.get(email_field, "")) if email_field else "",
-        trust_level=draft.trust_level if trust_level is None else trust_level,
-        citizen_id=citizen.pk if citizen is not None else draft.citizen_id,
-        verified_fields=verified_answers(spec.form, answers, identity, source=identity_source),
+        email=str(answers.get(email_field) or "") if email_field else "",
+        trust_level=level,
+        # Filed on behalf: nobody's account, whoever is signed in as a citizen in the browser.
+        citizen_id=None if on_behalf else (
+            citizen.pk if citizen is not None else draft.citizen_id),
+        verified_fields=verified,
+        channel=channel, filed_by_id=draft.filed_by_id, filed_by_name=filer,
     )
     for _attempt in range(5):
         try:
@@ -253,11 +353,16 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
                 raise
             submission.reference = new_reference()
     Upload.objects.filter(
-        pk__in=engine.upload_ids(spec.form, answers), draft=draft
+        pk__in=engine.upload_ids(form, answers), draft=draft
     ).update(submission=submission, draft=None)
     draft.delete()
+    if clerk is not None:
+        record(action=Action.FILED_ON_BEHALF, request=request, actor=clerk, target=submission,
+               department=submission.department_id,
+               message=f"{channel.value}; identity checked: {'yes' if checked else 'no'}")
     # Inside the transaction: a receiver that fails (the case) undoes the submission.
-    submission_created.send(sender=Submission, submission=submission)
+    submission_created.send(sender=Submission, submission=submission, channel=channel.value,
+                            filed_by=clerk)
     submission_id = submission.pk
     transaction.on_commit(lambda: send_submission_confirmation.enqueue(
         submission_id=submission_id

@@ -7,6 +7,8 @@ alone open nothing. Every request about a draft passes the service's trust gate.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,11 +26,12 @@ from django.views.decorators.http import require_http_methods
 
 from rathaus.catalog.selectors import active_services
 from rathaus.catalog.views import trust_gate
+from rathaus.core.access import is_verified
 from rathaus.forms import engine, prefill
 from rathaus.forms.fields.base import CleanContext
 from rathaus.forms.fields.registry import field_types
 from rathaus.forms.rules import compute_fees
-from rathaus.forms.schema import ServiceDef, StepDef
+from rathaus.forms.schema import FormDef, ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel, satisfies, session_trust_level
 from rathaus.identity.session import current_citizen, session_attributes, session_source
 
@@ -74,8 +77,8 @@ def _find_draft(request: HttpRequest, draft_id: str) -> Draft | None:
     sign-in, which it always does for a citizen's draft (at least basic).
     """
     draft = selectors.draft_with_service(draft_id)
-    if draft is None:
-        return None
+    if draft is None or draft.filed_by_id is not None:
+        return None  # a draft a clerk files for a caller opens in the staff area only
     if draft.citizen_id is None:
         return draft if _owns(request, DRAFTS, str(draft.pk)) else None
     citizen = current_citizen(request)
@@ -161,13 +164,42 @@ def _prefills(request: HttpRequest, step: StepDef) -> dict[str, prefill.Prefill]
     return prefill.step_prefills(step, session_attributes(request))
 
 
+@dataclass(frozen=True)
+class Route:
+    """Where the pages of a draft's way through the form live, and in which layout.
+
+    The citizen's pages and the staff area's (a clerk filing for a caller, decision 0027) walk
+    the same steps with the same engine; only the addresses and the frame around them differ.
+    """
+
+    step: str = "applications:step"
+    check: str = "applications:check"
+    stop: str = "applications:stop"
+    start: Callable[[Draft], str] = lambda draft: reverse(
+        "applications:start", kwargs={"slug": draft.service_version.service.slug})
+    layout: str = "base.html"
+    on_behalf: bool = False  # no "save for later", no resume link: the clerk finishes now
+
+    def step_url(self, draft: Draft, step: StepDef, *, back_to_check: bool = False) -> str:
+        url = reverse(self.step, kwargs={"draft_id": draft.pk, "step_id": step.id})
+        return f"{url}?return=check" if back_to_check else url
+
+    def check_url(self, draft: Draft) -> str:
+        return reverse(self.check, kwargs={"draft_id": draft.pk})
+
+    def context(self) -> dict[str, Any]:
+        return {"layout": self.layout, "on_behalf": self.on_behalf, "step_route": self.step}
+
+
+CITIZEN = Route()
+
+
 def _step_url(draft: Draft, step: StepDef, *, back_to_check: bool = False) -> str:
-    url = reverse("applications:step", kwargs={"draft_id": draft.pk, "step_id": step.id})
-    return f"{url}?return=check" if back_to_check else url
+    return CITIZEN.step_url(draft, step, back_to_check=back_to_check)
 
 
 def _check_url(draft: Draft) -> str:
-    return reverse("applications:check", kwargs={"draft_id": draft.pk})
+    return CITIZEN.check_url(draft)
 
 
 # -- start -----------------------------------------------------------------------------------
@@ -197,13 +229,13 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _step_context(draft: Draft, spec: ServiceDef, step: StepDef, form: engine.StepForm,
-                  request: HttpRequest) -> dict[str, Any]:
-    assert spec.form is not None
-    steps = engine.active_steps(spec.form, draft.answers)
+                  request: HttpRequest, route: Route) -> dict[str, Any]:
+    steps = engine.active_steps(form.form, draft.answers)
     ids = [item.id for item in steps]
     number = ids.index(step.id) + 1 if step.id in ids else 1
-    previous = engine.previous_step(spec.form, draft.answers, step)
+    previous = engine.previous_step(form.form, draft.answers, step)
     return {
+        **route.context(),
         "draft": draft,
         "spec": spec,
         "step": step,
@@ -211,9 +243,7 @@ def _step_context(draft: Draft, spec: ServiceDef, step: StepDef, form: engine.St
         "errors": form.errors,
         "step_number": number,
         "step_total": len(steps),
-        "back_url": _step_url(draft, previous) if previous else reverse(
-            "applications:start", kwargs={"slug": draft.service_version.service.slug}
-        ),
+        "back_url": route.step_url(draft, previous) if previous else route.start(draft),
         "return_to_check": request.GET.get("return") == "check",
     }
 
@@ -238,18 +268,16 @@ def _shifted(data: QueryDict, group_id: str, *, remove: int | None, count: int) 
 
 
 def _group_action(
-    request: HttpRequest, draft: Draft, spec: ServiceDef, step: StepDef, action: str,
-    ctx: CleanContext,
+    request: HttpRequest, draft: Draft, spec: ServiceDef, form: FormDef, step: StepDef,
+    action: str, ctx: CleanContext, route: Route, prefills: dict[str, prefill.Prefill],
 ) -> HttpResponse | None:
     """Handle 'add another' and 'remove' buttons without JavaScript: re-render, keep input."""
-    assert spec.form is not None
     verb, _sep, target = action.partition(":")
     group_id, _sep, index_text = target.partition(":")
     group = next((item for item in step.fields if item.id == group_id and item.repeat), None)
     if verb not in {"add", "remove"} or group is None or group.repeat is None:
         return None
-    prefills = _prefills(request, step)
-    first = engine.StepForm(form=spec.form, step=step, answers=draft.answers,
+    first = engine.StepForm(form=form, step=step, answers=draft.answers,
                             data=request.POST, files=request.FILES, ctx=ctx, prefills=prefills)
     first.bind(validate=False)
     data = request.POST.copy()
@@ -269,10 +297,10 @@ def _group_action(
             return None
         count = max(count - 1, group.repeat.min, 1)
         data = _shifted(data, group_id, remove=int(index_text), count=count)
-    second = engine.StepForm(form=spec.form, step=step, answers=draft.answers, data=data,
+    second = engine.StepForm(form=form, step=step, answers=draft.answers, data=data,
                              files=MultiValueDict(), ctx=ctx, prefills=prefills)
     second.bind(validate=False)
-    context = _step_context(draft, spec, step, second, request)
+    context = _step_context(draft, spec, step, second, request, route)
     context["focus_group"] = group_id
     return render(request, "applications/step.html", context)
 
@@ -299,55 +327,71 @@ def step(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     elsewhere = _outside_town(request, draft)
     if elsewhere is not None:
         return elsewhere
-    if current.id not in {item.id for item in engine.active_steps(spec.form, draft.answers)}:
-        following = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
-        return redirect(_step_url(draft, following) if following else _check_url(draft))
-    # A later step opens only after the earlier ones are answered (and no exit page applies).
-    unanswered = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
-    order = [item.id for item in spec.form.steps]
-    if unanswered is not None and order.index(unanswered.id) < order.index(current.id):
-        return redirect(_step_url(draft, unanswered,
-                                  back_to_check=request.GET.get("return") == "check"))
+    return walk_step(request, draft, current, route=CITIZEN,
+                     prefills=_prefills(request, current))
 
-    prefills = _prefills(request, current)
+
+def walk_step(request: HttpRequest, draft: Draft, current: StepDef, *, route: Route,
+              prefills: dict[str, prefill.Prefill]) -> HttpResponse:
+    """Show or take one step of a draft the caller has let in (its answers opened).
+
+    The one way through a form, for the citizen's pages and the staff area's alike: the
+    order of steps, repeated groups, validation with input kept, exit pages, "return to the
+    check page". The caller has checked who may open the draft.
+    """
+    spec = draft.service_version.spec
+    form_def = services.form_of(draft)
+    current = engine.step_by_id(form_def, current.id) or current
+    if current.id not in {item.id for item in engine.active_steps(form_def, draft.answers)}:
+        following = engine.first_incomplete(form_def, draft.answers, draft.completed_steps)
+        return redirect(route.step_url(draft, following) if following
+                        else route.check_url(draft))
+    # A later step opens only after the earlier ones are answered (and no exit page applies).
+    unanswered = engine.first_incomplete(form_def, draft.answers, draft.completed_steps)
+    order = [item.id for item in form_def.steps]
+    if unanswered is not None and order.index(unanswered.id) < order.index(current.id):
+        return redirect(route.step_url(draft, unanswered,
+                                       back_to_check=request.GET.get("return") == "check"))
+
     if request.method == "GET":
         typed = _take_kept(request, draft, current)
-        form = engine.StepForm(form=spec.form, step=current, answers=draft.answers, data=typed,
+        form = engine.StepForm(form=form_def, step=current, answers=draft.answers, data=typed,
                                kept=typed is not None, prefills=prefills)
         form.bind(validate=False)
         return render(request, "applications/step.html",
-                      _step_context(draft, spec, current, form, request))
+                      _step_context(draft, spec, current, form, request, route))
 
     _forget_kept(request, draft)
     ctx = CleanContext(today=timezone.localdate(), uploads=services.DraftUploads(draft))
     action = request.POST.get("action", "continue")
-    if action == "save":
+    if action == "save" and not route.on_behalf:
         # Keep whatever on this page is already valid, then offer the resume link.
-        partial = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
+        partial = engine.StepForm(form=form_def, step=current, answers=draft.answers,
                                   data=request.POST, files=request.FILES, ctx=ctx,
                                   prefills=prefills)
         partial.bind(validate=True)
         services.save_partial(draft=draft, step=current, values=partial.values)
         return redirect("applications:save", draft_id=draft.pk)
     if action != "continue":
-        handled = _group_action(request, draft, spec, current, action, ctx)
+        handled = _group_action(request, draft, spec, form_def, current, action, ctx, route,
+                                prefills)
         if handled is not None:
             return handled
-    form = engine.StepForm(form=spec.form, step=current, answers=draft.answers,
+    form = engine.StepForm(form=form_def, step=current, answers=draft.answers,
                            data=request.POST, files=request.FILES, ctx=ctx, prefills=prefills)
     if not form.bind(validate=True):
         return render(request, "applications/step.html",
-                      _step_context(draft, spec, current, form, request))
+                      _step_context(draft, spec, current, form, request, route))
     draft = services.save_step(draft=draft, step=current, values=form.values)
     stop = engine.triggered_stop(current, draft.answers)
     if stop is not None:
-        return redirect("applications:stop", draft_id=draft.pk, step_id=current.id)
+        return redirect(route.stop, draft_id=draft.pk, step_id=current.id)
     if request.GET.get("return") == "check":
-        missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
-        return redirect(_step_url(draft, missing, back_to_check=True) if missing
-                        else _check_url(draft))
-    following = engine.next_step(spec.form, draft.answers, current)
-    return redirect(_step_url(draft, following) if following else _check_url(draft))
+        missing = engine.first_incomplete(form_def, draft.answers, draft.completed_steps)
+        return redirect(route.step_url(draft, missing, back_to_check=True) if missing
+                        else route.check_url(draft))
+    following = engine.next_step(form_def, draft.answers, current)
+    return redirect(route.step_url(draft, following) if following else route.check_url(draft))
 
 
 def _outside_town(request: HttpRequest, draft: Draft) -> HttpResponse | None:
@@ -370,15 +414,22 @@ def stop(request: HttpRequest, draft_id: str, step_id: str) -> HttpResponse:
     draft = _open(request, draft_id)
     if isinstance(draft, HttpResponse):
         return draft
+    return show_stop(request, draft, step_id, route=CITIZEN)
+
+
+def show_stop(request: HttpRequest, draft: Draft, step_id: str, *, route: Route) -> HttpResponse:
+    """Show the exit page a step's answer leads to (or the check page when none applies)."""
     spec = draft.service_version.spec
     assert spec.form is not None
     current = engine.step_by_id(spec.form, step_id)
     exit_page = engine.triggered_stop(current, draft.answers) if current else None
     if current is None or exit_page is None:
-        return redirect(_check_url(draft))
+        return redirect(route.check_url(draft))
     return render(request, "applications/stop.html",
-                  {"draft": draft, "spec": spec, "stop": exit_page,
-                   "change_url": _step_url(draft, current)})
+                  {**route.context(), "draft": draft, "spec": spec, "stop": exit_page,
+                   "change_url": route.step_url(draft, current),
+                   "home_url": route.start(draft) if route.on_behalf else reverse(
+                       "catalog:home")})
 
 
 # -- check and submit ------------------------------------------------------------------------
@@ -420,17 +471,25 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
             return _gone(request)
         _remember(request, SUBMISSIONS, submission.reference)
         return redirect("applications:confirmation", reference=submission.reference)
-    lines, total = compute_fees(spec.form, draft.answers)
-    return render(request, "applications/check.html", {
+    return render(request, "applications/check.html", check_context(
+        draft, route=CITIZEN,
+        verified=prefill.verified_answers(spec.form, draft.answers, attributes)))
+
+
+def check_context(draft: Draft, *, route: Route,
+                  verified: Collection[str] = ()) -> dict[str, Any]:
+    """Return what the check page shows of a complete draft: answers by step and fees."""
+    form = services.form_of(draft)
+    lines, total = compute_fees(form, draft.answers)
+    return {
+        **route.context(),
         "draft": draft,
-        "spec": spec,
-        "sections": engine.summarize(
-            spec.form, draft.answers, get_language(),
-            verified=prefill.verified_answers(spec.form, draft.answers, attributes)),
+        "spec": draft.service_version.spec,
+        "sections": engine.summarize(form, draft.answers, get_language(), verified=verified),
         "fee_lines": lines,
         "fee_total": total,
-        "back_url": _step_url(draft, engine.active_steps(spec.form, draft.answers)[-1]),
-    })
+        "back_url": route.step_url(draft, engine.active_steps(form, draft.answers)[-1]),
+    }
 
 
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
@@ -446,7 +505,8 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     })
 
 
-def _pdf_response(submission: Submission) -> HttpResponse:
+def receipt_response(submission: Submission) -> HttpResponse:
+    """Return the receipt PDF as a download that no cache keeps."""
     pdf = services.ensure_receipt(submission=submission)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
@@ -459,7 +519,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     if not _owns(request, SUBMISSIONS, reference):
         return _gone(request)
     submission = get_object_or_404(Submission, reference=reference)
-    return _pdf_response(submission)
+    return receipt_response(submission)
 
 
 def _status_page(request: HttpRequest, submission: Submission, token: str, *,
@@ -496,7 +556,7 @@ def status_receipt(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "applications/link_invalid.html", status=404)
     if not selectors.may_open_answers(request, submission):
         return _status_page(request, submission, token, status=403)
-    return _pdf_response(submission)
+    return receipt_response(submission)
 
 
 # -- save for later, resume ------------------------------------------------------------------
@@ -560,13 +620,22 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
 # -- files -----------------------------------------------------------------------------------
 
 
+def _filer_of_draft(request: HttpRequest, upload: Upload) -> bool:
+    """Return whether the upload belongs to a draft this verified clerk files for a caller."""
+    if upload.draft_id is None or not is_verified(request.user):
+        return False
+    return Draft.objects.filter(pk=upload.draft_id, filed_by_id=request.user.pk).exists()
+
+
 def upload_file(request: HttpRequest, upload_id: str) -> HttpResponseBase:
     key = services.parse_uuid(upload_id)
     upload = Upload.objects.filter(pk=key).first() if key else None
     if upload is None:
         raise Http404
+    if _filer_of_draft(request, upload):
+        handle = sealed.file_for_citizen(upload.file)  # the clerk's own draft, as for a citizen
     # Staff: signed in with the second factor, in the submission's department; logged.
-    if not hooks.staff_may_download.call(request, upload):
+    elif not hooks.staff_may_download.call(request, upload):
         # Anything but this session's own draft answers exactly as an unknown id does, so that
         # a guessed or forwarded link tells nothing: a citizen's draft without its citizen
         # signed in is "not found" too, not the sign-in page (which would confirm the file).

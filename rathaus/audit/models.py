@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     ATTACHMENT_DOWNLOADED = "submission.attachment_downloaded", _("Attachment downloaded")
     SUBMISSION_DENIED = "submission.denied", _("Submission of another department requested")
     CASES_EXPORTED = "cases.exported", _("Case list exported (CSV)")
+    FILED_ON_BEHALF = "submission.filed_on_behalf", _("Application filed on behalf of a caller "
+                                                      "or visitor")
     SENSITIVE_DECRYPTED = "submission.sensitive_decrypted", _("Sensitive data decrypted")
     CASE_HOLD_SET = "cases.hold_set", _("Legal hold set on a case")
     CASE_HOLD_LIFTED = "cases.hold_lifted", _("Legal hold lifted")

@@ -130,6 +130,9 @@ def event_text(event: CaseEvent) -> str:
     if event.kind == EventKind.OPENED:
         channel = (str(CaseChannel(event.detail).label) if event.detail in CaseChannel.values
                    else event.detail)
+        if event.actor_id is not None:
+            return _("Application filed on the applicant’s behalf (%(channel)s)") % {
+                "channel": channel}
         return _("Application received (%(channel)s)") % {"channel": channel}
     if event.kind == EventKind.STATE_CHANGED:
         text = _("State changed from “%(from)s” to “%(to)s”") % {

@@ -87,9 +87,13 @@ def due_date(received_at: dt.datetime, workflow: WorkflowDef) -> dt.datetime | N
 
 
 @transaction.atomic
-def open_case(*, submission: Submission,
-              channel: CaseChannel = CaseChannel.ONLINE) -> Case:
-    """Open the case of a new submission (once; a second call returns it)."""
+def open_case(*, submission: Submission, channel: CaseChannel = CaseChannel.ONLINE,
+              filed_by: User | None = None) -> Case:
+    """Open the case of a new submission (once; a second call returns it).
+
+    ``filed_by`` is the member of staff who filed it for a caller or visitor: the opening
+    event names them, not "the applicant".
+    """
     existing = Case.objects.filter(submission=submission).first()
     if existing is not None:
         return existing
@@ -102,9 +106,13 @@ def open_case(*, submission: Submission,
         due_at=due_date(submission.submitted_at, workflow_of(spec)),
         applicant_name=name, email=submission.email,
         search_text=fold(f"{submission.reference} {name} {submission.email}"))
+    if filed_by is not None:
+        label = submission.filed_by_name or filed_by.get_username()
+    else:
+        label = CITIZEN if channel == CaseChannel.ONLINE else SYSTEM
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, to_state=CaseState.RECEIVED,
-                             actor_label=CITIZEN if channel == CaseChannel.ONLINE else SYSTEM,
-                             detail=str(channel), version=1)
+                             actor=filed_by, actor_label=label[:150],
+                             detail=str(channel.value), version=1)
     return case
 
 

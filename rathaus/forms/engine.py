@@ -8,7 +8,7 @@ fieldset). Answers to fields that are hidden, and to steps that are skipped, are
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -475,6 +475,7 @@ class SummaryRow:
     heading: bool = False
     sensitive: bool = False
     verified: bool = False  # taken unchanged from the identity, verified by BundID
+    checked_by: str = ""  # compared with the ID card at the counter by this member of staff
 
 
 @dataclass(frozen=True)
@@ -485,12 +486,16 @@ class SummarySection:
 
 
 def summarize(form: FormDef, answers: Answers, language: str | None = None, *,
-              verified: Collection[str] = (), masked: bool = False) -> list[SummarySection]:
+              verified: Collection[str] = (), checked: Mapping[str, str] | None = None,
+              masked: bool = False) -> list[SummarySection]:
     """Return the answers by step for the check page, the receipt and the e-mail.
 
-    ``verified`` names the fields whose answers came verified from the identity; ``masked``
-    shows values as a document that leaves the town may carry them (the IBAN shortened).
+    ``verified`` names the fields whose answers came verified from the identity, ``checked``
+    those a member of staff compared with the ID card at the counter (with their name);
+    ``masked`` shows values as a document that leaves the town may carry them (the IBAN
+    shortened).
     """
+    marks = _Marks(verified=verified, checked=checked or {})
     sections: list[SummarySection] = []
     for step in active_steps(form, answers):
         rows: list[SummaryRow] = []
@@ -503,16 +508,22 @@ def summarize(form: FormDef, answers: Answers, language: str | None = None, *,
                     ))
                     rows.extend(_rows(item.fields or [], entry, language, masked=masked))
             elif item.is_group:
-                rows.extend(_rows(item.fields or [], answers, language, verified,
-                                  masked=masked))
+                rows.extend(_rows(item.fields or [], answers, language, marks, masked=masked))
             else:
-                rows.extend(_rows([item], answers, language, verified, masked=masked))
+                rows.extend(_rows([item], answers, language, marks, masked=masked))
         sections.append(SummarySection(step=step, title=step.title.get_text(language), rows=rows))
     return sections
 
 
+@dataclass(frozen=True)
+class _Marks:
+    verified: Collection[str] = ()
+    checked: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+
 def _rows(items: list[FieldDef], values: Answers, language: str | None,
-          verified: Collection[str] = (), *, masked: bool = False) -> list[SummaryRow]:
+          marks: _Marks | None = None, *, masked: bool = False) -> list[SummaryRow]:
+    marks = marks or _Marks()
     rows = []
     for item in items:
         ftype = field_types[item.type]
@@ -525,8 +536,33 @@ def _rows(items: list[FieldDef], values: Answers, language: str | None,
         shown = _("sealed (health data)") if is_sealed(value) else show(item, value, language)
         rows.append(SummaryRow(label=label, value=shown,
                                field_id=item.id, sensitive=item.sensitive,
-                               verified=item.id in verified))
+                               verified=item.id in marks.verified,
+                               checked_by=marks.checked.get(item.id, "")))
     return rows
+
+
+def optional(form: FormDef, field_ids: Collection[str]) -> FormDef:
+    """Return a copy of ``form`` in which the named fields (outside repeated groups) may be empty.
+
+    Staff filing for a caller leave out what the caller does not have (an e-mail address),
+    with the same steps, rules and checks otherwise: one definition, not a second one.
+    """
+    names = set(field_ids)
+    if not names:
+        return form
+
+    def relax(item: FieldDef) -> FieldDef:
+        if item.id in names and not item.is_group:
+            # A condition stays: a service that needs the address for something (delivery by
+            # e-mail) still asks for it then.
+            return item.model_copy(update={"required": False})
+        if item.is_group and item.repeat is None and item.fields:
+            return item.model_copy(update={"fields": [relax(child) for child in item.fields]})
+        return item
+
+    steps = [step.model_copy(update={"fields": [relax(item) for item in step.fields]})
+             for step in form.steps]
+    return form.model_copy(update={"steps": steps})
 
 
 def upload_ids(form: FormDef, answers: Answers) -> list[str]:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from rathaus.applications import sealed
 from rathaus.applications.models import Submission, Upload
+from rathaus.applications.selectors import verification_marks
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
@@ -400,6 +401,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
     spec = found.service_version.spec
     assert spec.form is not None
     language = (get_language() or "de")[:2]
+    verified, checked = verification_marks(found)
     role = selectors.role_in(request.user, case.department_id)
     workflow = case_services.workflow_of(spec)
     posted = request.POST if request.method == "POST" else QueryDict()
@@ -417,9 +419,10 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "delete_after": delete_after,
         "hold_reason": posted.get("reason", "") if posted.get("action") == "hold" else "",
         "overdue": cases.overdue(case),
-        # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt.
+        # Answers taken unchanged from BundID carry the same mark as on the citizen's receipt;
+        # those a clerk compared with the ID card say who did (decision 0027).
         "sections": summarize(spec.form, sealed.answers_for_staff(request, found), language,
-                              verified=set(found.verified_fields)),
+                              verified=verified, checked=checked),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import inbox_views, on_behalf_views, views
 
 app_name = "staff"
 
@@ -20,6 +20,15 @@ urlpatterns = [
     path("submissions/<str:reference>/", inbox_views.submission, name="submission"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/", inbox_views.attachment,
          name="attachment"),
+    path("on-behalf/", on_behalf_views.choose, name="on_behalf"),
+    path("on-behalf/<uuid:draft_id>/check/", on_behalf_views.check, name="on_behalf_check"),
+    path("on-behalf/<uuid:draft_id>/<str:step_id>/stop/", on_behalf_views.stop,
+         name="on_behalf_stop"),
+    path("on-behalf/<uuid:draft_id>/<str:step_id>/", on_behalf_views.step,
+         name="on_behalf_step"),
+    path("on-behalf/filed/<str:reference>/", on_behalf_views.done, name="on_behalf_done"),
+    path("on-behalf/filed/<str:reference>/receipt.pdf", on_behalf_views.receipt,
+         name="on_behalf_receipt"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/preview/",
          inbox_views.attachment_preview, name="attachment_preview"),
 ]

@@ -233,6 +233,9 @@ def _areas(user: User) -> list[Area]:
         areas.append(Area(_("Workbasket"), reverse("staff:submissions"),
                           _("The cases of your departments: filter, assign and work on "
                             "them.")))
+        areas.append(Area(_("New application on behalf"), reverse("staff:on_behalf"),
+                          _("File an application for someone at the counter or on the phone, "
+                            "with the same form as online.")))
     if user.has_perm(BOOK_FOR_CALLERS):
         areas.append(Area(_("Appointments for callers"), reverse("appointments_staff:index"),
                           _("Book, move and cancel appointments for people who call or come "
