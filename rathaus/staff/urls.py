@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import inbox_views, statistics_views, views
 
 app_name = "staff"
 
@@ -22,4 +22,6 @@ urlpatterns = [
          name="attachment"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/preview/",
          inbox_views.attachment_preview, name="attachment_preview"),
+    path("statistics/", statistics_views.statistics, name="statistics"),
+    path("maturity/", statistics_views.maturity_report, name="maturity"),
 ]

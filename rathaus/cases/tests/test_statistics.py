@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from rathaus.applications.models import Submission
-from rathaus.cases.models import Case, CaseEvent, EventKind, PurgedCase
+from rathaus.cases.models import Case, PurgedCase
 from rathaus.cases.retention import purge_case
-from rathaus.cases.services import open_case
 from rathaus.cases.statistics import (
     Figures,
     Scope,
@@ -23,46 +19,11 @@ from rathaus.cases.statistics import (
 )
 from rathaus.catalog.models import Department, Service
 
+from .factories import BERLIN, make_case, purged
+
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 5, 1, 12, tzinfo=BERLIN)
 MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
-
-
-def at(day: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=BERLIN)
-
-
-def make_case(slug: str, *, received: str, state: str = "received", outcome: str = "",
-              channel: str = "online", due: str | None = None, decided: str | None = None,
-              ended: str | None = None) -> Case:
-    """A case of ``slug`` in its own department, straight into the given state."""
-    service = Service.objects.select_related("current_version").get(slug=slug)
-    assert service.current_version is not None
-    submission = Submission.objects.create(
-        draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
-        department=service.department, answers={}, language="de")
-    case = open_case(submission=submission, channel=channel)  # type: ignore[arg-type]
-    Case.objects.filter(pk=case.pk).update(
-        received_at=at(received), state=state, outcome=outcome,
-        due_at=at(due) if due else None, ended_at=at(ended) if ended else None)
-    if decided:
-        event = CaseEvent.objects.create(case=case, kind=EventKind.STATE_CHANGED,
-                                         from_state="in_progress", to_state="decided",
-                                         detail=outcome, version=2)
-        CaseEvent.objects.filter(pk=event.pk).update(at=at(decided))
-    case.refresh_from_db()
-    return case
-
-
-def purged(slug: str, *, month: dt.date, outcome: str, days: int, channel: str = "online",
-           count: int = 1) -> None:
-    service = Service.objects.get(slug=slug)
-    for _ in range(count):
-        PurgedCase.objects.create(
-            service=service, department=service.department, channel=channel,
-            received_month=month, ended_month=month, end_state="closed", outcome=outcome,
-            processing_days=days, purged_on=NOW.date())
 
 
 @pytest.fixture
@@ -108,7 +69,7 @@ def test_percentiles_by_nearest_rank_are_right_for_small_samples() -> None:
     assert percentile(list(range(1, 11)), 50) == 5
     assert percentile(list(range(1, 11)), 90) == 9
     assert percentile(list(range(1, 12)), 90) == 10  # rank ceil(9.9) = 10
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="whole per cent"):
         percentile([1], 0)
 
 
@@ -160,7 +121,8 @@ def test_the_figures_stay_the_same_when_the_purge_deletes_a_case(
     assert ended is not None
     with django_capture_on_commit_callbacks(execute=True):
         report = purge_case(case_id=known["a"].pk, now=ended + dt.timedelta(days=3651))
-    assert report is not None and report.cases == 1
+    assert report is not None
+    assert report.cases == 1
     row = PurgedCase.objects.get(received_month=MARCH, processing_days=10)
     assert (row.outcome, row.end_state) == ("granted", "closed")
     after = case_figures(tax_office(), now=NOW)
