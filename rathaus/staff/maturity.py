@@ -272,8 +272,9 @@ def _notice(spec: ServiceDef, env: Environment) -> Check:
 def _prefill(spec: ServiceDef) -> Check:
     if spec.form is None:
         return Check("prefill", NOT_APPLICABLE, TOP, _("No online application."))
-    taken = sorted({field.identity_attribute for field in _fields(spec)
-                    if field.identity_attribute})
+    names = {"name": _("name"), "birth_date": _("date of birth"), "address": _("address")}
+    taken = sorted({names.get(field.identity_attribute, field.identity_attribute)
+                    for field in _fields(spec) if field.identity_attribute})
     if taken:
         return Check("prefill", MET, TOP, _(
             "Fields filled from the citizen's BundID account, with their consent: "

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rathaus.cases.statistics import MAX_MONTHS, months_between
 
@@ -45,8 +46,8 @@ class MonthField(forms.Field):
 class StatisticsFilterForm(forms.Form):
     """The GET form above the statistics; invalid parts are named and left out."""
 
-    department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int,
-                                        empty_value=None)
+    department = forms.TypedChoiceField(label=pgettext_lazy("staff", "Department"),
+                                        required=False, coerce=int, empty_value=None)
     service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int,
                                      empty_value=None)
     start = MonthField(label=_("Received from (month)"), required=False)

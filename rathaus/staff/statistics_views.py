@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 from rathaus.appointments.charts import Series, bar_chart
 from rathaus.appointments.staff_views import form_errors
 from rathaus.cases.models import CaseChannel, Outcome
-from rathaus.cases.statistics import Figures, Scope, Tally, case_figures, months_between
+from rathaus.cases.statistics import (
+    MAX_MONTHS,
+    Figures,
+    Scope,
+    Tally,
+    case_figures,
+    months_between,
+)
 from rathaus.catalog.models import Department, Service
 from rathaus.core.access import verified_required
 
@@ -97,7 +104,7 @@ def _scope(form: StatisticsFilterForm, department_ids: list[int]) -> Scope:
     today = timezone.localdate().replace(day=1)
     end: dt.date = form.value_of("end") or today
     start: dt.date = form.value_of("start") or _months_back(end, DEFAULT_MONTHS - 1)
-    if start > end or len(months_between(start, end)) > 120:
+    if start > end or len(months_between(start, end)) > MAX_MONTHS:
         start = _months_back(end, DEFAULT_MONTHS - 1)
     chosen = form.value_of("department")
     ids = (chosen,) if chosen in department_ids else tuple(department_ids)
@@ -190,8 +197,7 @@ def _time_chart(report: Report) -> str:
            "p90": _days(report.figures.total.p90_days)},
         categories=[_short_month(row.key) for row in months],
         series=[Series(_("median"), [row.tally.median_days for row in months]),
-                Series(_("90th percentile"), [row.tally.p90_days for row in months], "hatched")],
-        unit="")
+                Series(_("90th percentile"), [row.tally.p90_days for row in months], "hatched")])
 
 
 def _short_month(key: str) -> str:
@@ -220,7 +226,7 @@ def _csv(report: Report) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     rows = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    rows.writerow([_("table"), _("key"), _("name"), *CSV_COLUMNS])
+    rows.writerow(["table", "key", "name", *CSV_COLUMNS])
     scope = report.figures.scope
     rows.writerow(["total", f"{scope.first_month:%Y-%m}..{scope.last_month:%Y-%m}",
                    _csv_cell(_("All counted cases")),
