@@ -161,7 +161,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/statistics.html", {
         "form": form, "errors": errors, "report": report, "scope": scope,
         "total": report.figures.total, "departments": departments,
-        "outcomes": Outcome.choices, "channels": CaseChannel.choices,
         "received_chart": _received_chart(report),
         "time_chart": _time_chart(report),
         "csv_query": query.urlencode(),

@@ -160,6 +160,12 @@ def test_the_page_takes_the_same_queries_for_any_number_of_months_and_services(
     assert len(rows_of(small, "by-month")) == 2
     assert len(rows_of(large, "by-month")) == 120
     assert len(rows_of(large, "by-service")) == 5
+    # A clerk: is there a membership (the guard), then the same as above.
+    clerk = signed_in(staff_user("steuer", clerk_of=("steueramt",)))
+    with django_assert_num_queries(7):
+        clerk.get(URL, PERIOD)
+    with django_assert_num_queries(7):
+        clerk.get(URL, {"start": "2016-05", "end": "2026-04", "format": "csv"})
 
 
 def test_signed_out_or_without_a_department_no_figures(catalog: None) -> None:
