@@ -6,11 +6,15 @@ import copy
 import csv
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from rathaus.catalog.models import Service
 from rathaus.forms.schema import ServiceDef
@@ -42,6 +46,13 @@ BASE: dict[str, Any] = {
          "label": t("Bescheid elektronisch zum Abruf")},
     ]}]},
 }
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The texts are compared in English, whichever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 WITH_TEMPLATES = Environment(bundid=False, notice_kinds=frozenset({"granted"}))
 
 
@@ -197,3 +208,18 @@ def test_the_page_lists_every_service_for_staff(catalog_with_templates: None) ->
     other = Client()
     sign_in_verified(other, outsider)
     assert other.get("/en/staff/maturity/").status_code == 403
+
+
+def test_the_dog_registration_reaches_level_3_once_its_form_asks_for_the_consent() -> None:
+    """What the shipped definition will reach with the consent field, without depending on it."""
+    path = settings.RATHAUS_SERVICES_DIR / "hund-anmelden.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    steps = data["form"]["steps"]
+    if not any(field["id"] == "notice_by_retrieval" for step in steps
+               for field in step["fields"]):
+        steps[-1]["fields"].append({"id": "notice_by_retrieval", "type": "yes_no",
+                                    "required": False, "label": t("Bescheid zum Abruf")})
+    found = assess(ServiceDef.model_validate(data),
+                   Environment(bundid=False, notice_kinds=frozenset({"granted", "refused"})))
+    assert found.level == 3
+    assert found.check("payment").status == "met"
