@@ -27,6 +27,7 @@ from rathaus.notices.models import Notice
 
 from . import hooks
 from .models import END_STATES, Case, PurgedCase
+from .statistics import decision_time, processing_days
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -115,7 +116,10 @@ def purge_case(*, case_id: int, now: dt.datetime | None = None) -> PurgeReport |
             service_id=case.service_id, department_id=case.department_id, channel=case.channel,
             received_month=_month(case.received_at), ended_month=_month(case.ended_at),
             end_state=case.state, outcome=case.outcome,
-            processing_days=max(0, (case.ended_at - case.received_at).days),
+            # As the statistics count a live case: to its decision, else to its end.
+            processing_days=processing_days(
+                received_at=case.received_at, outcome=case.outcome,
+                decided_at=decision_time(case), ended_at=case.ended_at) or 0,
             purged_on=timezone.localtime(now).date())
         record(action=Action.CASE_PURGED, actor_label=SYSTEM, object_type="cases.case",
                object_id=case.reference, department=case.department_id,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, on_behalf_views, views
+from . import inbox_views, on_behalf_views, statistics_views, views
 
 app_name = "staff"
 
@@ -31,4 +31,6 @@ urlpatterns = [
          name="on_behalf_receipt"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/preview/",
          inbox_views.attachment_preview, name="attachment_preview"),
+    path("statistics/", statistics_views.statistics, name="statistics"),
+    path("maturity/", statistics_views.maturity_report, name="maturity"),
 ]

@@ -229,13 +229,21 @@ class Area:
 
 def _areas(user: User) -> list[Area]:
     areas = []
-    if selectors.works_in_a_department(user):
+    in_department = selectors.works_in_a_department(user)
+    if in_department:
         areas.append(Area(_("Workbasket"), reverse("staff:submissions"),
                           _("The cases of your departments: filter, assign and work on "
                             "them.")))
         areas.append(Area(_("New application on behalf"), reverse("staff:on_behalf"),
                           _("File an application for someone at the counter or on the phone, "
                             "with the same form as online.")))
+        areas.append(Area(_("Case statistics"), reverse("staff:statistics"),
+                          _("Received, open and decided cases, processing times and channels "
+                            "per service, department and month.")))
+    if in_department or user.is_staff:
+        areas.append(Area(_("OZG maturity report"), reverse("staff:maturity"),
+                          _("The maturity level of every service, criterion by criterion, "
+                            "with what is missing for the next level.")))
     if user.has_perm(BOOK_FOR_CALLERS):
         areas.append(Area(_("Appointments for callers"), reverse("appointments_staff:index"),
                           _("Book, move and cancel appointments for people who call or come "

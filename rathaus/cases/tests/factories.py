@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 
 from rathaus.applications.models import Submission
 from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
-from rathaus.cases.models import Case
+from rathaus.cases.models import Case, CaseEvent, EventKind, PurgedCase
 from rathaus.cases.services import open_case
+from rathaus.catalog.models import Service
 from rathaus.staff.tests.factories import department
 
 
@@ -34,3 +37,42 @@ def copy_to(submission: Submission, slug: str, **fields: object) -> Case:
         Case.objects.filter(pk=case.pk).update(**fields)
         case.refresh_from_db()
     return case
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=12, tzinfo=BERLIN)
+
+
+def make_case(slug: str, *, received: str, state: str = "received", outcome: str = "",
+              channel: str = "online", due: str | None = None, decided: str | None = None,
+              ended: str | None = None) -> Case:
+    """A case of ``slug`` in its own department, straight into the given state."""
+    service = Service.objects.select_related("current_version").get(slug=slug)
+    assert service.current_version is not None
+    submission = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
+        department=service.department, answers={}, language="de")
+    case = open_case(submission=submission, channel=channel)  # type: ignore[arg-type]
+    Case.objects.filter(pk=case.pk).update(
+        received_at=at(received), state=state, outcome=outcome,
+        due_at=at(due) if due else None, ended_at=at(ended) if ended else None)
+    if decided:
+        event = CaseEvent.objects.create(case=case, kind=EventKind.STATE_CHANGED,
+                                         from_state="in_progress", to_state="decided",
+                                         detail=outcome, version=2)
+        CaseEvent.objects.filter(pk=event.pk).update(at=at(decided))
+    case.refresh_from_db()
+    return case
+
+
+def purged(slug: str, *, month: dt.date, outcome: str, days: int, channel: str = "online",
+           count: int = 1) -> None:
+    service = Service.objects.get(slug=slug)
+    for _ in range(count):
+        PurgedCase.objects.create(
+            service=service, department=service.department, channel=channel,
+            received_month=month, ended_month=month, end_state="closed", outcome=outcome,
+            processing_days=days, purged_on=dt.date(2026, 5, 1))
