@@ -1,4 +1,4 @@
-"""Fixtures of the notice tests: the three services with shipped notices, a context, a clerk."""
+"""Fixtures of the notice tests: the services with shipped notices, a context, a clerk."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rathaus.notices.models import NoticeKind, NoticeTemplate
 from rathaus.notices.render import NoticeContext
 from rathaus.notices.services import load_default_templates
 
-SERVICES = ("hund-anmelden", "geburtsurkunde", "gewerbe-anmelden")
+SERVICES = ("hund-anmelden", "hund-abmelden", "geburtsurkunde", "gewerbe-anmelden")
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def fresh_spec_cache() -> Iterator[None]:
 
 @pytest.fixture
 def notice_catalog(db: Any, tmp_path: Path) -> None:
-    """Publish the three services with shipped notices and load their default templates."""
+    """Publish the services with shipped notices and load their default templates."""
     source = Path(settings.RATHAUS_SERVICES_DIR)
     for name in ("_catalog.yaml", *(f"{slug}.yaml" for slug in SERVICES)):
         shutil.copy(source / name, tmp_path / name)

@@ -99,3 +99,18 @@ def test_a_context_of_another_kind_is_refused(notice_catalog: None) -> None:
     assert version is not None
     with pytest.raises(ValueError, match="refused"):
         render_notice(version, dog_context(kind=NoticeKind.REFUSED))
+
+
+def test_the_dog_deregistration_notice_ends_the_tax(notice_catalog: None, read_pdf: Any) -> None:
+    version = template_of("hund-abmelden", NoticeKind.GRANTED).current_version
+    assert version is not None
+    context = dog_context(service_title="Hund von der Hundesteuer abmelden", fee_cents=0,
+                          answers={"dog_name": "Bello", "tax_number": "HS-2026-0042",
+                                   "change_date": "14.11.2026"})
+
+    text = flat(read_pdf(render_notice(version, context).pdf))
+    assert "Änderungsbescheid zur Hundesteuer" in text
+    assert "Bello (Steuernummer HS-2026-0042) zum 14.11.2026 von der Hundesteuer abgemeldet" in text
+    assert "endet mit Ablauf des Kalendermonats" in text
+    assert "Rechtsbehelfsbelehrung" in text
+    assert "{" not in text, "no placeholder left"
