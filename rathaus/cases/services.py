@@ -112,7 +112,7 @@ def open_case(*, submission: Submission, channel: CaseChannel = CaseChannel.ONLI
         label = CITIZEN if channel == CaseChannel.ONLINE else SYSTEM
     CaseEvent.objects.create(case=case, kind=EventKind.OPENED, to_state=CaseState.RECEIVED,
                              actor=filed_by, actor_label=label[:150],
-                             detail=str(channel.value), version=1)
+                             detail=CaseChannel(channel).value, version=1)
     return case
 
 
