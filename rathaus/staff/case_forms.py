@@ -111,3 +111,26 @@ class AssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Nobody")), *[(str(pk), name) for pk, name in people]]
+
+
+class MessageForm(forms.Form):
+    """"Write to the applicant": text, optionally a request with a deadline, or a text block.
+
+    Lengths, the deadline's date and the workflow are cases.conversation's to check; this form
+    only reads the input.
+    """
+
+    message = forms.CharField(label=_("Message"), required=False, strip=False)
+    requested = forms.CharField(label=_("What do you request?"), required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD.")})
+    block = forms.TypedChoiceField(label=_("Text block"), required=False, coerce=int,
+                                   empty_value=None)
+    version = VersionField()
+
+    def __init__(self, *args: Any, blocks: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["block"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Choose …")), *blocks]
