@@ -113,7 +113,7 @@ def test_the_clerk_requests_documents_and_sees_the_reply_with_its_file(
     preview = client.get(f"/en/staff/submissions/{case.reference}/files/{upload.pk}/preview/")
     assert preview.status_code == 200
     assert preview["Content-Security-Policy"] == "sandbox"
-    assert b"".join(preview.streaming_content).startswith(b"\x89PNG")  # type: ignore[arg-type]
+    assert b"".join(preview.streaming_content).startswith(b"\x89PNG")  # type: ignore[attr-defined]
     assert CaseEvent.objects.filter(case=case, kind=EventKind.DOWNLOADED,
                                     detail="versicherung.png").exists()
     assert AuditEvent.objects.filter(action=Action.ATTACHMENT_DOWNLOADED,
