@@ -32,6 +32,7 @@ class Filters:
     service_id: int | None = None
     assignee: str = ""  # "", "me", "nobody" or a user's id
     due: str = ""  # "", "due", "overdue"
+    attention: str = ""  # "", "any", "reply", "lapsed" (the conversation's marker)
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     query: str = ""
@@ -61,6 +62,10 @@ def filtered(cases: QuerySet[Case], filters: Filters, *, user_id: int,
     elif filters.due == "due":
         cases = cases.filter(state__in=OPEN_STATES, due_at__gte=now,
                              due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS))
+    if filters.attention == "any":
+        cases = cases.exclude(attention="")
+    elif filters.attention in ("reply", "lapsed"):
+        cases = cases.filter(attention=filters.attention)
     if filters.received_from is not None:
         cases = cases.filter(received_at__date__gte=filters.received_from)
     if filters.received_to is not None:

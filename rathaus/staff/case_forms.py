@@ -18,6 +18,8 @@ SORT_CHOICES = [
     ("state", _("State")),
 ]
 DUE_CHOICES = [("", _("Any")), ("due", _("Due within 7 days")), ("overdue", _("Overdue"))]
+ATTENTION_CHOICES = [("", _("Any")), ("any", _("Reply received or deadline lapsed")),
+                     ("reply", _("Reply received")), ("lapsed", _("Deadline lapsed"))]
 
 
 class WorkbasketFilterForm(forms.Form):
@@ -32,6 +34,8 @@ class WorkbasketFilterForm(forms.Form):
                                      empty_value=None)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
+    attention = forms.ChoiceField(label=_("Conversation"), required=False,
+                                  choices=ATTENTION_CHOICES)
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD.")})
@@ -69,6 +73,7 @@ class WorkbasketFilterForm(forms.Form):
         return Filters(
             states=tuple(data.get("state") or ()), service_id=data.get("service"),
             assignee=data.get("assignee") or "", due=data.get("due") or "",
+            attention=data.get("attention") or "",
             received_from=data.get("received_from"),
             received_to=data.get("received_to") if "received_to" not in self.errors else None,
             query=data.get("q") or "", sort=data.get("sort") or "received")

@@ -436,3 +436,22 @@ def test_filling_a_block_keeps_values_as_plain_text() -> None:
     filled = fill("Guten Tag {applicant_name}, Vorgang {reference} {unbekannt}",
                   {"applicant_name": "<b>Erika</b>", "reference": "AB12"})
     assert filled == "Guten Tag <b>Erika</b>, Vorgang AB12 {unbekannt}"
+
+
+def test_the_purge_takes_the_conversation_and_its_files_with_the_case(
+        case: Case, clerk: User, django_capture_on_commit_callbacks: Any) -> None:
+    from rathaus.cases.retention import purge_cases
+
+    request_documents(case, clerk, django_capture_on_commit_callbacks)
+    reply_by_citizen(submission=case.submission, text="Anbei", files=[png()])
+    [upload] = Upload.objects.filter(field_id=REPLY_FIELD)
+    storage, name = upload.file.storage, str(upload.file.name)
+    case.refresh_from_db()
+    change_state(case_id=case.pk, to=CaseState.WITHDRAWN, actor=clerk,
+                 expected_version=case.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = purge_cases(now=timezone.now() + dt.timedelta(days=4000))
+    assert report.cases == 1
+    assert not CaseMessage.objects.exists()
+    assert not Upload.objects.exists()
+    assert not storage.exists(name)

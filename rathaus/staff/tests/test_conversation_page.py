@@ -183,3 +183,22 @@ def test_the_request_can_be_refused_by_the_workflow(case: Case, clerk: User) -> 
     assert refused.status_code == 400
     assert "cannot wait for the applicant" in plain(refused)
     assert 'href="#write"' in refused.content.decode()
+
+
+def test_the_workbasket_marks_and_filters_replies_and_lapsed_deadlines(
+        case: Case, clerk: User) -> None:
+    quiet = copy_to(case.submission, "steueramt")
+    lapsed = copy_to(case.submission, "steueramt", attention="lapsed")
+    reply_by_citizen(submission=case.submission, text="Frage zur Gebühr", files=[])
+    client = signed_in(clerk)
+    listed = plain(client.get("/en/staff/submissions/"))
+    assert "received reply received" in listed
+    assert "deadline lapsed" in listed
+    replies = plain(client.get("/en/staff/submissions/?attention=reply"))
+    assert case.reference in replies
+    assert quiet.reference not in replies
+    assert lapsed.reference not in replies
+    either = plain(client.get("/en/staff/submissions/?attention=any"))
+    assert case.reference in either
+    assert lapsed.reference in either
+    assert quiet.reference not in either
