@@ -60,6 +60,7 @@ from .services import (
     changes_since,
     workflow_of,
 )
+from .text_blocks import DEADLINE, format_deadline
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ def send_message(*, case_id: int, text: str, actor: User, expected_version: int,
         raise InvalidInput(_("A message can have at most 5000 characters."), field="message")
     _check_request(requested=requested, deadline=request_deadline,
                    today=timezone.localdate())
+    if DEADLINE in text:
+        # Left by a text block inserted before the deadline was chosen.
+        if request_deadline is None:
+            raise InvalidInput(_("The text names a deadline ({deadline}): enter the deadline, "
+                                 "or take it out of the text."), field="deadline")
+        text = text.replace(DEADLINE, format_deadline(
+            request_deadline, case.submission.language[:2]))
     if case.version != expected_version:
         raise CaseChanged(changes_since(case, expected_version))
     if case.state in END_STATES:

@@ -31,6 +31,7 @@ from rathaus.notices.placeholders import check_text
 from .models import Case, TextBlock
 
 VOCABULARY = ("reference", "service", "applicant_name", "deadline", "department", "clerk")
+DEADLINE = "{deadline}"
 ALLOWED = frozenset(VOCABULARY)
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
@@ -69,10 +70,16 @@ def values_for(case: Case, *, clerk: User, deadline: dt.date | None,
             "reference": case.reference,
             "service": case.submission.service_version.spec.title.get_text(language),
             "applicant_name": case.applicant_name,
-            "deadline": date_format(deadline, "DATE_FORMAT") if deadline else "",
+            # Not known yet: the placeholder stays, and sending fills it (or asks for it).
+            "deadline": format_deadline(deadline, language) if deadline else DEADLINE,
             "department": department,
             "clerk": clerk.get_full_name() or clerk.get_username(),
         }
+
+
+def format_deadline(deadline: dt.date, language: str) -> str:
+    with translation.override(language):
+        return date_format(deadline, "DATE_FORMAT")
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

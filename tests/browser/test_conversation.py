@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from rathaus.account.tests.factories import submission as citizen_submission
 from rathaus.cases.conversation import send_message
@@ -34,14 +34,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BLOCK = "Nachweis der Hundehaftpflichtversicherung anfordern"
 
 
-def png_file() -> dict[str, Any]:
+def png_file() -> FilePayload:
     buffer = io.BytesIO()
     Image.new("RGB", (60, 40), "white").save(buffer, format="PNG")
     return {"name": "versicherungsschein.png", "mimeType": "image/png",
             "buffer": buffer.getvalue()}
 
 
-def text_file() -> dict[str, Any]:
+def text_file() -> FilePayload:
     return {"name": "versicherungsschein.pdf", "mimeType": "application/pdf",
             "buffer": b"nur Text, kein PDF"}
 

@@ -456,3 +456,15 @@ def test_the_purge_takes_the_conversation_and_its_files_with_the_case(
     assert not CaseMessage.objects.exists()
     assert not Upload.objects.exists()
     assert not storage.exists(name)
+
+
+def test_a_deadline_left_open_in_a_text_block_is_filled_when_sent_or_asked_for(
+        case: Case, clerk: User) -> None:
+    text = "Bitte laden Sie den Nachweis bis zum {deadline} hoch."
+    with pytest.raises(InvalidInput, match="names a deadline") as refused:
+        send_message(case_id=case.pk, text=text, actor=clerk, expected_version=1)
+    assert refused.value.field == "deadline"
+    message = send_message(case_id=case.pk, text=text, actor=clerk, expected_version=1,
+                           request_deadline=dt.date(2099, 3, 1), requested=REQUESTED)
+    # The applicant wrote in English, so the date is in English.
+    assert message.text == "Bitte laden Sie den Nachweis bis zum 1 March 2099 hoch."
