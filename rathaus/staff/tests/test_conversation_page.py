@@ -202,3 +202,22 @@ def test_the_workbasket_marks_and_filters_replies_and_lapsed_deadlines(
     assert case.reference in either
     assert lapsed.reference in either
     assert quiet.reference not in either
+
+
+def test_text_blocks_are_edited_in_the_german_admin_and_bad_placeholders_refused(
+        case: Case, admin_client: Client) -> None:
+    listed = plain(admin_client.get("/admin/cases/textblock/"))
+    assert "Textbausteine" in listed
+    assert "Rückfrage stellen" in listed
+    form = plain(admin_client.get("/admin/cases/textblock/add/"))
+    for label in ("Fachbereich", "Nur für die Leistung", "Text (Deutsch)", "Text (Englisch)",
+                  "{applicant_name}"):
+        assert label in form, label
+    refused = admin_client.post("/admin/cases/textblock/add/", {
+        "department": str(case.department_id), "title": "Kaputt", "key": "kaputt",
+        "text_de": "Hallo {vorname}", "text_en": "Hello {{ user.password }}",
+        "position": "0", "active": "on"})
+    assert refused.status_code == 200
+    said = plain(refused)
+    assert "Unbekannter Platzhalter {vorname}." in said
+    assert not TextBlock.objects.filter(key="kaputt").exists()
