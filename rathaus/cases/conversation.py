@@ -222,6 +222,25 @@ def _store_reply_file(submission: Submission, uploaded: UploadedFile[bytes],
     return upload
 
 
+def _return_to_clerk(case_id: int, *, file_count: int) -> Case:
+    """Record the reply in the case; a waiting case goes back to "in progress"."""
+    case = _locked_read(case_id)
+    if not may_reply(case):
+        raise CaseError(_("This application has been completed; replies are no longer "
+                          "possible here. Please contact the office directly."))
+    fields: dict[str, Any] = {"attention": Attention.REPLY}
+    from_state = to_state = ""
+    workflow = workflow_of(case.submission.service_version.spec)
+    if case.state == CaseState.WAITING_FOR_CITIZEN and workflow.roles_for(
+            case.state, CaseState.IN_PROGRESS):
+        fields["state"] = CaseState.IN_PROGRESS
+        from_state, to_state = case.state, CaseState.IN_PROGRESS
+    # No version from the citizen: whatever the clerk did meanwhile, the state read here rules.
+    return _apply(case, expected_version=case.version, actor=None, actor_label=CITIZEN,
+                  kind=EventKind.CITIZEN_REPLIED, fields=fields, from_state=from_state,
+                  to_state=to_state, detail=str(file_count))
+
+
 @transaction.atomic
 def reply_by_citizen(*, submission: Submission, text: str,
                      files: list[UploadedFile[bytes]]) -> CaseMessage:
@@ -237,21 +256,11 @@ def reply_by_citizen(*, submission: Submission, text: str,
     if len(text) > MESSAGE_MAX:
         raise InvalidInput(_("A reply can have at most 5000 characters."), field="reply")
     check_reply_files(files)
-    case = _locked_read(Case.objects.get(submission=submission).pk)
-    if not may_reply(case):
-        raise CaseError(_("This application has been completed; replies are no longer "
-                          "possible here. Please contact the office directly."))
-    fields: dict[str, Any] = {"attention": Attention.REPLY}
-    from_state = to_state = ""
-    workflow = workflow_of(case.submission.service_version.spec)
-    if case.state == CaseState.WAITING_FOR_CITIZEN and workflow.roles_for(
-            case.state, CaseState.IN_PROGRESS):
-        fields["state"] = CaseState.IN_PROGRESS
-        from_state, to_state = case.state, CaseState.IN_PROGRESS
-    # No version from the citizen: whatever the clerk did meanwhile, the state read here rules.
-    _apply(case, expected_version=case.version, actor=None, actor_label=CITIZEN,
-           kind=EventKind.CITIZEN_REPLIED, fields=fields, from_state=from_state,
-           to_state=to_state, detail=str(len(files)))
+    case_id = Case.objects.values_list("pk", flat=True).get(submission=submission)
+    try:
+        case = _return_to_clerk(case_id, file_count=len(files))
+    except CaseChanged:  # a clerk's write in between: the state is read again, once
+        case = _return_to_clerk(case_id, file_count=len(files))
     now = timezone.now()
     case.messages.filter(direction=Direction.TO_CITIZEN, citizen_read_at__isnull=True).update(
         citizen_read_at=now)

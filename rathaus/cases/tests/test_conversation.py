@@ -468,3 +468,26 @@ def test_a_deadline_left_open_in_a_text_block_is_filled_when_sent_or_asked_for(
                            request_deadline=dt.date(2099, 3, 1), requested=REQUESTED)
     # The applicant wrote in English, so the date is in English.
     assert message.text == "Bitte laden Sie den Nachweis bis zum 1 March 2099 hoch."
+
+
+def test_a_clerks_write_during_the_reply_is_read_again_not_a_failure(
+        case: Case, clerk: User, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    request_documents(case, clerk, django_capture_on_commit_callbacks)
+    from rathaus.cases.services import _locked_read as real_read
+
+    interrupted: list[int] = []
+
+    def read_then_a_colleague_writes(case_id: int) -> Case:
+        found = real_read(case_id)
+        if not interrupted:
+            interrupted.append(case_id)
+            add_note(case_id=case_id, text="dazwischen", actor=clerk,
+                     expected_version=found.version)
+        return found
+
+    monkeypatch.setattr("rathaus.cases.conversation._locked_read", read_then_a_colleague_writes)
+    reply_by_citizen(submission=case.submission, text="Hier ist er", files=[])
+    case.refresh_from_db()
+    assert (case.state, case.version) == (CaseState.IN_PROGRESS, 4)
+    assert CaseMessage.objects.filter(direction=Direction.FROM_CITIZEN).count() == 1
