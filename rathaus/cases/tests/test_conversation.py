@@ -491,3 +491,15 @@ def test_a_clerks_write_during_the_reply_is_read_again_not_a_failure(
     case.refresh_from_db()
     assert (case.state, case.version) == (CaseState.IN_PROGRESS, 4)
     assert CaseMessage.objects.filter(direction=Direction.FROM_CITIZEN).count() == 1
+
+
+def test_the_receipt_lists_the_files_of_the_application_not_those_of_a_reply(
+        case: Case, clerk: User, django_capture_on_commit_callbacks: Any,
+        read_pdf: Any) -> None:
+    from rathaus.applications.services import ensure_receipt
+
+    request_documents(case, clerk, django_capture_on_commit_callbacks)
+    reply_by_citizen(submission=case.submission, text="Anbei", files=[png("nachgereicht.png")])
+    text = read_pdf(ensure_receipt(submission=Submission.objects.get(pk=case.submission_id)))
+    assert case.reference in text
+    assert "nachgereicht.png" not in text
