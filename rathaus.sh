@@ -90,6 +90,7 @@ prepare_app() {
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py load_services
   "$PY" manage.py load_notice_templates
+  "$PY" manage.py load_text_blocks -v0 >/dev/null
   "$PY" manage.py load_calendars
 }
 
@@ -104,13 +105,14 @@ cmd_start() {
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
-  # drafts, sign-ins, audit events and cases past their retention, and the case counts' rows
-  # folded, every hour; production runs
-  # them from cron or systemd timers (docs/configuration.md).
+  # drafts, sign-ins, audit events, cases past their retention and lapsed deadlines of requests
+  # to applicants every hour, and the case counts' rows folded; production runs them from cron
+  # or systemd timers (docs/configuration.md).
   ( n=0; while true; do
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
       [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
         && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py purge_cases -v0 \
+        && "$PY" manage.py case_reminders -v0 >/dev/null \
         && "$PY" manage.py compact_case_counts -v0 && "$PY" manage.py clearsessions
       n=$((n + 1)); sleep 60
     done ) &

@@ -45,7 +45,10 @@ def render_receipt(*, submission: Submission) -> bytes:
                      "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                     for line in submission.fee_lines
                 ],
-                "attachments": list(submission.attachments.order_by("created_at")),
+                # The files sent with the application, not those sent later with a reply to
+                # the office (the receipt may be rendered on first use, after a reply).
+                "attachments": list(submission.attachments.filter(
+                    created_at__lte=submission.submitted_at).order_by("created_at")),
                 "submitted_at": timezone.localtime(submission.submitted_at),
                 "town": settings.RATHAUS_TOWN,
                 "language": language,

@@ -8,17 +8,20 @@ legal holds stay in the department, and no member of staff is named.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.applications.models import Submission
 
-from .models import Case, CaseEvent, CaseState, EventKind, Outcome
+from . import conversation
+from .models import Case, CaseEvent, CaseMessage, CaseState, Direction, EventKind, Outcome
 from .services import may_withdraw
 
 # The state in the citizen's words, and what happens next.
@@ -50,8 +53,24 @@ REACHED_TEXT: dict[str, Any] = {
     CaseState.FORWARDED: _("The application was forwarded to: %(authority)s."),
     CaseState.WITHDRAWN: _("The application was withdrawn."),
 }
+
+
+def _requested_text(event: CaseEvent) -> Any:
+    try:
+        deadline = dt.date.fromisoformat(event.detail)
+    except ValueError:
+        return _("We asked you for documents or information.")
+    return _("We asked you for documents or information (by %(date)s).") % {
+        "date": date_format(deadline, "DATE_FORMAT")}
+
+
 # What the citizen sees of other events, by kind (the conversation and notices add theirs).
-EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {}
+# A lapsed deadline is the department's matter: the citizen reads the request's date above.
+EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {
+    EventKind.MESSAGE_SENT: lambda event: _("We sent you a message."),
+    EventKind.DOCUMENTS_REQUESTED: _requested_text,
+    EventKind.CITIZEN_REPLIED: lambda event: _("You replied."),
+}
 
 
 @dataclass(frozen=True)
@@ -92,9 +111,49 @@ def state_section(request: HttpRequest, *, case: Case, token: str, answers_open:
     }, request=request)
 
 
+def conversation_messages(case: Case) -> list[CaseMessage]:
+    return list(case.messages.order_by("created_at", "pk").prefetch_related("files"))
+
+
+def open_request(messages: list[CaseMessage]) -> CaseMessage | None:
+    """Return the department's latest request if the applicant has not replied since."""
+    for message in reversed(messages):
+        if message.direction == Direction.FROM_CITIZEN:
+            return None
+        if message.is_request:
+            return message
+    return None
+
+
+def conversation_context(case: Case, token: str) -> dict[str, Any]:
+    """What the conversation shows, on the status page and on the reply page."""
+    messages = conversation_messages(case)
+    return {"case": case, "token": token, "messages": messages,
+            "open_request": open_request(messages), "may_reply": conversation.may_reply(case),
+            "max_files": conversation.REPLY_FILES_MAX,
+            "max_mb": conversation.REPLY_FILE_FIELD.max_size_mb}
+
+
+def conversation_section(request: HttpRequest, *, case: Case, token: str,
+                         answers_open: bool) -> str:
+    """Render the messages with the department, or for health data only that there are some.
+
+    Whoever reads the mailed link of a health-data application must not read what the
+    department wrote about it: the text opens where the answers open (the page says how).
+    """
+    context = conversation_context(case, token)
+    if not context["messages"]:
+        return ""
+    if answers_open:
+        conversation.mark_read_by_citizen(case=case)
+    return render_to_string("cases/citizen/conversation.html", {
+        **context, "answers_open": answers_open, "errors": [], "reply_text": "",
+    }, request=request)
+
+
 Section = Callable[..., str]
 # The sections in page order; each takes (request, *, case, token, answers_open).
-SECTIONS: list[Section] = [state_section]
+SECTIONS: list[Section] = [state_section, conversation_section]
 
 
 def case_sections(request: HttpRequest, *, submission: Submission, token: str,

@@ -1,4 +1,4 @@
-"""The citizen's actions on a case, reached from the status page: withdraw the application.
+"""The citizen's actions on a case, reached from the status page: withdraw, reply.
 
 The status link is the way in, as for the status page; acting on the case needs what opening
 the answers needs (applications.selectors.may_open_answers): for health data, the citizen's own
@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rathaus.applications import selectors
+from rathaus.forms.engine import ErrorEntry
 
-from . import services
+from . import conversation, services
+from .citizen import conversation_context
 from .models import Case
 
 
@@ -52,5 +54,47 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         "submission": submission, "spec": submission.service_version.spec, "token": token,
         "status_page": status_page,
     })
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, token: str) -> HttpResponse:
+    """Read the conversation and reply, with files; a reply returns the case to the clerk."""
+    submission = selectors.submission_from_status_token(token)
+    if submission is None:
+        return render(request, "applications/link_invalid.html", status=404)
+    status_page = reverse("applications:status", kwargs={"token": token})
+    case = Case.objects.select_related("submission__service_version", "department").filter(
+        submission=submission).first()
+    if case is None or not conversation.may_reply(case) or not case.messages.exists():
+        messages.error(request, _("There is nothing to reply to here."))
+        return redirect(status_page)
+    if not selectors.may_open_answers(request, submission):
+        messages.error(request, _("Sign in as described on this page to read and answer the "
+                                  "messages."))
+        return redirect(status_page)
+    errors: list[ErrorEntry] = []
+    text = ""
+    if request.method == "POST":
+        text = request.POST.get("reply", "")[:conversation.MESSAGE_MAX + 100]
+        try:
+            conversation.reply_by_citizen(submission=submission, text=text,
+                                          files=request.FILES.getlist("files"))
+        except services.InvalidInput as error:
+            errors.append(ErrorEntry(f"id_{error.field}", str(error.message)))
+        except services.CaseError as error:
+            messages.error(request, str(error.message))
+            return redirect(status_page)
+        else:
+            messages.success(request, _("Thank you, your reply has been sent. The office will "
+                                        "get back to you."))
+            return redirect(status_page + "#conversation")
+    else:
+        conversation.mark_read_by_citizen(case=case)
+    response = render(request, "cases/citizen/reply.html", {
+        **conversation_context(case, token), "spec": submission.service_version.spec,
+        "status_page": status_page, "errors": errors, "reply_text": text,
+    }, status=400 if errors else 200)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.applications.models import Submission
+from rathaus.applications.models import Submission, Upload
 from rathaus.catalog.models import Department, Service
 
 
@@ -30,6 +30,14 @@ class Outcome(models.TextChoices):
 # the first of them (decision 0023). A forwarded case is the other authority's now; a withdrawn
 # one needs nothing more, whether or not someone also closes it.
 END_STATES = (CaseState.CLOSED, CaseState.WITHDRAWN, CaseState.FORWARDED)
+
+
+class Attention(models.TextChoices):
+    """What in the conversation waits for the clerk (the workbasket's marker)."""
+
+    NONE = "", _("nothing")
+    REPLY = "reply", _("reply received")
+    LAPSED = "lapsed", _("deadline lapsed")
 
 
 class CaseChannel(models.TextChoices):
@@ -81,6 +89,10 @@ class Case(models.Model):
                                       null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+")
     legal_hold_at = models.DateTimeField(_("hold set"), null=True, blank=True)
+    # Set by the citizen's reply and a lapsed deadline, cleared when a clerk writes or moves
+    # the case: kept on the case so that the workbasket marks it without another query.
+    attention = models.CharField(_("waiting for the clerk"), max_length=10,
+                                 choices=Attention.choices, blank=True, default="")
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -110,6 +122,8 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=models.Q(legal_hold=False) | ~models.Q(legal_hold_reason=""),
                 name="cases_hold_has_reason"),
+            models.CheckConstraint(condition=models.Q(attention__in=Attention.values),
+                                   name="cases_known_attention"),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +139,10 @@ class EventKind(models.TextChoices):
     DOWNLOADED = "downloaded", _("Attachment downloaded")
     HOLD_SET = "hold_set", _("Legal hold set")
     HOLD_LIFTED = "hold_lifted", _("Legal hold lifted")
+    MESSAGE_SENT = "message_sent", _("Message sent")
+    DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
+    CITIZEN_REPLIED = "citizen_replied", _("Applicant replied")
+    DEADLINE_LAPSED = "deadline_lapsed", _("Deadline lapsed")
 
 
 class CaseEvent(models.Model):
@@ -172,6 +190,111 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.text[:40]}"
+
+
+class TextBlock(models.Model):
+    """A text a clerk starts a message from, with placeholders such as {reference}.
+
+    Plain text in German and English; the placeholders are checked when it is saved
+    (cases.text_blocks) and filled in when a clerk inserts it, never run as a template.
+    """
+
+    department = models.ForeignKey(Department, verbose_name=_("department"),
+                                   on_delete=models.CASCADE, related_name="text_blocks")
+    service = models.ForeignKey(Service, verbose_name=_("only for the service"), null=True,
+                                blank=True, on_delete=models.CASCADE, related_name="+",
+                                help_text=_("Empty: offered for every service of the "
+                                            "department."))
+    key = models.SlugField(_("short name"), max_length=60,
+                           help_text=_("Identifies a shipped text block, so that loading the "
+                                       "defaults again never overwrites your changes."))
+    title = models.CharField(_("title"), max_length=120)
+    text_de = models.TextField(_("text (German)"))
+    text_en = models.TextField(_("text (English)"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("offered to clerks"), default=True)
+
+    class Meta:
+        ordering = ["position", "title", "pk"]
+        verbose_name = _("text block")
+        verbose_name_plural = _("text blocks")
+        constraints = [models.UniqueConstraint(fields=["department", "key"],
+                                               name="cases_text_block_key_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from .text_blocks import check_block
+
+        check_block(self)
+
+    def text(self, language: str) -> str:
+        return self.text_en if language[:2] == "en" else self.text_de
+
+
+class Direction(models.TextChoices):
+    TO_CITIZEN = "to_citizen", _("to the applicant")
+    FROM_CITIZEN = "from_citizen", _("from the applicant")
+
+
+class Notified(models.TextChoices):
+    """How the citizen learnt of a clerk's message."""
+
+    MAILBOX = "mailbox", _("Mein Rathaus mailbox")
+    EMAIL = "email", _("e-mail with the status link")
+    NONE = "none", _("not at all: neither account nor e-mail address")
+
+
+class CaseMessage(models.Model):
+    """One message of the conversation between the department and the applicant.
+
+    A clerk's message may request documents or information (``requested``), with a deadline;
+    the applicant's reply may carry files, kept as the submission's uploads (field REPLY_FIELD).
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="messages")
+    direction = models.CharField(_("direction"), max_length=12, choices=Direction.choices)
+    text = models.TextField(_("text"), blank=True)
+    requested = models.TextField(_("requested documents or information"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by_label = models.CharField(_("sent by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    citizen_read_at = models.DateTimeField(_("read by the applicant"), null=True, blank=True)
+    notified = models.CharField(_("applicant told by"), max_length=10, choices=Notified.choices,
+                                blank=True)
+    # When the reminder about the lapsed deadline went to the clerk (once).
+    lapsed_at = models.DateTimeField(_("deadline lapse reported"), null=True, blank=True)
+    files = models.ManyToManyField(Upload, verbose_name=_("files"), blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["direction", "deadline", "lapsed_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(direction__in=Direction.values),
+                                   name="cases_message_known_direction"),
+            # Only the department requests, and a deadline belongs to a request.
+            models.CheckConstraint(
+                condition=models.Q(direction="to_citizen")
+                | (models.Q(requested="") & models.Q(deadline__isnull=True)),
+                name="cases_message_request_to_citizen"),
+            models.CheckConstraint(
+                condition=models.Q(deadline__isnull=True) | ~models.Q(requested=""),
+                name="cases_message_deadline_with_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.direction} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_request(self) -> bool:
+        return bool(self.requested)
 
 
 class PurgedCase(models.Model):

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Case as Cases
 from django.db.models import Count, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rathaus.core.text import search_terms
 from rathaus.forms.workflow import STATES
@@ -31,6 +33,7 @@ class Filters:
     service_id: int | None = None
     assignee: str = ""  # "", "me", "nobody" or a user's id
     due: str = ""  # "", "due", "overdue"
+    attention: str = ""  # "", "any", "reply", "lapsed" (the conversation's marker)
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     query: str = ""
@@ -60,6 +63,10 @@ def filtered(cases: QuerySet[Case], filters: Filters, *, user_id: int,
     elif filters.due == "due":
         cases = cases.filter(state__in=OPEN_STATES, due_at__gte=now,
                              due_at__lt=now + dt.timedelta(days=DUE_SOON_DAYS))
+    if filters.attention == "any":
+        cases = cases.exclude(attention="")
+    elif filters.attention in ("reply", "lapsed"):
+        cases = cases.filter(attention=filters.attention)
     if filters.received_from is not None:
         cases = cases.filter(received_at__date__gte=filters.received_from)
     if filters.received_to is not None:
@@ -156,7 +163,34 @@ def event_text(event: CaseEvent) -> str:
         return _("Legal hold set: %(reason)s") % {"reason": event.detail}
     if event.kind == EventKind.HOLD_LIFTED:
         return _("Legal hold lifted")
-    return event.kind
+    return _conversation_text(event) or event.kind
+
+
+def _date_of(detail: str) -> str:
+    try:
+        return date_format(dt.date.fromisoformat(detail), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return ""
+
+
+def _conversation_text(event: CaseEvent) -> str:
+    if event.kind == EventKind.MESSAGE_SENT:
+        return _("Message sent to the applicant")
+    if event.kind == EventKind.DOCUMENTS_REQUESTED:
+        date = _date_of(event.detail)
+        return (_("Documents or information requested, deadline %(date)s") % {"date": date}
+                if date else _("Documents or information requested"))
+    if event.kind == EventKind.CITIZEN_REPLIED:
+        files = int(event.detail) if event.detail.isdigit() else 0
+        if files:
+            return ngettext("The applicant replied, with %(count)d file",
+                            "The applicant replied, with %(count)d files", files) % {
+                "count": files}
+        return _("The applicant replied")
+    if event.kind == EventKind.DEADLINE_LAPSED:
+        return _("Deadline of %(date)s lapsed without a reply") % {
+            "date": _date_of(event.detail)}
+    return ""
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:

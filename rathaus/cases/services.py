@@ -192,7 +192,8 @@ def change_state(*, case_id: int, to: str, actor: User, expected_version: int,
                                   "the steps offered on the case page."))
     if role not in allowed_roles:
         raise TransitionRefused(_("Only the department's lead may take this step."))
-    fields: dict[str, Any] = {"state": to}
+    # The clerk has acted on a reply or a lapsed deadline: the workbasket's marker goes.
+    fields: dict[str, Any] = {"state": to, "attention": ""}
     detail = ""
     if to == CaseState.DECIDED:
         if outcome not in Outcome.values:

@@ -6,4 +6,5 @@ app_name = "cases"
 
 urlpatterns = [
     path("status/<str:token>/zurueckziehen/", citizen_views.withdraw, name="withdraw"),
+    path("status/<str:token>/antworten/", citizen_views.reply, name="reply"),
 ]

@@ -18,6 +18,8 @@ SORT_CHOICES = [
     ("state", _("State")),
 ]
 DUE_CHOICES = [("", _("Any")), ("due", _("Due within 7 days")), ("overdue", _("Overdue"))]
+ATTENTION_CHOICES = [("", _("Any")), ("any", _("Reply received or deadline lapsed")),
+                     ("reply", _("Reply received")), ("lapsed", _("Deadline lapsed"))]
 
 
 class WorkbasketFilterForm(forms.Form):
@@ -32,6 +34,8 @@ class WorkbasketFilterForm(forms.Form):
                                      empty_value=None)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
+    attention = forms.ChoiceField(label=_("Conversation"), required=False,
+                                  choices=ATTENTION_CHOICES)
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD.")})
@@ -69,6 +73,7 @@ class WorkbasketFilterForm(forms.Form):
         return Filters(
             states=tuple(data.get("state") or ()), service_id=data.get("service"),
             assignee=data.get("assignee") or "", due=data.get("due") or "",
+            attention=data.get("attention") or "",
             received_from=data.get("received_from"),
             received_to=data.get("received_to") if "received_to" not in self.errors else None,
             query=data.get("q") or "", sort=data.get("sort") or "received")
@@ -111,3 +116,26 @@ class AssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Nobody")), *[(str(pk), name) for pk, name in people]]
+
+
+class MessageForm(forms.Form):
+    """"Write to the applicant": text, optionally a request with a deadline, or a text block.
+
+    Lengths, the deadline's date and the workflow are cases.conversation's to check; this form
+    only reads the input.
+    """
+
+    message = forms.CharField(label=_("Message"), required=False, strip=False)
+    requested = forms.CharField(label=_("What do you request?"), required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD.")})
+    block = forms.TypedChoiceField(label=_("Text block"), required=False, coerce=int,
+                                   empty_value=None)
+    version = VersionField()
+
+    def __init__(self, *args: Any, blocks: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["block"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Choose …")), *blocks]

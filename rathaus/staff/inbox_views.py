@@ -12,6 +12,7 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -33,16 +34,25 @@ from rathaus.applications.selectors import verification_marks
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
+from rathaus.cases import conversation
 from rathaus.cases import selectors as cases
 from rathaus.cases import services as case_services
-from rathaus.cases.models import Case, CaseState, Outcome
+from rathaus.cases.models import Attention, Case, CaseState, Notified, Outcome
 from rathaus.cases.services import CaseChanged, CaseError, InvalidInput
+from rathaus.cases.text_blocks import blocks_for, fill, values_for
 from rathaus.catalog.models import Department, Service
 from rathaus.core.access import is_verified, verified_required
 from rathaus.forms.engine import summarize
 
 from . import selectors
-from .case_forms import AssignForm, HoldForm, NoteForm, TransitionForm, WorkbasketFilterForm
+from .case_forms import (
+    AssignForm,
+    HoldForm,
+    MessageForm,
+    NoteForm,
+    TransitionForm,
+    WorkbasketFilterForm,
+)
 from .models import DepartmentRole
 
 PAGE_SIZES = (10, 25, 50)
@@ -119,8 +129,8 @@ def _workbasket_cases(request: HttpRequest, form: WorkbasketFilterForm,
     found = cases.filtered(cases.cases_in(department_ids), filters, user_id=_user(request).pk)
     # Only the columns a row shows (and the assign buttons post): a page has fifty rows.
     return cases.sorted_cases(found, filters.sort).select_related("service", "assignee").only(
-        "reference", "version", "state", "outcome", "received_at", "due_at", "applicant_name",
-        "email", "service__title_de", "service__title_en", "assignee__username",
+        "reference", "version", "state", "outcome", "attention", "received_at", "due_at",
+        "applicant_name", "email", "service__title_de", "service__title_en", "assignee__username",
         "assignee__first_name", "assignee__last_name")
 
 
@@ -165,6 +175,8 @@ class Row:
     received: str
     due: str
     overdue: bool
+    attention: str  # "", or why the case wants the clerk's eye (a reply, a lapsed deadline)
+    attention_label: str
     assignee: str
     select_label: str
 
@@ -175,6 +187,7 @@ def _rows(page: list[Case]) -> list[Row]:
     url = reverse("staff:submission", args=["REFERENCE"])
     states = {state: str(label) for state, label in CaseState.choices}
     outcomes = {outcome: str(label) for outcome, label in Outcome.choices}
+    attention = {value: str(label) for value, label in Attention.choices}
     select = _("Select %(reference)s")
 
     def day(moment: datetime | None) -> str:
@@ -187,7 +200,8 @@ def _rows(page: list[Case]) -> list[Row]:
         state=states.get(case.state, case.state) + (
             f": {outcomes.get(case.outcome, case.outcome)}" if case.outcome else ""),
         received=day(case.received_at), due=day(case.due_at),
-        overdue=cases.overdue(case, now),
+        overdue=cases.overdue(case, now), attention=case.attention,
+        attention_label=attention.get(case.attention, ""),
         assignee=(case.assignee.get_full_name() or case.assignee.username)
         if case.assignee else "",
         select_label=select % {"reference": case.reference}) for case in page]
@@ -349,6 +363,8 @@ def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseC
                                               expected_version=hold.cleaned_data["version"],
                                               request=request)
                 messages.success(request, _("The legal hold is lifted."))
+        elif action == "message":
+            return _send(request, case), "", None
         elif action in ("assign", "take", "release"):
             people = _people([case.department_id])
             form = AssignForm(request.POST, people=people)
@@ -373,9 +389,51 @@ def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseC
     except InvalidInput as error:
         return [ErrorEntry(f"id_{error.field}", str(error.message))], "", None
     except CaseError as error:
-        return [ErrorEntry("transitions" if action == "transition" else "main",
-                           str(error.message))], "", None
+        anchor = {"transition": "transitions", "message": "write"}.get(action, "main")
+        return [ErrorEntry(anchor, str(error.message))], "", None
     return [], "", None
+
+
+def _message_form(request: HttpRequest, case: Case) -> MessageForm:
+    blocks = [(block.pk, block.title) for block in blocks_for(case)]
+    return MessageForm(request.POST if request.method == "POST" else None, blocks=blocks)
+
+
+def _send(request: HttpRequest, case: Case) -> list[ErrorEntry]:
+    """Send the clerk's message (or request); return what was wrong with it."""
+    form = _message_form(request, case)
+    if not form.is_valid():
+        return form_errors(form)
+    message = conversation.send_message(
+        case_id=case.pk, text=form.cleaned_data["message"], actor=_user(request),
+        expected_version=form.cleaned_data["version"],
+        request_deadline=form.cleaned_data["deadline"],
+        requested=form.cleaned_data["requested"])
+    if message.notified == Notified.NONE:
+        messages.warning(request, _("The message is recorded, but the applicant gave neither "
+                                    "an e-mail address nor signed in: please call them or "
+                                    "write by post."))
+    elif message.is_request:
+        messages.success(request, _("The request is sent; the case waits for the applicant."))
+    else:
+        messages.success(request, _("The message is sent."))
+    return []
+
+
+def _insert_block(request: HttpRequest, case: Case) -> tuple[str, list[ErrorEntry]]:
+    """Return the message text with the chosen block filled in after it (no JavaScript needed)."""
+    form = _message_form(request, case)
+    form.is_valid()
+    text = request.POST.get("message", "")
+    block_id = form.cleaned_data.get("block") if "block" not in form.errors else None
+    block = blocks_for(case).filter(pk=block_id).first() if block_id else None
+    if block is None:
+        return text, [ErrorEntry("id_block", _("Choose a text block to insert."))]
+    language = case.submission.language[:2]
+    deadline = form.cleaned_data.get("deadline")
+    filled = fill(block.text(language), values_for(case, clerk=_user(request),
+                                                   deadline=deadline, language=language))
+    return (text.rstrip() + "\n\n" + filled if text.strip() else filled), []
 
 
 @inbox_required
@@ -385,6 +443,10 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     errors: list[ErrorEntry] = []
     failed_to = ""
     changed: CaseChanged | None = None
+    if request.method == "POST" and request.POST.get("action") == "insert_block":
+        text, errors = _insert_block(request, case)
+        return _render_case(request, case, errors=errors, failed_to="", changed=None,
+                            message_text=text, status=400 if errors else 200)
     if request.method == "POST":
         errors, failed_to, changed = _act(request, case)
         if not errors and changed is None:
@@ -395,8 +457,17 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_case(request, case, errors=errors, failed_to=failed_to, changed=changed)
 
 
+def _conversation(case: Case) -> list[dict[str, Any]]:
+    """The messages with their files, each file with what the staff may do with it."""
+    return [{"message": message,
+             "files": [{"upload": upload, "previewable": upload.content_type in PREVIEW_TYPES}
+                       for upload in message.files.all()]}
+            for message in case.messages.order_by("created_at", "pk").prefetch_related("files")]
+
+
 def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], failed_to: str,
-                 changed: CaseChanged | None) -> HttpResponse:
+                 changed: CaseChanged | None, message_text: str | None = None,
+                 status: int | None = None) -> HttpResponse:
     found = case.submission
     spec = found.service_version.spec
     assert spec.form is not None
@@ -411,7 +482,9 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
                    for state in workflow.allowed(case.state, role)]
     timeline = [{"event": event, "who": cases.actor_name(event), "what": cases.event_text(event)}
                 for event in cases.timeline(case).select_related("actor")]
-    status = 409 if changed is not None else 400 if errors else 200
+    if status is None:
+        status = 409 if changed is not None else 400 if errors else 200
+    is_message = posted.get("action") in ("message", "insert_block")
     delete_after = (case.ended_at + timedelta(days=spec.retention_days)
                     if case.ended_at is not None else None)
     return render(request, "staff/submission.html", {
@@ -427,7 +500,21 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],
         "attachments": [{"upload": upload, "previewable": upload.content_type in PREVIEW_TYPES}
-                        for upload in found.attachments.order_by("created_at")],
+                        for upload in found.attachments.exclude(
+                            field_id=conversation.REPLY_FIELD).order_by("created_at")],
+        "conversation": _conversation(case),
+        "message_errors": {error.input_id: error.message for error in errors}
+        if is_message else {},
+        "blocks": list(blocks_for(case).values_list("pk", "title")),
+        "notify": conversation.notice_channel(found),
+        "may_write": conversation.may_reply(case),
+        "message_values": {
+            "message": message_text if message_text is not None
+            else posted.get("message", "") if is_message else "",
+            "requested": posted.get("requested", "") if is_message else "",
+            "deadline": posted.get("deadline", "") if is_message else "",
+            "block": posted.get("block", "") if is_message else "",
+        },
         "notes": list(case.notes.order_by("created_at", "pk")),
         "timeline": timeline,
         "transitions": transitions, "outcomes": Outcome.choices,

@@ -53,7 +53,8 @@ def test_a_changed_text_is_a_new_version_and_the_old_one_stays(notice_catalog: N
     assert template.versions.count() == 2
 
 
-def test_defaults_ship_for_every_service_with_notices_in_both_languages(notice_catalog: None) -> None:
+def test_defaults_ship_for_every_service_with_notices_in_both_languages(
+        notice_catalog: None) -> None:
     templates = NoticeTemplate.objects.select_related("service", "current_version")
     by_service = {(t.service.slug, t.kind) for t in templates}
     assert {slug for slug, _kind in by_service} == set(SERVICES)

@@ -1,0 +1,31 @@
+"""Background work of the conversation: the e-mails, sent after commit; thin, by id."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .models import CaseMessage
+
+
+def _message(message_id: int) -> CaseMessage | None:
+    return (CaseMessage.objects.select_related("case__submission", "case__assignee",
+                                               "case__department")
+            .filter(pk=message_id).first())
+
+
+@task()
+def send_message_notice(*, message_id: int) -> None:
+    from .emails import send_message_notice as send
+
+    message = _message(message_id)
+    if message is not None:
+        send(message=message)
+
+
+@task()
+def send_deadline_reminder(*, message_id: int) -> None:
+    from .emails import send_deadline_reminder as send
+
+    message = _message(message_id)
+    if message is not None:
+        send(message=message)
