@@ -101,7 +101,7 @@ cmd_start() {
   export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-rathaus.settings.dev}"
   prepare_app
   "$PY" manage.py seed_demo
-  say "Starting the task worker and the portal on http://127.0.0.1:8000 (Ctrl+C stops both)"
+  say "Starting the task worker and the portal on http://${RATHAUS_BIND:-127.0.0.1:8000} (Ctrl+C stops both)"
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired

@@ -107,8 +107,17 @@ def state_section(request: HttpRequest, *, case: Case, token: str, answers_open:
     outcome = OUTCOME_TEXT.get(case.outcome) if case.outcome else None
     return render_to_string("cases/citizen/state.html", {
         "case": case, "token": token, "label": label, "explanation": explanation,
-        "outcome": outcome, "history": history(case), "may_withdraw": may_withdraw(case),
+        "outcome": outcome, "history": history(case),
     }, request=request)
+
+
+def withdraw_section(request: HttpRequest, *, case: Case, token: str,
+                     answers_open: bool) -> str:
+    """The way to withdraw, last on the page, while the workflow lets the citizen."""
+    if not may_withdraw(case):
+        return ""
+    return render_to_string("cases/citizen/withdraw_section.html", {"token": token},
+                            request=request)
 
 
 def conversation_messages(case: Case) -> list[CaseMessage]:
@@ -153,7 +162,7 @@ def conversation_section(request: HttpRequest, *, case: Case, token: str,
 
 Section = Callable[..., str]
 # The sections in page order; each takes (request, *, case, token, answers_open).
-SECTIONS: list[Section] = [state_section, conversation_section]
+SECTIONS: list[Section] = [state_section, conversation_section, withdraw_section]
 
 
 def case_sections(request: HttpRequest, *, submission: Submission, token: str,

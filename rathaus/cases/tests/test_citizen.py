@@ -35,7 +35,7 @@ def withdraw_url(case: Case) -> str:
 def test_the_status_page_tells_the_state_and_its_history_without_internal_matters(
         case: Case) -> None:
     page = status_page(case)
-    assert "State of your application" in page
+    assert "Progress of your application" in page
     assert "Received" in page
     assert "Your application was received." in page
 
