@@ -249,3 +249,47 @@ def test_postgresql_two_clerks_writing_at_the_same_moment_one_wins(
         case.refresh_from_db()
         assert case.version == shown + 1
     assert CaseEvent.objects.filter(case=case, version__gt=1).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_case_page_takes_the_same_queries_however_long_the_case_is(
+        case: Case, clerk: User) -> None:
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from rathaus.cases.conversation import reply_by_citizen, send_message
+    from rathaus.cases.tests.conversation_helpers import png
+
+    client = signed_in(clerk)
+
+    def queries() -> int:
+        client.get(url(case))  # the first view of the session warms what is per session
+        with CaptureQueriesContext(db) as captured:
+            assert client.get(url(case)).status_code == 200
+        return len(captured.captured_queries)
+
+    def grow(numbers: range) -> None:
+        for number in numbers:
+            case.refresh_from_db()
+            add_note(case_id=case.pk, text=f"Note {number}", actor=clerk,
+                     expected_version=case.version)
+            case.refresh_from_db()
+            send_message(case_id=case.pk, text=f"Question {number}", actor=clerk,
+                         expected_version=case.version)
+            reply_by_citizen(submission=case.submission, text=f"Answer {number}",
+                             files=[png()])
+            Upload.objects.create(submission=case.submission, field_id="liability_proof",
+                                  original_name=f"nachweis-{number}.pdf",
+                                  content_type="application/pdf", size=8, sha256="0" * 64,
+                                  file=ContentFile(b"%PDF-1.4", name=f"nachweis-{number}.pdf"))
+
+    grow(range(1))  # one of each: a note, a message with a reply and its file, an upload
+    short = queries()
+    grow(range(1, 7))
+    long = queries()
+    page = plain(client.get(url(case)))
+    for shown in ("Answer 6", "Note 6", "nachweis-6.pdf"):
+        assert shown in page
+    # user, OTP device, membership, case, the view logged (savepoint, event, audit, release),
+    # role, timeline, attachments, messages with their files, text blocks, notes
+    assert (short, long) == (15, 15)
