@@ -104,13 +104,14 @@ cmd_start() {
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
-  # drafts, sign-ins, audit events and cases past their retention every hour; production runs
+  # drafts, sign-ins, audit events and cases past their retention every hour, and notices not
+  # retrieved within ten days flagged for the post; production runs
   # them from cron or systemd timers (docs/configuration.md).
   ( n=0; while true; do
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
       [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
         && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py purge_cases -v0 \
-        && "$PY" manage.py clearsessions
+        && "$PY" manage.py notice_deliveries -v0 && "$PY" manage.py clearsessions
       n=$((n + 1)); sleep 60
     done ) &
   local housekeeping=$!

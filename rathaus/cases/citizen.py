@@ -8,17 +8,20 @@ legal holds stay in the department, and no member of staff is named.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.applications.models import Submission
 
-from .models import Case, CaseEvent, CaseState, EventKind, Outcome
+from . import notice_delivery
+from .models import Case, CaseEvent, CaseState, DeliveryChannel, EventKind, Outcome
 from .services import may_withdraw
 
 # The state in the citizen's words, and what happens next.
@@ -50,8 +53,38 @@ REACHED_TEXT: dict[str, Any] = {
     CaseState.FORWARDED: _("The application was forwarded to: %(authority)s."),
     CaseState.WITHDRAWN: _("The application was withdrawn."),
 }
+
+
+def _date(iso: str) -> str:
+    try:
+        return formats.date_format(dt.date.fromisoformat(iso), "DATE_FORMAT")
+    except ValueError:
+        return iso
+
+
+def _provided(event: CaseEvent) -> Any:
+    channel, _sep, until = event.detail.partition(":")
+    if channel == DeliveryChannel.RETRIEVAL and until:
+        return _("A notice was provided for you to retrieve until %(date)s.") % {
+            "date": _date(until)}
+    return _("The notice is being sent to you by post.")
+
+
+def _retrieved(event: CaseEvent) -> Any:
+    return _("You retrieved the notice on %(date)s; it counts as given on %(given)s.") % {
+        "date": formats.date_format(timezone.localtime(event.at), "DATE_FORMAT"),
+        "given": _date(event.detail)}
+
+
 # What the citizen sees of other events, by kind (the conversation and notices add theirs).
-EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {}
+EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {
+    EventKind.NOTICE_PROVIDED: _provided,
+    EventKind.NOTICE_RETRIEVED: _retrieved,
+    EventKind.NOTICE_LAPSED: lambda event: _(
+        "The notice was not retrieved in time; it is being sent to you by post."),
+    EventKind.NOTICE_POSTED: lambda event: _("The notice was sent to you by post on %(date)s.")
+    % {"date": _date(event.detail)},
+}
 
 
 @dataclass(frozen=True)
@@ -92,9 +125,22 @@ def state_section(request: HttpRequest, *, case: Case, token: str, answers_open:
     }, request=request)
 
 
+def notices_section(request: HttpRequest, *, case: Case, token: str,
+                    answers_open: bool) -> str:
+    """The notices sent on the case: to retrieve while provided, otherwise how they come."""
+    sent = notice_delivery.sent_notices(case)
+    if not sent:
+        return ""
+    return render_to_string("cases/citizen/notices.html", {
+        "token": token, "answers_open": answers_open,
+        "notices": [{"item": item, "available": notice_delivery.available(item)}
+                    for item in sent],
+    }, request=request)
+
+
 Section = Callable[..., str]
 # The sections in page order; each takes (request, *, case, token, answers_open).
-SECTIONS: list[Section] = [state_section]
+SECTIONS: list[Section] = [state_section, notices_section]
 
 
 def case_sections(request: HttpRequest, *, submission: Submission, token: str,

@@ -22,4 +22,8 @@ urlpatterns = [
          name="attachment"),
     path("submissions/<str:reference>/files/<uuid:upload_id>/preview/",
          inbox_views.attachment_preview, name="attachment_preview"),
+    path("submissions/<str:reference>/notice/preview.pdf", inbox_views.notice_preview,
+         name="notice_preview"),
+    path("submissions/<str:reference>/notice/<int:pk>.pdf", inbox_views.notice_pdf,
+         name="notice_pdf"),
 ]

@@ -11,6 +11,7 @@ from rathaus.applications.tests.hund import answer_simply
 from rathaus.applications.tests.journey import Journey
 from rathaus.cases.models import Case
 from rathaus.cases.services import open_case
+from rathaus.identity.models import Citizen
 from rathaus.staff.tests.factories import department
 
 
@@ -34,3 +35,44 @@ def copy_to(submission: Submission, slug: str, **fields: object) -> Case:
         Case.objects.filter(pk=case.pk).update(**fields)
         case.refresh_from_db()
     return case
+
+
+# Answers of the applicant as each service with a notice asks for them (name and address).
+APPLICANTS: dict[str, dict[str, object]] = {
+    "hund-anmelden": {
+        "owner_name": {"given_names": "Erika", "family_name": "Mustermann"},
+        "owner_address": {"street": "Lindenallee", "number": "7a", "postcode": "31134",
+                          "city": "Musterstadt"},
+        "dogs": [{"dog_name": "Bello", "breed": "Labrador-Mischling"}],
+        "payment_method": "transfer",
+    },
+    "geburtsurkunde": {
+        "applicant_name": {"given_names": "Jonas", "family_name": "Beispiel"},
+        "delivery_address": {"street": "Am Markt", "number": "3", "postcode": "31134",
+                             "city": "Musterstadt"},
+        "copies": 2,
+    },
+    "gewerbe-anmelden": {
+        "applicant_name": {"given_names": "Aylin", "family_name": "Yılmaz"},
+        "applicant_address": {"street": "Bahnhofstraße", "number": "12", "postcode": "31134",
+                              "city": "Musterstadt"},
+    },
+}
+
+
+def application(slug: str, *, consent: bool = True, email: str = "antrag@example.org",
+                citizen: Citizen | None = None, language: str = "de") -> Case:
+    """A submitted application to ``slug`` with its case, the applicant's answers as given."""
+    from rathaus.catalog.models import Service
+
+    service = Service.objects.select_related("current_version", "department").get(slug=slug)
+    assert service.current_version is not None
+    answers: dict[str, object] = {**APPLICANTS[slug], "truthful": True}
+    if consent:
+        answers["notice_by_retrieval"] = True
+    submission = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
+        department=service.department, answers=answers, language=language, email=email,
+        citizen=citizen, fee_total="24.00" if slug == "geburtsurkunde" else (
+            "26.00" if slug == "gewerbe-anmelden" else "0"))
+    return open_case(submission=submission)
