@@ -197,6 +197,16 @@ def _decided(case: Case) -> None:
         raise CaseError(_("A notice is written once the case is decided with an outcome."))
 
 
+def notice_sent_on_decision(case: Case) -> bool:
+    """Return whether the current decision already has its notice (sent after it was made)."""
+    decided_at = (case.events.filter(kind=EventKind.STATE_CHANGED, to_state=CaseState.DECIDED)
+                  .order_by("-at", "-pk").values_list("at", flat=True).first())
+    sent = case.notices.filter(status=NoticeStatus.SENT)
+    if decided_at is not None:
+        sent = sent.filter(notice__issued_at__gte=decided_at)
+    return sent.exists()
+
+
 @transaction.atomic
 def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str = "",
                  justification: str = "", fee_cents: int = 0) -> CaseNotice:
@@ -206,6 +216,9 @@ def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str 
     if case.version != expected_version:
         raise CaseChanged(changes_since(case, expected_version))
     _decided(case)
+    if notice_sent_on_decision(case):
+        raise CaseError(_("The notice on this decision has been sent. For another one, a lead "
+                          "reopens the case and it is decided again."))
     kinds = kinds_for(case)
     if not kinds:
         raise CaseError(_("This service has no notice template for this decision. Ask the "
@@ -479,7 +492,8 @@ class NoticePanel:
 
 def panel(case: Case, *, user_id: int, role: str | None) -> NoticePanel:
     draft = open_notice(case)
-    decided = case.state == CaseState.DECIDED and bool(case.outcome)
+    decided = (case.state == CaseState.DECIDED and bool(case.outcome)
+               and not notice_sent_on_decision(case))
     return NoticePanel(
         kinds=kinds_for(case) if decided else [],
         draft=draft, sent=sent_notices(case),

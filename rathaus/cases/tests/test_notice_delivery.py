@@ -184,6 +184,12 @@ def test_four_eyes_the_drafter_and_a_clerk_cannot_release_another_lead_can(
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds[-3:] == [EventKind.NOTICE_SUBMITTED, EventKind.NOTICE_RELEASED,
                           EventKind.NOTICE_PROVIDED]
+    # The decision has its notice: no second one without reopening the case.
+    assert "Bescheid entwerfen" not in text_of(clerk_client_.get(page_url(case)))
+    again = post(clerk_client_, case, "notice_draft", fee="26,00")
+    assert again.status_code == 400
+    assert "Der Bescheid zu dieser Entscheidung ist versandt." in text_of(again)
+    assert CaseNotice.objects.filter(case=case).count() == 1
 
 
 def test_a_stale_page_saves_nothing(templates: None) -> None:
@@ -359,3 +365,24 @@ def test_the_journey_carries_the_consent_and_the_history_says_it_in_plain_words(
     assert until is not None
     assert "A notice was provided for you to retrieve until" in status
     assert CaseEvent.objects.filter(case=case, kind=EventKind.NOTICE_PROVIDED).exists()
+
+
+def test_after_the_provision_the_mailbox_copy_is_no_longer_served(
+        templates: None, django_capture_on_commit_callbacks: Any) -> None:
+    citizen_client = Client()
+    erika = signed_in(citizen_client)
+    case = application("hund-anmelden", citizen=erika, email="")
+    client, clerk = clerk_client("weber", "hund-anmelden")
+    case = decided(case, clerk, "granted")
+    sent_at = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _send(case, client)
+    with clock(sent_at + dt.timedelta(days=10, hours=1)):
+        assert end_lapsed_provisions() == 1
+        response = citizen_client.get(
+            f"/en/mein-rathaus/postfach/{item.mailbox_message_id}/anhang/")
+    assert response.status_code == 410
+    assert "It is being sent to you by post." in text_of(response)
+    item.refresh_from_db()
+    assert item.retrieved_at is None
+    assert not case.events.filter(kind=EventKind.NOTICE_RETRIEVED).exists()
