@@ -254,10 +254,14 @@ def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str 
 
 
 def _the_draft(case: Case) -> CaseNotice:
-    draft = (CaseNotice.objects.select_for_update().filter(case=case)
-             .exclude(status=NoticeStatus.SENT).first())
+    """Return the case's notice in the works, if it still states the case's decision."""
+    draft = (CaseNotice.objects.select_for_update().select_related("drafted_by")
+             .filter(case=case).exclude(status=NoticeStatus.SENT).first())
     if draft is None:
         raise CaseError(_("There is no notice drafted for this case yet."))
+    # A lead may have reopened the case and decided it otherwise since it was drafted.
+    if draft.kind not in OUTCOME_KINDS.get(case.outcome, ()):
+        raise CaseError(_("The draft no longer fits the decision: change the draft first."))
     return draft
 
 
@@ -292,13 +296,13 @@ def release_notice(*, case_id: int, actor: User, expected_version: int,
         raise NotPermitted(_("Only the department's lead may release a notice."))
     if case.version != expected_version:
         raise CaseChanged(changes_since(case, expected_version))
+    _decided(case)
     draft = _the_draft(case)
     if draft.status != NoticeStatus.AWAITING_RELEASE:
         raise CaseError(_("This notice has not been submitted for release."))
     if draft.drafted_by_id == actor.pk:
         raise NotPermitted(_("You drafted this notice yourself: another lead of the department "
                              "must release it (four-eyes rule)."))
-    _decided(case)
     draft.released_by = actor
     draft.released_at = timezone.now()
     draft.save(update_fields=["released_by", "released_at"])

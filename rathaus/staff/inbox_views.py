@@ -356,7 +356,7 @@ def _act_on_notice(request: HttpRequest, case: Case, action: str) -> list[ErrorE
         else:
             messages.success(request, _("The notice is issued and provided to the applicant "
                                         "for retrieval online."))
-    elif action == "notice_posted":
+    elif action == "notice_input":
         posted = PostedForm(request.POST)
         if not posted.is_valid():
             return form_errors(posted)
@@ -430,7 +430,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "fee_default": formats.number_format(
             Decimal(notice_panel.draft.fee_cents) / 100 if notice_panel.draft is not None
             else found.fee_total, 2),
-        "notice_posted": posted if str(posted.get("action", "")).startswith("notice_") else {},
+        "notice_input": posted if str(posted.get("action", "")).startswith("notice_") else {},
         "notice_errors": {error.input_id: error.message for error in errors},
         "today": timezone.localdate(),
     }, status=status)

@@ -386,3 +386,19 @@ def test_after_the_provision_the_mailbox_copy_is_no_longer_served(
     item.refresh_from_db()
     assert item.retrieved_at is None
     assert not case.events.filter(kind=EventKind.NOTICE_RETRIEVED).exists()
+
+
+def test_a_draft_that_no_longer_fits_a_new_decision_is_not_sent(templates: None) -> None:
+    case = application("hund-anmelden")
+    client, clerk = clerk_client("weber", "hund-anmelden")
+    _lead_client, lead = clerk_client("lange", "hund-anmelden", lead=True)
+    case = decided(case, clerk, "granted")
+    assert post(client, case, "notice_draft", fee="96").status_code == 302
+    case = change_state(case_id=case.pk, to=CaseState.IN_PROGRESS, actor=lead,
+                        expected_version=version_of(case))
+    case = change_state(case_id=case.pk, to=CaseState.DECIDED, actor=clerk,
+                        expected_version=case.version, outcome="refused")
+    response = post(client, case, "notice_send")
+    assert response.status_code == 400
+    assert "Der Entwurf passt nicht mehr zur Entscheidung" in text_of(response)
+    assert not Notice.objects.exists()
