@@ -29,7 +29,7 @@ from rathaus.applications.models import Submission, Upload
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
-from rathaus.cases import notice_delivery
+from rathaus.cases import notice_content, notice_delivery
 from rathaus.cases import selectors as cases
 from rathaus.cases import services as case_services
 from rathaus.cases.models import Case, CaseNotice, CaseState, NoticeStatus, Outcome
@@ -356,7 +356,7 @@ def _act_on_notice(request: HttpRequest, case: Case, action: str) -> list[ErrorE
         else:
             messages.success(request, _("The notice is issued and provided to the applicant "
                                         "for retrieval online."))
-    elif action == "notice_input":
+    elif action == "notice_posted":
         posted = PostedForm(request.POST)
         if not posted.is_valid():
             return form_errors(posted)
@@ -484,7 +484,7 @@ def notice_preview(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     draft.case = case
     try:
-        rendered = notice_delivery.render_draft(draft)
+        rendered = notice_content.render_draft(draft)
     except CaseError:
         raise Http404 from None
     record(action=Action.NOTICE_PREVIEWED, request=request, target=case.submission,

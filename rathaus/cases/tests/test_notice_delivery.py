@@ -35,7 +35,7 @@ from rathaus.cases.models import (
     EventKind,
     NoticeStatus,
 )
-from rathaus.cases.notice_delivery import end_lapsed_provisions
+from rathaus.cases.notice_delivery import end_lapsed_provisions, parse_fee
 from rathaus.cases.services import change_state
 from rathaus.core.tests.pdfs import assert_accessible_pdf
 from rathaus.notices.models import Notice
@@ -402,3 +402,26 @@ def test_a_draft_that_no_longer_fits_a_new_decision_is_not_sent(templates: None)
     assert response.status_code == 400
     assert "Der Entwurf passt nicht mehr zur Entscheidung" in text_of(response)
     assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize(("typed", "cents"), [
+    ("96", 9600), ("96,00", 9600), ("1.234,50", 123450), ("96.00", 9600), ("€ 12,50", 1250),
+    ("", 0), ("12,555", None), ("-3", None), ("1e5", None), ("NaN", None), ("٣", None),
+    ("9" * 40, None),
+])
+def test_amounts_are_read_as_staff_type_them(typed: str, cents: int | None) -> None:
+    assert parse_fee(typed) == cents
+
+
+def test_a_wrong_amount_is_named_and_kept(templates: None) -> None:
+    case = application("geburtsurkunde")
+    client, clerk = clerk_client("weber", "geburtsurkunde")
+    case = decided(case, clerk, "granted")
+    response = post(client, case, "notice_draft", fee="zwölf Euro", justification="Gut.")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Geben Sie den Betrag in Euro an, zum Beispiel 12,50." in text_of(response)
+    assert 'value="zwölf Euro"' in page
+    assert 'href="#id_fee"' in page
+    assert ">Gut.</textarea>" in page
+    assert not CaseNotice.objects.exists()
