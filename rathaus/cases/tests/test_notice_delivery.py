@@ -17,6 +17,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -36,6 +37,7 @@ from rathaus.cases.models import (
     NoticeStatus,
 )
 from rathaus.cases.notice_delivery import end_lapsed_provisions, parse_fee
+from rathaus.cases.retention import purge_cases
 from rathaus.cases.services import change_state
 from rathaus.core.tests.pdfs import assert_accessible_pdf
 from rathaus.notices.models import Notice
@@ -425,3 +427,22 @@ def test_a_wrong_amount_is_named_and_kept(templates: None) -> None:
     assert 'href="#id_fee"' in page
     assert ">Gut.</textarea>" in page
     assert not CaseNotice.objects.exists()
+
+
+def test_the_purge_takes_the_case_with_its_notices(
+        templates: None, django_capture_on_commit_callbacks: Any) -> None:
+    case = application("hund-anmelden", consent=False)
+    client, clerk = clerk_client("weber", "hund-anmelden")
+    case = decided(case, clerk, "granted")
+    item = _send(case, client)
+    assert item.notice is not None
+    stored = item.notice.pdf.name
+    case = change_state(case_id=case.pk, to=CaseState.CLOSED, actor=clerk,
+                        expected_version=version_of(case))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = purge_cases(now=timezone.now() + dt.timedelta(days=3651))
+    assert report.cases == 1
+    assert report.notices == 1
+    assert not CaseNotice.objects.exists()
+    assert not Notice.objects.exists()
+    assert not default_storage.exists(stored)
