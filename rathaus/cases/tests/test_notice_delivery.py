@@ -436,7 +436,7 @@ def test_the_purge_takes_the_case_with_its_notices(
     case = decided(case, clerk, "granted")
     item = _send(case, client)
     assert item.notice is not None
-    stored = item.notice.pdf.name
+    stored = str(item.notice.pdf.name)
     case = change_state(case_id=case.pk, to=CaseState.CLOSED, actor=clerk,
                         expected_version=version_of(case))
     with django_capture_on_commit_callbacks(execute=True):
