@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.applications.models import Submission
+from rathaus.applications.sealed import sealed_content
+from rathaus.applications.selectors import has_sensitive_answers
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.notices.models import Notice, NoticeKind, NoticeTemplate
@@ -267,7 +269,10 @@ def _to_mailbox(case: Case, notice: Notice, *, until: dt.datetime) -> int | None
             "it. If you do not open it by then, we send it to you by post.") % {
             "reference": case.reference,
             "date": formats.date_format(timezone.localdate(until), "DATE_FORMAT")}
-    attachment = ContentFile(issued_pdf(notice), name=_file_name(case, language))
+    # The mailbox copy of a notice on health data is kept sealed, as the receipt is.
+    pdf, name = issued_pdf(notice), _file_name(case, language)
+    attachment = (sealed_content(pdf, name=name) if has_sensitive_answers(submission)
+                  else ContentFile(pdf, name=name))
     attachment.content_type = "application/pdf"  # type: ignore[attr-defined]
     return hooks.deliver_to_mailbox.call(submission=submission, subject=subject, body=body,
                                          attachment=attachment, kind="notice")
