@@ -150,8 +150,10 @@ def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str 
 
 def _the_draft(case: Case) -> CaseNotice:
     """Return the case's notice in the works, if it still states the case's decision."""
-    draft = (CaseNotice.objects.select_for_update().select_related("drafted_by")
-             .filter(case=case).exclude(status=NoticeStatus.SENT).first())
+    # Only the row itself is locked (PostgreSQL locks no nullable side of a join); the
+    # drafting clerk is read when the notice is rendered.
+    draft = (CaseNotice.objects.select_for_update().filter(case=case)
+             .exclude(status=NoticeStatus.SENT).first())
     if draft is None:
         raise CaseError(_("There is no notice drafted for this case yet."))
     # A lead may have reopened the case and decided it otherwise since it was drafted.
