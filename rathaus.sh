@@ -105,14 +105,16 @@ cmd_start() {
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
-  # drafts, sign-ins, audit events, cases past their retention and lapsed deadlines of requests
-  # to applicants every hour, and the case counts' rows folded; production runs them from cron
-  # or systemd timers (docs/configuration.md).
+  # drafts, sign-ins, audit events, cases past their retention, lapsed deadlines of requests
+  # to applicants and notices not retrieved within ten days (flagged for the post) every hour,
+  # and the case counts' rows folded; production runs them from cron or systemd timers
+  # (docs/configuration.md).
   ( n=0; while true; do
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
       [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
         && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py purge_cases -v0 \
         && "$PY" manage.py case_reminders -v0 >/dev/null \
+        && "$PY" manage.py notice_deliveries -v0 \
         && "$PY" manage.py compact_case_counts -v0 && "$PY" manage.py clearsessions
       n=$((n + 1)); sleep 60
     done ) &

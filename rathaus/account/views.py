@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -36,6 +37,7 @@ from rathaus.applications.models import Submission, SubmissionStatus
 from rathaus.applications.selectors import may_open_answers
 from rathaus.appointments import links as appointment_links
 from rathaus.appointments.models import Booking, BookingStatus
+from rathaus.cases import notice_delivery
 from rathaus.core.clients import client_ip
 from rathaus.core.tokens import make_token
 from rathaus.identity.levels import TrustLevel, session_trust_level
@@ -52,7 +54,7 @@ from rathaus.identity.session import (
 
 from . import links, selectors, services
 from .forms import EmailSignInForm, requested_level, safe_next
-from .models import Message, Metric
+from .models import Message, MessageKind, Metric
 
 LINK_SENT_TO = "account_link_sent_to"
 MESSAGES_PER_PAGE = 50
@@ -330,10 +332,21 @@ def attachment(request: HttpRequest, citizen: Citizen, pk: int) -> HttpResponseB
         raise Http404
     if selectors.attachment_locked(request, item):
         return _message_page(request, item, status=403)
+    # A notice provided for retrieval (§ 41 (2a) VwVfG): the first download makes it given;
+    # once the provision has ended unretrieved, it comes by post instead.
+    delivery = (notice_delivery.mailbox_notice(item.pk) if item.kind == MessageKind.NOTICE
+                else None)
+    if (delivery is not None and delivery.retrieved_at is None
+            and not notice_delivery.available(delivery)):
+        messages.error(request, _("The period for retrieving this notice online has ended. "
+                                  "It is being sent to you by post."))
+        return _message_page(request, item, status=410)
     try:
         handle = sealed.file_for_citizen(item.attachment)
     except FileNotFoundError:
         raise Http404 from None
+    if delivery is not None:
+        notice_delivery.record_retrieval(case_notice_id=delivery.pk, request=request)
     return FileResponse(handle, as_attachment=True, filename=item.attachment_name or "file",
                         content_type=item.attachment_type or "application/octet-stream")
 

@@ -15,13 +15,22 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.applications.models import Submission
 
-from . import conversation
-from .models import Case, CaseEvent, CaseMessage, CaseState, Direction, EventKind, Outcome
+from . import conversation, notice_delivery
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMessage,
+    CaseState,
+    DeliveryChannel,
+    Direction,
+    EventKind,
+    Outcome,
+)
 from .services import may_withdraw
 
 # The state in the citizen's words, and what happens next.
@@ -61,15 +70,42 @@ def _requested_text(event: CaseEvent) -> Any:
     except ValueError:
         return _("We asked you for documents or information.")
     return _("We asked you for documents or information (by %(date)s).") % {
-        "date": date_format(deadline, "DATE_FORMAT")}
+        "date": formats.date_format(deadline, "DATE_FORMAT")}
 
 
-# What the citizen sees of other events, by kind (the conversation and notices add theirs).
+def _date(iso: str) -> str:
+    try:
+        return formats.date_format(dt.date.fromisoformat(iso), "DATE_FORMAT")
+    except ValueError:
+        return iso
+
+
+def _provided(event: CaseEvent) -> Any:
+    channel, _sep, until = event.detail.partition(":")
+    if channel == DeliveryChannel.RETRIEVAL and until:
+        return _("A notice was provided for you to retrieve until %(date)s.") % {
+            "date": _date(until)}
+    return _("The notice is being sent to you by post.")
+
+
+def _retrieved(event: CaseEvent) -> Any:
+    return _("You retrieved the notice on %(date)s; it counts as given on %(given)s.") % {
+        "date": formats.date_format(timezone.localtime(event.at), "DATE_FORMAT"),
+        "given": _date(event.detail)}
+
+
+# What the citizen sees of other events, by kind.
 # A lapsed deadline is the department's matter: the citizen reads the request's date above.
 EVENT_TEXT: dict[str, Callable[[CaseEvent], Any]] = {
     EventKind.MESSAGE_SENT: lambda event: _("We sent you a message."),
     EventKind.DOCUMENTS_REQUESTED: _requested_text,
     EventKind.CITIZEN_REPLIED: lambda event: _("You replied."),
+    EventKind.NOTICE_PROVIDED: _provided,
+    EventKind.NOTICE_RETRIEVED: _retrieved,
+    EventKind.NOTICE_LAPSED: lambda event: _(
+        "The notice was not retrieved in time; it is being sent to you by post."),
+    EventKind.NOTICE_POSTED: lambda event: _("The notice was sent to you by post on %(date)s.")
+    % {"date": _date(event.detail)},
 }
 
 
@@ -160,9 +196,23 @@ def conversation_section(request: HttpRequest, *, case: Case, token: str,
     }, request=request)
 
 
+def notices_section(request: HttpRequest, *, case: Case, token: str,
+                    answers_open: bool) -> str:
+    """The notices sent on the case: to retrieve while provided, otherwise how they come."""
+    sent = notice_delivery.sent_notices(case)
+    if not sent:
+        return ""
+    return render_to_string("cases/citizen/notices.html", {
+        "token": token, "answers_open": answers_open,
+        "notices": [{"item": item, "available": notice_delivery.available(item)}
+                    for item in sent],
+    }, request=request)
+
+
 Section = Callable[..., str]
 # The sections in page order; each takes (request, *, case, token, answers_open).
-SECTIONS: list[Section] = [state_section, conversation_section, withdraw_section]
+SECTIONS: list[Section] = [state_section, notices_section, conversation_section,
+                           withdraw_section]
 
 
 def case_sections(request: HttpRequest, *, submission: Submission, token: str,

@@ -8,7 +8,7 @@ sign-in, so that whoever reads the mail cannot withdraw the application.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from rathaus.applications import selectors
 from rathaus.forms.engine import ErrorEntry
+from rathaus.notices.services import NoticeTampered, issued_pdf
 
-from . import conversation, services
+from . import conversation, notice_delivery, services
 from .citizen import conversation_context
-from .models import Case
+from .models import Case, CaseNotice, NoticeStatus
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,4 +98,34 @@ def reply(request: HttpRequest, token: str) -> HttpResponse:
         "status_page": status_page, "errors": errors, "reply_text": text,
     }, status=400 if errors else 200)
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET"])
+def notice_pdf(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """The notice behind the status link, while it is provided; the first download is recorded.
+
+    Only the notice of the link's own submission, and only as long as the provision lasts:
+    after that the link serves nothing and the notice comes by post.
+    """
+    submission = selectors.submission_from_status_token(token)
+    if submission is None:
+        return render(request, "applications/link_invalid.html", status=404)
+    item = (CaseNotice.objects.select_related("notice", "case")
+            .filter(pk=pk, case__submission=submission, status=NoticeStatus.SENT).first())
+    if item is None or item.notice is None or not notice_delivery.available(item):
+        raise Http404
+    if not selectors.may_open_answers(request, submission):
+        messages.error(request, _("Sign in as described on this page to retrieve the notice."))
+        return redirect(reverse("applications:status", kwargs={"token": token}))
+    try:
+        data = issued_pdf(item.notice)
+    except NoticeTampered:
+        raise Http404 from None
+    notice_delivery.record_retrieval(case_notice_id=item.pk, request=request)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = _("notice-%(reference)s.pdf") % {"reference": item.case.reference}
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,4 +1,5 @@
-"""E-mails of the conversation: they say that there is something, never what (decision 0024)."""
+"""E-mails of the case work to the citizen and the clerk: they say that there is something,
+never what (decisions 0024, 0025), in the language of the application."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from rathaus.applications.links import absolute, status_url
 
-from .models import CaseMessage
+from .models import CaseMessage, CaseNotice
 
 
 def send_message_notice(*, message: CaseMessage) -> None:
@@ -53,4 +54,29 @@ def send_deadline_reminder(*, message: CaseMessage) -> None:
             subject=_("Deadline lapsed: case %(reference)s") % {"reference": case.reference},
             body=render_to_string("cases/email/deadline_reminder.txt", context),
             to=[address],
+        ).send()
+
+
+def send_notice_ready(*, item: CaseNotice) -> None:
+    """Tell the citizen a notice waits for retrieval: reference, date and link, nothing more.
+
+    The e-mail names neither the decision nor its text (§ 41 (2a) VwVfG asks only for the
+    notice that it can be retrieved); the status link leads to it.
+    """
+    submission = item.case.submission
+    if not submission.email or item.provision_ends_at is None:
+        return
+    with translation.override(submission.language[:2]):
+        context = {
+            "reference": submission.reference,
+            "until": formats.date_format(timezone.localdate(item.provision_ends_at),
+                                         "DATE_FORMAT"),
+            "status_url": status_url(submission),
+            "town": settings.RATHAUS_TOWN,
+        }
+        EmailMessage(
+            subject=_("A notice on your application %(reference)s is ready")
+            % {"reference": submission.reference},
+            body=render_to_string("cases/email/notice_ready.txt", context),
+            to=[submission.email],
         ).send()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathaus.applications.models import Submission, Upload
 from rathaus.catalog.models import Department, Service
+from rathaus.notices.models import Notice, NoticeKind
 
 
 class CaseState(models.TextChoices):
@@ -143,6 +144,13 @@ class EventKind(models.TextChoices):
     DOCUMENTS_REQUESTED = "documents_requested", _("Documents requested")
     CITIZEN_REPLIED = "citizen_replied", _("Applicant replied")
     DEADLINE_LAPSED = "deadline_lapsed", _("Deadline lapsed")
+    NOTICE_DRAFTED = "notice_drafted", _("Notice drafted")
+    NOTICE_SUBMITTED = "notice_submitted", _("Notice submitted for release")
+    NOTICE_RELEASED = "notice_released", _("Notice released")
+    NOTICE_PROVIDED = "notice_provided", _("Notice sent")
+    NOTICE_RETRIEVED = "notice_retrieved", _("Notice retrieved")
+    NOTICE_LAPSED = "notice_lapsed", _("Provision of the notice ended")
+    NOTICE_POSTED = "notice_posted", _("Notice sent by post")
 
 
 class CaseEvent(models.Model):
@@ -356,3 +364,75 @@ class CaseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id}/{self.service_id}/{self.state}/{self.assignee}: {self.cases}"
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    AWAITING_RELEASE = "awaiting_release", _("waiting for release")
+    SENT = "sent", _("sent")
+
+
+class DeliveryChannel(models.TextChoices):
+    RETRIEVAL = "retrieval", _("for retrieval online")
+    POST = "post", _("by post")
+
+
+class CaseNotice(models.Model):
+    """The notice of a case's decision: drafted, perhaps released by a lead, sent, delivered.
+
+    Until it is sent it is a draft (kind, reasons, fee) rendered afresh for the preview; sending
+    freezes it as a ``notices.Notice`` and starts its delivery. Delivery by retrieval (§ 41 (2a)
+    VwVfG) lasts ten days from ``provided_at``: the first retrieval makes it given on the next
+    day; without one the provision ends and the notice goes by post (decision 0025).
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
+                             related_name="notices")
+    kind = models.CharField(_("kind of decision"), max_length=20, choices=NoticeKind.choices)
+    justification = models.TextField(_("reasons"), blank=True)
+    fee_cents = models.PositiveIntegerField(_("amount in cents"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=NoticeStatus.choices,
+                              default=NoticeStatus.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drafted by"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    drafted_at = models.DateTimeField(_("drafted"))
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("released by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    notice = models.OneToOneField(Notice, verbose_name=_("issued notice"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("delivery"), max_length=10, choices=DeliveryChannel.choices,
+                               blank=True)
+    provided_at = models.DateTimeField(_("provided"), null=True, blank=True)
+    provision_ends_at = models.DateTimeField(_("provided until"), null=True, blank=True)
+    # Whether the citizen was told (mailbox notice or e-mail) that the notice is ready.
+    notified = models.BooleanField(_("citizen notified"), default=False)
+    mailbox_message_id = models.PositiveIntegerField(_("mailbox message"), null=True,
+                                                     blank=True, unique=True)
+    retrieved_at = models.DateTimeField(_("first retrieved"), null=True, blank=True)
+    given_on = models.DateField(_("counts as given on"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("provision ended"), null=True, blank=True)
+    postal_needed = models.BooleanField(_("postal delivery needed"), default=False)
+    posted_on = models.DateField(_("sent by post on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["drafted_at", "pk"]
+        verbose_name = _("notice of a case")
+        verbose_name_plural = _("notices of cases")
+        constraints = [
+            # One notice in the works per case; sent ones stay as its history.
+            models.UniqueConstraint(fields=["case"], condition=~models.Q(status="sent"),
+                                    name="cases_one_open_notice"),
+            models.CheckConstraint(
+                condition=models.Q(status="sent", notice__isnull=False)
+                | (~models.Q(status="sent") & models.Q(notice__isnull=True)),
+                name="cases_notice_issued_when_sent"),
+            models.CheckConstraint(
+                condition=models.Q(retrieved_at__isnull=True) | models.Q(channel="retrieval"),
+                name="cases_notice_retrieved_only_online"),
+        ]
+        indexes = [models.Index(fields=["channel", "provision_ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} ({self.status})"

@@ -26,7 +26,7 @@ from rathaus.catalog.models import ServiceVersion
 from rathaus.notices.models import Notice
 
 from . import hooks
-from .models import END_STATES, Case, PurgedCase
+from .models import END_STATES, Case, CaseNotice, PurgedCase
 from .statistics import decision_time, processing_days
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ def purge_case(*, case_id: int, now: dt.datetime | None = None) -> PurgeReport |
         record(action=Action.CASE_PURGED, actor_label=SYSTEM, object_type="cases.case",
                object_id=case.reference, department=case.department_id,
                message=f"retention_days={days}")
+        CaseNotice.objects.filter(case=case).delete()  # they protect the notices they sent
         Notice.objects.filter(pk__in=[notice.pk for notice in notices]).delete()
         Upload.objects.filter(pk__in=[upload.pk for upload in uploads]).delete()
         case.delete()  # its notes and timeline go with it (CASCADE)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case as Cases
 from django.db.models import Count, F, IntegerField, QuerySet, Value, When
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rathaus.core.text import search_terms
 from rathaus.forms.workflow import STATES
+from rathaus.notices.models import NoticeKind
 
 from . import tally
 from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, Outcome
@@ -163,12 +163,14 @@ def event_text(event: CaseEvent) -> str:
         return _("Legal hold set: %(reason)s") % {"reason": event.detail}
     if event.kind == EventKind.HOLD_LIFTED:
         return _("Legal hold lifted")
+    if event.kind in NOTICE_EVENTS:
+        return notice_event_text(event)
     return _conversation_text(event) or event.kind
 
 
 def _date_of(detail: str) -> str:
     try:
-        return date_format(dt.date.fromisoformat(detail), "SHORT_DATE_FORMAT")
+        return formats.date_format(dt.date.fromisoformat(detail), "SHORT_DATE_FORMAT")
     except ValueError:
         return ""
 
@@ -191,6 +193,42 @@ def _conversation_text(event: CaseEvent) -> str:
         return _("Deadline of %(date)s lapsed without a reply") % {
             "date": _date_of(event.detail)}
     return ""
+
+
+NOTICE_EVENTS = (EventKind.NOTICE_DRAFTED, EventKind.NOTICE_SUBMITTED, EventKind.NOTICE_RELEASED,
+                 EventKind.NOTICE_PROVIDED, EventKind.NOTICE_RETRIEVED, EventKind.NOTICE_LAPSED,
+                 EventKind.NOTICE_POSTED)
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
+
+
+def notice_event_text(event: CaseEvent) -> str:
+    """Say what happened to the case's notice (decision 0025)."""
+    if event.kind == EventKind.NOTICE_DRAFTED:
+        kind = (str(NoticeKind(event.detail).label) if event.detail in NoticeKind.values
+                else event.detail)
+        return _("Notice drafted (%(kind)s)") % {"kind": kind}
+    if event.kind == EventKind.NOTICE_SUBMITTED:
+        return _("Notice submitted for release by a lead")
+    if event.kind == EventKind.NOTICE_RELEASED:
+        return _("Notice released")
+    if event.kind == EventKind.NOTICE_PROVIDED:
+        channel, _sep, until = event.detail.partition(":")
+        if channel == "retrieval":
+            return _("Notice issued and provided for retrieval online until %(date)s") % {
+                "date": _iso_date(until)}
+        return _("Notice issued; to be sent by post")
+    if event.kind == EventKind.NOTICE_RETRIEVED:
+        return _("Notice retrieved by the applicant; counts as given on %(date)s") % {
+            "date": _iso_date(event.detail)}
+    if event.kind == EventKind.NOTICE_LAPSED:
+        return _("Provision ended without retrieval: send the notice by post")
+    return _("Notice sent by post on %(date)s") % {"date": _iso_date(event.detail)}
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:

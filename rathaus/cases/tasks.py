@@ -1,4 +1,4 @@
-"""Background work of the conversation: the e-mails, sent after commit; thin, by id."""
+"""Background work of the cases (the e-mails, sent after commit); thin, idempotent, by id."""
 
 from __future__ import annotations
 
@@ -29,3 +29,14 @@ def send_deadline_reminder(*, message_id: int) -> None:
     message = _message(message_id)
     if message is not None:
         send(message=message)
+
+
+@task()
+def send_notice_ready(*, case_notice_id: int) -> None:
+    from .emails import send_notice_ready as send
+    from .models import CaseNotice
+
+    item = (CaseNotice.objects.select_related("case__submission__service_version")
+            .filter(pk=case_notice_id).first())
+    if item is not None:
+        send(item=item)

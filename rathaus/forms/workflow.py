@@ -67,6 +67,9 @@ class WorkflowDef(_Strict):
     # ``processing_time`` says it to citizens in words.
     processing_days: int | None = Field(default=None, ge=1, le=3650)
     transitions: list[TransitionDef] = Field(default_factory=_default_transitions, min_length=1)
+    # Four-eyes rule: a notice (Bescheid) a clerk drafts goes out only after a lead other than
+    # its drafter has released it.
+    notice_release_by_lead: bool = False
 
     @model_validator(mode="after")
     def coherent(self) -> WorkflowDef:

@@ -13,6 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.audit.models import Action
+from rathaus.audit.services import record
+
 from . import services
 from .models import Notice, NoticeKind, NoticeTemplate, NoticeTemplateVersion
 from .placeholders import VOCABULARY
@@ -200,6 +203,11 @@ class NoticeTemplateAdmin(admin.ModelAdmin[NoticeTemplate]):
             service=template.service, kind=NoticeKind(template.kind), language=language,
             clerk_name=clerk)
         rendered: RenderedNotice = render_notice(version, context)
+        record(action=Action.NOTICE_PREVIEWED, request=request,
+               object_type="notices.noticetemplate", object_id=str(template.pk or ""),
+               department=template.service.department_id,
+               message=f"{template.service.slug} {template.kind} v{version.number} {language}"
+               + (" html" if request.GET.get("format") == "html" else ""))
         if request.GET.get("format") == "html":
             return HttpResponse(rendered.html)
         response = HttpResponse(rendered.pdf, content_type="application/pdf")
@@ -236,7 +244,10 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
         if not self.has_view_permission(request):
             raise PermissionDenied
         notice = get_object_or_404(Notice, pk=notice_id)
-        response = HttpResponse(services.issued_pdf(notice), content_type="application/pdf")
+        data = services.issued_pdf(notice)
+        record(action=Action.NOTICE_OPENED, request=request, target=notice,
+               message=f"{notice.reference} {notice.subject_reference} sha256={notice.sha256}")
+        response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{notice.reference}.pdf"'
         return response
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -151,6 +152,24 @@ def _sample_answer(field_def: Any, language: str) -> str:
     return samples.get(field_def.type, f"‹{label}›")
 
 
+# A euro amount as a service's fee text writes it: "96 €", "12,50 €", "€96".
+_EURO_AMOUNT = re.compile(r"(\d{1,6}(?:,\d{2})?)\s*€|€\s*(\d{1,6}(?:\.\d{2})?)")
+SAMPLE_FEE_CENTS = 5000
+
+
+def sample_fee_cents(fee_text: str) -> int:
+    """Return the first amount the service's fee text names, else a round sample amount.
+
+    A service whose fee is a tax set per case (the dog tax) has no fee lines in its form; the
+    preview still shows an amount like the one the notice will carry, not 0,00 €.
+    """
+    match = _EURO_AMOUNT.search(fee_text)
+    if match is None:
+        return SAMPLE_FEE_CENTS
+    amount = (match.group(1) or match.group(2)).replace(",", ".")
+    return int(Decimal(amount) * 100) or SAMPLE_FEE_CENTS
+
+
 def sample_context(*, service: Service, kind: NoticeKind, language: str,
                    clerk_name: str) -> NoticeContext:
     """Return a made-up case of ``service``, for the preview staff see before saving."""
@@ -163,6 +182,8 @@ def sample_context(*, service: Service, kind: NoticeKind, language: str,
         answers = {field_id: _sample_answer(by_id[field_id], language)
                    for field_id in form_field_ids(spec)}
         fee_cents = int(sum(item.amount for item in spec.form.fees) * 100)
+    if not fee_cents and spec is not None:
+        fee_cents = sample_fee_cents(spec.fees.get_text("de") if spec.fees else "")
     department = service.department
     return NoticeContext(
         reference="ABCD-1234",

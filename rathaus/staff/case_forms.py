@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.cases.models import CaseState, Outcome
+from rathaus.cases.notice_delivery import parse_fee
 from rathaus.cases.selectors import Filters
+from rathaus.notices.models import NoticeKind
 
 SORT_CHOICES = [
     ("received", _("Received, newest first")),
@@ -139,3 +141,34 @@ class MessageForm(forms.Form):
         field = self.fields["block"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose …")), *blocks]
+
+
+class NoticeDraftForm(forms.Form):
+    """The notice's variable parts: its kind (where several fit), the reasons, the amount."""
+
+    notice_kind = forms.ChoiceField(label=_("Kind of notice"), required=False,
+                                    choices=[("", ""), *NoticeKind.choices])
+    justification = forms.CharField(label=_("Reasons for this case"), required=False,
+                                    max_length=20000)
+    fee = forms.CharField(label=_("Amount set (euros)"), required=False, max_length=40)
+    version = VersionField()
+
+    def clean_fee(self) -> int:
+        cents = parse_fee(self.cleaned_data.get("fee") or "")
+        if cents is None:
+            raise forms.ValidationError(_("Enter the amount in euros, for example 12,50."))
+        return cents
+
+
+class NoticeActionForm(forms.Form):
+    version = VersionField()
+
+
+class PostedForm(forms.Form):
+    case_notice = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    posted_on = forms.DateField(
+        label=_("Sent by post on"), required=True, widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD."),
+                        "required": _("Enter the date the notice was posted.")})
+    version = VersionField()

@@ -21,8 +21,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -34,15 +33,24 @@ from rathaus.applications.selectors import verification_marks
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
-from rathaus.cases import conversation
+from rathaus.cases import conversation, notice_content, notice_delivery
 from rathaus.cases import selectors as cases
 from rathaus.cases import services as case_services
-from rathaus.cases.models import Attention, Case, CaseState, Notified, Outcome
+from rathaus.cases.models import (
+    Attention,
+    Case,
+    CaseNotice,
+    CaseState,
+    NoticeStatus,
+    Notified,
+    Outcome,
+)
 from rathaus.cases.services import CaseChanged, CaseError, InvalidInput
 from rathaus.cases.text_blocks import blocks_for, fill, values_for
 from rathaus.catalog.models import Department, Service
 from rathaus.core.access import is_verified, verified_required
 from rathaus.forms.engine import summarize
+from rathaus.notices.services import NoticeTampered, issued_pdf
 
 from . import selectors
 from .case_forms import (
@@ -50,6 +58,9 @@ from .case_forms import (
     HoldForm,
     MessageForm,
     NoteForm,
+    NoticeActionForm,
+    NoticeDraftForm,
+    PostedForm,
     TransitionForm,
     WorkbasketFilterForm,
 )
@@ -191,7 +202,8 @@ def _rows(page: list[Case]) -> list[Row]:
     select = _("Select %(reference)s")
 
     def day(moment: datetime | None) -> str:
-        return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT") if moment else ""
+        return (formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+                if moment else "")
 
     return [Row(
         pk=str(case.pk), pick=f"{case.pk}:{case.version}", reference=case.reference,
@@ -382,6 +394,8 @@ def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseC
                                       expected_version=form.cleaned_data["version"])
             messages.success(request, _("Assigned to %(name)s.") % {"name": _name(assignee)}
                              if assignee else _("The case is assigned to nobody now."))
+        elif action.startswith("notice_"):
+            return _act_on_notice(request, case, action), "", None
         else:
             return [ErrorEntry("main", _("This action is not possible."))], "", None
     except CaseChanged as changed:
@@ -389,7 +403,8 @@ def _act(request: HttpRequest, case: Case) -> tuple[list[ErrorEntry], str, CaseC
     except InvalidInput as error:
         return [ErrorEntry(f"id_{error.field}", str(error.message))], "", None
     except CaseError as error:
-        anchor = {"transition": "transitions", "message": "write"}.get(action, "main")
+        anchor = ("transitions" if action == "transition" else "write" if action == "message"
+                  else "notice" if action.startswith("notice_") else "main")
         return [ErrorEntry(anchor, str(error.message))], "", None
     return [], "", None
 
@@ -434,6 +449,52 @@ def _insert_block(request: HttpRequest, case: Case) -> tuple[str, list[ErrorEntr
     filled = fill(block.text(language), values_for(case, clerk=_user(request),
                                                    deadline=deadline, language=language))
     return (text.rstrip() + "\n\n" + filled if text.strip() else filled), []
+
+
+def _act_on_notice(request: HttpRequest, case: Case, action: str) -> list[ErrorEntry]:
+    """Draft, send, release or record the posting of the case's notice (raises CaseError)."""
+    user = _user(request)
+    if action == "notice_draft":
+        draft = NoticeDraftForm(request.POST)
+        if not draft.is_valid():
+            return form_errors(draft)
+        notice_delivery.draft_notice(
+            case_id=case.pk, actor=user, expected_version=draft.cleaned_data["version"],
+            kind=draft.cleaned_data["notice_kind"],
+            justification=draft.cleaned_data["justification"], fee_cents=draft.cleaned_data["fee"])
+        messages.success(request, _("The notice is drafted. Check the preview, then send it."))
+    elif action in ("notice_send", "notice_release"):
+        form = NoticeActionForm(request.POST)
+        if not form.is_valid():
+            return [ErrorEntry("notice", _("This action is not possible."))]
+        version = form.cleaned_data["version"]
+        if action == "notice_release":
+            sent = notice_delivery.release_notice(case_id=case.pk, actor=user,
+                                                  expected_version=version, request=request)
+        else:
+            sent = notice_delivery.send_notice(case_id=case.pk, actor=user,
+                                               expected_version=version, request=request)
+        if sent.status == NoticeStatus.AWAITING_RELEASE:
+            messages.success(request, _("The notice is submitted: a lead of the department "
+                                        "releases it before it is sent."))
+        elif sent.postal_needed:
+            messages.success(request, _("The notice is issued. The applicant cannot receive "
+                                        "it online: print it and send it by post."))
+        else:
+            messages.success(request, _("The notice is issued and provided to the applicant "
+                                        "for retrieval online."))
+    elif action == "notice_posted":
+        posted = PostedForm(request.POST)
+        if not posted.is_valid():
+            return form_errors(posted)
+        notice_delivery.record_posting(
+            case_id=case.pk, case_notice_id=posted.cleaned_data["case_notice"],
+            posted_on=posted.cleaned_data["posted_on"], actor=user,
+            expected_version=posted.cleaned_data["version"])
+        messages.success(request, _("The posting is recorded."))
+    else:
+        return [ErrorEntry("main", _("This action is not possible."))]
+    return []
 
 
 @inbox_required
@@ -485,6 +546,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
     if status is None:
         status = 409 if changed is not None else 400 if errors else 200
     is_message = posted.get("action") in ("message", "insert_block")
+    notice_panel = notice_delivery.panel(case, user_id=_user(request).pk, role=role)
     delete_after = (case.ended_at + timedelta(days=spec.retention_days)
                     if case.ended_at is not None else None)
     return render(request, "staff/submission.html", {
@@ -522,6 +584,13 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "errors": errors, "changed": _changes(changed) if changed is not None else "",
         "posted": posted,
         "note_text": posted.get("text", "") if posted.get("action") == "note" else "",
+        "notice": notice_panel,
+        "fee_default": formats.number_format(
+            Decimal(notice_panel.draft.fee_cents) / 100 if notice_panel.draft is not None
+            else found.fee_total, 2),
+        "notice_input": posted if str(posted.get("action", "")).startswith("notice_") else {},
+        "notice_errors": {error.input_id: error.message for error in errors},
+        "today": timezone.localdate(),
     }, status=status)
 
 
@@ -552,6 +621,51 @@ def attachment(request: HttpRequest, reference: str, upload_id: str) -> FileResp
 @inbox_required
 def attachment_preview(request: HttpRequest, reference: str, upload_id: str) -> FileResponse:
     return _attachment(request, reference, upload_id, inline=True)
+
+
+def _pdf(data: bytes, name: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    # Shown by the browser's own viewer, sandboxed as the attachments' preview.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@inbox_required
+def notice_preview(request: HttpRequest, reference: str) -> HttpResponse:
+    """The drafted notice as it would be sent now (rendered afresh; nothing is stored)."""
+    case = _case_or_404(request, reference)
+    draft = notice_delivery.open_notice(case)
+    if draft is None:
+        raise Http404
+    draft.case = case
+    try:
+        rendered = notice_content.render_draft(draft)
+    except CaseError:
+        raise Http404 from None
+    record(action=Action.NOTICE_PREVIEWED, request=request, target=case.submission,
+           department=case.department_id, message=f"{case.reference} {draft.kind}")
+    return _pdf(rendered.pdf, f"{case.reference}-preview.pdf", inline=True)
+
+
+@inbox_required
+def notice_pdf(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The issued notice, byte for byte: to read, and print-ready for the postal delivery."""
+    case = _case_or_404(request, reference)
+    item = (CaseNotice.objects.select_related("notice")
+            .filter(pk=pk, case=case, status=NoticeStatus.SENT).first())
+    if item is None or item.notice is None:
+        raise Http404
+    try:
+        data = issued_pdf(item.notice)
+    except NoticeTampered:
+        raise Http404 from None
+    record(action=Action.NOTICE_OPENED, request=request, target=case.submission,
+           department=case.department_id,
+           message=f"{item.notice.reference} sha256={item.notice.sha256}")
+    return _pdf(data, f"{case.reference}-{item.notice.kind}.pdf", inline=True)
 
 
 def staff_may_download(request: HttpRequest, upload: Upload) -> bool:

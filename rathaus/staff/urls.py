@@ -33,4 +33,8 @@ urlpatterns = [
          inbox_views.attachment_preview, name="attachment_preview"),
     path("statistics/", statistics_views.statistics, name="statistics"),
     path("maturity/", statistics_views.maturity_report, name="maturity"),
+    path("submissions/<str:reference>/notice/preview.pdf", inbox_views.notice_preview,
+         name="notice_preview"),
+    path("submissions/<str:reference>/notice/<int:pk>.pdf", inbox_views.notice_pdf,
+         name="notice_pdf"),
 ]

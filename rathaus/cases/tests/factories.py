@@ -14,6 +14,7 @@ from rathaus.applications.tests.journey import Journey
 from rathaus.cases.models import Case, CaseEvent, EventKind, PurgedCase
 from rathaus.cases.services import open_case
 from rathaus.catalog.models import Service
+from rathaus.identity.models import Citizen
 from rathaus.staff.tests.factories import department
 
 
@@ -76,3 +77,44 @@ def purged(slug: str, *, month: dt.date, outcome: str, days: int, channel: str =
             service=service, department=service.department, channel=channel,
             received_month=month, ended_month=month, end_state="closed", outcome=outcome,
             processing_days=days, purged_on=dt.date(2026, 5, 1))
+
+
+# Answers of the applicant as each service with a notice asks for them (name and address).
+APPLICANTS: dict[str, dict[str, object]] = {
+    "hund-anmelden": {
+        "owner_name": {"given_names": "Erika", "family_name": "Mustermann"},
+        "owner_address": {"street": "Lindenallee", "number": "7a", "postcode": "31134",
+                          "city": "Musterstadt"},
+        "dogs": [{"dog_name": "Bello", "breed": "Labrador-Mischling"}],
+        "payment_method": "transfer",
+    },
+    "geburtsurkunde": {
+        "applicant_name": {"given_names": "Jonas", "family_name": "Beispiel"},
+        "delivery_address": {"street": "Am Markt", "number": "3", "postcode": "31134",
+                             "city": "Musterstadt"},
+        "copies": 2,
+    },
+    "gewerbe-anmelden": {
+        "applicant_name": {"given_names": "Aylin", "family_name": "Yılmaz"},
+        "applicant_address": {"street": "Bahnhofstraße", "number": "12", "postcode": "31134",
+                              "city": "Musterstadt"},
+    },
+}
+
+
+def application(slug: str, *, consent: bool = True, email: str = "antrag@example.org",
+                citizen: Citizen | None = None, language: str = "de") -> Case:
+    """A submitted application to ``slug`` with its case, the applicant's answers as given."""
+    from rathaus.catalog.models import Service
+
+    service = Service.objects.select_related("current_version", "department").get(slug=slug)
+    assert service.current_version is not None
+    answers: dict[str, object] = {**APPLICANTS[slug], "truthful": True}
+    if consent:
+        answers["notice_by_retrieval"] = True
+    submission = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=service, service_version=service.current_version,
+        department=service.department, answers=answers, language=language, email=email,
+        citizen=citizen, fee_total="24.00" if slug == "geburtsurkunde" else (
+            "26.00" if slug == "gewerbe-anmelden" else "0"))
+    return open_case(submission=submission)

@@ -10,9 +10,11 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rathaus.audit.models import Action, AuditEvent
 from rathaus.notices.models import NoticeKind, NoticeTemplate, NoticeTemplateVersion
+from rathaus.notices.services import issue_notice
 
-from .conftest import template_of
+from .conftest import dog_context, template_of
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +165,37 @@ def test_a_new_template_starts_with_the_default_remedy(notice_catalog: None) -> 
     created = template_of("hund-anmelden", NoticeKind.PARTLY_GRANTED)
     assert created.current_version is not None
     assert "Klage" in created.current_version.remedy_de
+
+
+def test_the_preview_of_a_tax_without_fee_lines_shows_the_amount_of_the_fee_text(
+        notice_catalog: None, read_pdf: Any) -> None:
+    # The dog tax is set per case: the form has no fee lines, its fee text names €96.
+    template = template_of("hund-anmelden", NoticeKind.GRANTED)
+    text = " ".join(read_pdf(editor("view_noticetemplate").get(
+        preview_url(template.current_version)).content).split())
+    assert "96,00 €" in text
+    assert "0,00 €" not in text
+
+
+def test_opening_a_preview_or_an_issued_notice_in_the_admin_is_in_the_audit_log(
+        notice_catalog: None) -> None:
+    template = template_of("hund-anmelden", NoticeKind.GRANTED)
+    assert template.current_version is not None
+    client = editor("view_noticetemplate", "view_notice")
+    assert client.get(preview_url(template.current_version)).status_code == 200
+    previewed = AuditEvent.objects.get(action=Action.NOTICE_PREVIEWED)
+    assert previewed.actor_label == "vorlagen"
+    assert f"hund-anmelden granted v{template.current_version.number} de" in previewed.message
+
+    notice = issue_notice(template_version=template.current_version, context=dog_context(),
+                          subject_reference="case:K7QM-2XPA", actor_label="weber")
+    response = client.get(f"/admin/notices/notice/{notice.pk}/pdf/")
+    assert response.status_code == 200
+    opened = AuditEvent.objects.get(action=Action.NOTICE_OPENED)
+    assert opened.actor_label == "vorlagen"
+    assert notice.sha256 in opened.message
+    assert opened.object_id == notice.reference
+    # Refused, nothing is logged as opened.
+    assert editor(username="ohne-recht").get(
+        f"/admin/notices/notice/{notice.pk}/pdf/").status_code == 403
+    assert AuditEvent.objects.filter(action=Action.NOTICE_OPENED).count() == 1
