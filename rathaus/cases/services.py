@@ -70,12 +70,17 @@ def workflow_of(spec: ServiceDef) -> WorkflowDef:
 
 
 def applicant_name(spec: ServiceDef, answers: dict[str, Any]) -> str:
-    """Return the name of the first person-name answer outside groups (the applicant)."""
+    """Return the name of the first person-name answer outside repeated groups (the applicant).
+
+    A group that is not repeated ("You" in the business registration) keeps its answers at the
+    top level, as if it were not there; a repeated one lists further people.
+    """
     if spec.form is None:
         return ""
     for _step, group, field in spec.form.iter_fields():
         value = answers.get(field.id)
-        if group is None and field.type == "person_name" and isinstance(value, dict):
+        outside = group is None or group.repeat is None
+        if outside and field.type == "person_name" and isinstance(value, dict):
             return f"{value.get('given_names', '')} {value.get('family_name', '')}".strip()[:210]
     return ""
 

@@ -209,3 +209,15 @@ def test_the_migration_opens_cases_for_earlier_submissions(case: Case) -> None:
     assert (opened.state, opened.applicant_name, opened.due_at) == (
         "received", "Erika Mustermann", submission.submitted_at + dt.timedelta(days=14))
     assert copy_to(submission, "steueramt").state == "received"
+
+
+def test_the_applicant_inside_a_group_that_is_not_repeated_is_named_and_found(
+        catalog: None) -> None:
+    from rathaus.cases.selectors import Filters, cases_in, filtered
+
+    from .factories import application
+
+    case = application("gewerbe-anmelden")
+    assert case.applicant_name == "Aylin Yılmaz"
+    found = filtered(cases_in([case.department_id]), Filters(query="yilmaz"), user_id=0)
+    assert list(found) == [case]

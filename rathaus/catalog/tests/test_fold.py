@@ -75,3 +75,11 @@ def test_german_spellings_fold_equal(a: str, b: str) -> None:
 def test_punctuation_separates_words() -> None:
     assert fold("  Hund/Katze – § 8 NHundG!  ") == "hund katze 8 nhundg"
     assert search_terms("Müll-Abfuhr,  Straße") == ["muell", "abfuhr", "strasse"]
+
+
+@pytest.mark.parametrize(("name", "typed"), [
+    ("Aylin Yılmaz", "aylin yilmaz"), ("Łukasz Wałęsa", "lukasz walesa"),
+    ("Søren Kjær", "soren kjaer"), ("Đorđe", "dorde"), ("Œuvre", "oeuvre"),
+])
+def test_letters_without_a_decomposition_fold_to_what_people_type(name: str, typed: str) -> None:
+    assert fold(name) == fold(typed) == typed

@@ -291,5 +291,6 @@ def test_the_case_page_takes_the_same_queries_however_long_the_case_is(
     for shown in ("Answer 6", "Note 6", "nachweis-6.pdf"):
         assert shown in page
     # user, OTP device, membership, case, the view logged (savepoint, event, audit, release),
-    # role, timeline, attachments, messages with their files, text blocks, notes
-    assert (short, long) == (15, 15)
+    # role, timeline, attachments, messages with their files, text blocks, notes, the notice
+    # panel (the case's notices, the service's templates)
+    assert (short, long) == (17, 17)

@@ -166,7 +166,9 @@ def test_the_shipped_catalog(catalog_with_templates: None) -> None:
     for slug in ("hund-anmelden", "hund-abmelden"):
         dogs = found[slug]
         assert [dogs.check(key).status for key in
-                ("information", "application", "authentication", "payment")] == ["met"] * 4
+                ("information", "application", "authentication", "payment", "notice")] == [
+            "met"] * 5, slug
+        assert dogs.level == 3, slug  # online service; once-only needs registers (level 4)
     for slug in ("impftermin", "trautermin", "personalausweis-beantragen"):
         assert found[slug].level == 1, slug
 
