@@ -148,9 +148,13 @@ cmd_test() {
   say "pytest on SQLite"
   DATABASE_URL="sqlite:///$(mktemp -d)/test.sqlite3" "$VENV/bin/pytest" "${sqlite_only[@]}" "$@"
   if [ -n "${RATHAUS_TEST_POSTGRES_URL:-}" ]; then
+    # Everything but the browser tests again on PostgreSQL: those drive pages, not the
+    # database, and ran on SQLite above (set RATHAUS_TEST_BROWSER_ON_POSTGRES=1 to include them).
+    local not_browser=(-m "not browser")
+    [ -n "${RATHAUS_TEST_BROWSER_ON_POSTGRES:-}" ] && not_browser=()
     say "pytest on PostgreSQL"
     DATABASE_URL="$RATHAUS_TEST_POSTGRES_URL" RATHAUS_REQUIRE_POSTGRES=1 \
-      "$VENV/bin/pytest" "$@"
+      "$VENV/bin/pytest" "${not_browser[@]}" "$@"
   fi
 }
 
