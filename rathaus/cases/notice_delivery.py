@@ -25,7 +25,7 @@ from rathaus.applications.sealed import sealed_content
 from rathaus.applications.selectors import has_sensitive_answers
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
-from rathaus.notices.models import Notice, NoticeKind, NoticeTemplate
+from rathaus.notices.models import Notice, NoticeKind, NoticeTemplate, NoticeTemplateVersion
 from rathaus.notices.services import issue_notice, issued_pdf
 
 from . import hooks
@@ -103,6 +103,11 @@ def notice_sent_on_decision(case: Case) -> bool:
 
 
 @transaction.atomic
+def _sets_an_amount(version: NoticeTemplateVersion) -> bool:
+    """Whether the template's text names the amount ({fee}) in either language."""
+    return any("{fee}" in version.text("body", language) for language in ("de", "en"))
+
+
 def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str = "",
                  justification: str = "", fee_cents: int = 0) -> CaseNotice:
     """Write (or rewrite) the notice of the case's decision; a submitted draft goes back."""
@@ -131,6 +136,10 @@ def draft_notice(*, case_id: int, actor: User, expected_version: int, kind: str 
                            field="justification")
     if not 0 <= fee_cents <= FEE_MAX_CENTS:
         raise InvalidInput(_("Enter an amount between 0 and 1,000,000 euros."), field="fee")
+    if fee_cents == 0 and _sets_an_amount(template_version(case, kind)):
+        # "We set the dog tax at 0,00 € a year" is a clerk's slip, never a decision.
+        raise InvalidInput(_("This notice sets an amount: enter it, for example 96,00."),
+                           field="fee")
     draft = CaseNotice.objects.select_for_update().filter(case=case).exclude(
         status=NoticeStatus.SENT).first()
     now = timezone.now()

@@ -446,3 +446,17 @@ def test_the_purge_takes_the_case_with_its_notices(
     assert not CaseNotice.objects.exists()
     assert not Notice.objects.exists()
     assert not default_storage.exists(stored)
+
+
+def test_a_notice_that_sets_an_amount_is_not_drafted_with_none(templates: None) -> None:
+    case = application("hund-anmelden", consent=False)
+    client, clerk = clerk_client("weber", "hund-anmelden")
+    case = decided(case, clerk, "granted")
+    response = post(client, case, "notice_draft", fee="")
+    assert response.status_code == 400
+    assert "Dieser Bescheid setzt einen Betrag fest" in text_of(response)
+    assert not CaseNotice.objects.filter(case=case).exists()
+    # A refusal names no amount: none is needed.
+    other = decided(application("hund-anmelden", consent=False), clerk, "refused")
+    assert post(client, other, "notice_draft", justification="Kein Hund gemeldet.",
+                fee="").status_code == 302
