@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.readonly_admin import ReadOnly
+
 from . import services
 from .models import (
     ApiToken,
@@ -177,7 +179,7 @@ class PriorityGroupInline(admin.TabularInline[PriorityGroup, Calendar]):
     extra = 0
 
 
-class ReleaseOverviewInline(admin.TabularInline[Release, Calendar]):
+class ReleaseOverviewInline(ReadOnly, admin.TabularInline[Release, Calendar]):
     """The calendar's releases at a glance; they are opened and drawn on their own pages."""
 
     model = Release
@@ -187,15 +189,6 @@ class ReleaseOverviewInline(admin.TabularInline[Release, Calendar]):
     extra = 0
     show_change_link = True
     verbose_name_plural = _("releases (open new ones under Releases)")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Calendar)
@@ -313,15 +306,8 @@ class ReleaseAdmin(admin.ModelAdmin[Release]):
 # --- bookings, registrations, waiting list: read here, changed in the staff pages -------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin[Any]):
+    pass
 
 
 @admin.register(Booking)

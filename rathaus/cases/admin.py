@@ -18,21 +18,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.readonly_admin import ReadOnly
+
 from .models import Case, CaseEvent, Note, PurgedCase, TextBlock
 from .text_blocks import VOCABULARY
-
-
-class ReadOnly:
-    """No adding, changing or deleting through the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventInline(ReadOnly, admin.TabularInline[CaseEvent, Case]):
