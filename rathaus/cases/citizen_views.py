@@ -31,11 +31,12 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     status_page = reverse("applications:status", kwargs={"token": token})
     case = Case.objects.select_related("submission__service_version").filter(
         submission=submission).first()
-    allowed = selectors.may_open_answers(request, submission)
-    if case is None or not allowed or not services.may_withdraw(case):
-        messages.error(request, _("This application cannot be withdrawn here.") if case is None
-                       or services.may_withdraw(case) is False
-                       else _("Sign in as described on this page to withdraw the application."))
+    if case is None or not services.may_withdraw(case):
+        messages.error(request, _("This application cannot be withdrawn here."))
+        return redirect(status_page)
+    if not selectors.may_open_answers(request, submission):
+        messages.error(request, _("Sign in as described on this page to withdraw the "
+                                  "application."))
         return redirect(status_page)
     if request.method == "POST":
         for attempt in range(2):  # a clerk's change in between: read the state again, once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -112,3 +114,24 @@ def test_a_tampered_status_link_withdraws_nothing(case: Case) -> None:
     assert response.status_code == 404
     case.refresh_from_db()
     assert case.state == CaseState.RECEIVED
+
+
+def test_health_data_are_withdrawn_only_by_their_owner_signed_in(
+        catalog: None, django_capture_on_commit_callbacks: Any) -> None:
+    from rathaus.applications.tests.test_sensitive_receipt import apply, renate
+
+    submission, mailed = apply(Client(), django_capture_on_commit_callbacks)
+    case = Case.objects.get(submission=submission)
+    withdraw = mailed.rstrip("/") + "/zurueckziehen/"
+    # Whoever reads the e-mail cannot withdraw the application.
+    reader = Client()
+    response = reader.post(withdraw, follow=True)
+    assert "Melden Sie sich wie auf dieser Seite beschrieben an" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.RECEIVED
+    # The owner, signed in at the service's level, can.
+    owner = Client()
+    renate(owner)
+    owner.post(withdraw)
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
