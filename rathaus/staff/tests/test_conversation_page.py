@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
@@ -18,8 +17,8 @@ from rathaus.cases.models import Case, CaseEvent, CaseMessage, CaseState, EventK
 from rathaus.cases.tests.conversation_helpers import REQUESTED, in_days, png
 from rathaus.cases.tests.factories import copy_to, dog_registration
 
-from .conftest import text
-from .factories import sign_in_verified, staff_user
+from .factories import staff_user
+from .test_case_page import plain, signed_in, url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +32,6 @@ def case(catalog: None) -> Case:
 @pytest.fixture
 def clerk(db: Any) -> User:
     return staff_user("steuer", clerk_of=("steueramt",))
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    sign_in_verified(client, user)
-    return client
-
-
-def url(case: Case) -> str:
-    return f"/en/staff/submissions/{case.reference}/"
-
-
-def plain(response: Any) -> str:
-    return html.unescape(text(response))
 
 
 def test_a_text_block_is_inserted_without_javascript_in_the_applicants_language(
