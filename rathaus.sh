@@ -60,7 +60,10 @@ setup_python() {
   say "Installing pinned Python packages (${locks[*]})"
   local args=()
   for lock in "${locks[@]}"; do args+=(-r "$lock"); done
-  "$PY" -m pip install -q --require-hashes "${args[@]}"
+  # The lock files are complete (every transitive package, hash-pinned), so pip installs
+  # exactly them and resolves nothing itself (older pips mis-resolve extras such as
+  # fonttools[woff] under --require-hashes).
+  "$PY" -m pip install -q --require-hashes --no-deps "${args[@]}"
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 }

@@ -1,0 +1,1 @@
+"""Payment providers behind one interface (base.py); each module implements one protocol."""
