@@ -120,14 +120,14 @@ def test_the_inbox_takes_the_same_queries_for_3_or_30_submissions(
         copy_to(dog_tax, "steueramt")
     copy_to(dog_tax, "ordnungsamt")
     sign_in_verified(client, staff_user("steuer", clerk_of=("steueramt", "ordnungsamt")))
-    # user, OTP device, is there a membership, memberships with departments, services,
-    # staff of the departments, counts per state (also the list's length), page of cases
-    with django_assert_num_queries(8):
+    # user, OTP device, the departments' memberships (the clerk's and their colleagues'),
+    # services, counts per state (also the list's length), page of cases
+    with django_assert_num_queries(6):
         few = client.get("/en/staff/submissions/")
     assert few.content.decode().count('class="kern-link reference"') == 4
     for _ in range(26):
         copy_to(dog_tax, "ordnungsamt")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         many = client.get("/en/staff/submissions/")
     assert many.content.decode().count('class="kern-link reference"') == 30
 
