@@ -1,10 +1,12 @@
 """A local XBezahldienste payment platform: token endpoint, payment transactions, pay page.
 
 The token endpoint takes OAuth 2.0 client credentials (in the form or as HTTP Basic) and
-answers ``invalid_client`` (401) otherwise; the transaction endpoints want the bearer token
-(401 without), know only the configured originator and endpoint (404), check the
-PaymentRequest (400: missing fields, currency other than EUR, items that do not add up to
-``grosAmount``; 409: a requestId used before) and answer with the PaymentTransaction.
+answers ``invalid_client`` (401) otherwise. The transaction endpoints answer problems as the
+standard does, ``application/problem+json`` with ``functionalCode``: FORBIDDEN (403, no valid
+bearer token), NO_VALID_ORIGINATOR_OR_ENDPOINT, PAYMENT_EXISTS (a requestId used before),
+CALCULATION_ERROR (items that do not add up to ``grosAmount``) and VALIDATION_ERROR (missing
+fields, lengths and character sets of the standard, currency other than EUR), all 400; an
+unknown transaction is 404. ``GET status/{originatorId}/{endPointId}`` reports the endpoint.
 
 The standard has no push; ``notify_url`` imitates one a platform may offer (a POST naming the
 transaction, no status worth believing), steered like the GiroCheckout peer's notifications.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -27,6 +30,9 @@ from . import StartResponse, base_url, form_of, pay_page, read_body, redirect, r
 RESULTS = {"pay": "PAYED", "cancel": "CANCELED", "fail": "FAILED"}
 METHODS = (("CREDITCARD", "Credit card (simulated)"), ("PAYPAL", "PayPal (simulated)"))
 REQUIRED = ("requestId", "requestTimestamp", "currency", "grosAmount", "purpose", "redirectUrl")
+# The standard's patterns (Java regular expressions: \w is ASCII there).
+ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
+PURPOSE = re.compile(r"[A-Za-z0-9_\s-]{1,27}")
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -68,12 +74,14 @@ class XBezahldienstePeer:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/oauth/token" and method == "POST":
             return self._token(environ, start_response)
+        if path == f"/status/{self.originator_id}/{self.endpoint_id}" and method == "GET":
+            return _json(start_response, "200 OK", {"status": 200, "title": "OK"})
         if path.startswith("/paymenttransaction/"):
             return self._transaction(environ, start_response, method,
                                      path.removeprefix("/paymenttransaction/").split("/"))
         if path.startswith("/paypage/"):
             return self._page(environ, start_response, path.removeprefix("/paypage/"))
-        return _json(start_response, "404 Not Found", {"error": "not found"})
+        return _problem_answer(start_response, 404, "UNSPECIFIED", "not found")
 
     def _token(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         fields = form_of(environ)
@@ -100,30 +108,32 @@ class XBezahldienstePeer:
                      method: str, parts: list[str]) -> list[bytes]:
         authorization = environ.get("HTTP_AUTHORIZATION", "")
         if not authorization.startswith("Bearer ") or authorization[7:] not in self.tokens:
-            return _json(start_response, "401 Unauthorized", {"error": "invalid_token"})
+            return _problem_answer(start_response, 403, "FORBIDDEN", "no valid access token")
         if parts[:2] != [self.originator_id, self.endpoint_id] or len(parts) > 3:
-            return _json(start_response, "404 Not Found", {"error": "unknown endpoint"})
+            return _problem_answer(start_response, 400, "NO_VALID_ORIGINATOR_OR_ENDPOINT",
+                                   "unknown originatorId or endPointId")
         if method == "GET" and len(parts) == 3:
             transaction = self.transactions.get(parts[2])
             if transaction is None:
-                return _json(start_response, "404 Not Found", {"error": "unknown transaction"})
+                return _problem_answer(start_response, 404, "UNSPECIFIED", "unknown transaction")
             return _json(start_response, "200 OK", transaction)
         if method == "POST" and len(parts) == 2:
             return self._create(environ, start_response)
-        return _json(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+        return _problem_answer(start_response, 405, "UNSPECIFIED", "method not allowed")
 
     def _create(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         try:
             request = json.loads(read_body(environ).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            return _json(start_response, "400 Bad Request", {"error": "body is not JSON"})
-        problem = _problem(request)
+            return _problem_answer(start_response, 400, "VALIDATION_ERROR", "body is not JSON")
+        code, problem = _problem(request)
         if problem:
-            return _json(start_response, "400 Bad Request", {"error": problem})
+            return _problem_answer(start_response, 400, code, problem)
         with self._lock:
             if any(t["paymentRequest"]["requestId"] == request["requestId"]
                    for t in self.transactions.values()):
-                return _json(start_response, "409 Conflict", {"error": "requestId used before"})
+                return _problem_answer(start_response, 400, "PAYMENT_EXISTS",
+                                       "a PaymentRequest with this requestId exists")
             transaction_id = secrets.token_hex(12)
             self.transactions[transaction_id] = transaction = {
                 "paymentRequest": request,
@@ -175,28 +185,53 @@ class XBezahldienstePeer:
         return redirect(start_response, request["redirectUrl"])
 
 
-def _problem(request: Any) -> str:
+def _problem(request: Any) -> tuple[str, str]:
+    """The functional code and text of what is wrong with a PaymentRequest, or ("", "")."""
+    invalid = "VALIDATION_ERROR"
     if not isinstance(request, dict):
-        return "PaymentRequest must be an object"
+        return invalid, "PaymentRequest must be an object"
     missing = [name for name in REQUIRED if request.get(name) in (None, "")]
     if missing:
-        return f"missing: {', '.join(missing)}"
+        return invalid, f"missing: {', '.join(missing)}"
+    if not ID.fullmatch(str(request["requestId"])):
+        return invalid, "requestId: at most 36 letters, digits, - or _"
+    if not PURPOSE.fullmatch(str(request["purpose"])):
+        return invalid, "purpose: at most 27 letters, digits, spaces, - or _"
+    if len(str(request.get("description") or "")) > 250:
+        return invalid, "description: at most 250 characters"
+    if len(str(request["redirectUrl"])) > 2082:
+        return invalid, "redirectUrl: at most 2082 characters"
     if request["currency"] != "EUR":
-        return "currency must be EUR"
+        return invalid, "currency must be EUR"
     total = _amount(request["grosAmount"])
-    if total is None or total <= 0:
-        return "grosAmount must be positive"
+    if total is None or not 0 < total <= 999999:
+        return invalid, "grosAmount must be positive, at most 999999"
     items = request.get("items") or []
-    if items:
-        try:
-            summed = sum((Decimal(str(item["totalNetAmount"]))
-                          + Decimal(str(item.get("totalTaxAmount") or 0)) for item in items),
-                         Decimal(0))
-        except (KeyError, TypeError, InvalidOperation):
-            return "items need totalNetAmount"
-        if summed != total:
-            return f"items add up to {summed}, grosAmount is {total}"
-    return ""
+    if not 1 <= len(items) <= 99:
+        return invalid, "items: 1 to 99 positions"
+    for item in items:
+        if not (isinstance(item, dict) and ID.fullmatch(str(item.get("id", "")))
+                and ID.fullmatch(str(item.get("reference", "")))):
+            return invalid, "items: id and reference of at most 36 letters, digits, - or _"
+    try:
+        summed = sum((Decimal(str(item["totalNetAmount"]))
+                      + Decimal(str(item.get("totalTaxAmount") or 0)) for item in items),
+                     Decimal(0))
+    except (KeyError, TypeError, InvalidOperation):
+        return invalid, "items need totalNetAmount"
+    if summed != total:
+        return "CALCULATION_ERROR", f"items add up to {summed}, grosAmount is {total}"
+    return "", ""
+
+
+def _problem_answer(start_response: StartResponse, status: int, code: str,
+                    detail: str) -> list[bytes]:
+    titles = {400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+              405: "Method Not Allowed"}
+    body = {"type": "about:blank", "status": status, "title": titles.get(status, "Error"),
+            "detail": detail, "functionalCode": code}
+    return respond(start_response, f"{status} {titles.get(status, 'Error')}",
+                   json.dumps(body).encode(), "application/problem+json")
 
 
 def _json(start_response: StartResponse, status: str, data: Any) -> list[bytes]:

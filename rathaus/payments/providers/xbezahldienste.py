@@ -19,6 +19,7 @@ standard (digitale-verwaltung.de, EFAST configuration docs); RFC 6749 §4.4 for 
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ from .base import (
     StatusReport,
 )
 
+# The standard's limits (its patterns are Java regular expressions: \w is ASCII there).
+REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
+PURPOSE = re.compile(r"[A-Za-z0-9_\s-]{1,27}")
+DESCRIPTION_LIMIT = 250
+_NOT_IN_DESCRIPTION = re.compile(r"[^\w\s,.\u00C0-\u017F-]", re.ASCII)
+
 OUTCOMES = {"INITIAL": Outcome.PENDING, "PAYED": Outcome.PAID, "FAILED": Outcome.FAILED,
             "CANCELED": Outcome.CANCELLED}
 
@@ -56,12 +63,34 @@ def cents_of(value: Any) -> int | None:
     return int(amount) if amount == amount.to_integral_value() else None
 
 
+def display_text(text: str) -> str:
+    """``text`` in the character set and length the standard allows for descriptions."""
+    return " ".join(_NOT_IN_DESCRIPTION.sub(" ", text).split())[:DESCRIPTION_LIMIT]
+
+
+def _reference(text: str, index: int) -> str:
+    # The item reference allows [A-Za-z0-9_-]; the exact booking references (Kassenzeichen,
+    # Haushaltsstelle with their dots) travel unchanged in bookingData.
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:36]
+    return cleaned or f"position-{index}"
+
+
 def payment_request(order: PaymentOrder) -> dict[str, Any]:
-    """The PaymentRequest of the standard for ``order`` (fees carry no VAT)."""
+    """The PaymentRequest of the standard for ``order`` (fees carry no VAT).
+
+    Raises ProviderError when requestId or purpose break the standard's limits: they are
+    references the cash office books by, so they are refused rather than changed."""
+    if not REQUEST_ID.fullmatch(order.request_id):
+        raise ProviderError("XBezahldienste: requestId must be at most 36 letters, digits, "
+                            f"- or _ ({order.request_id!r})")
+    if not PURPOSE.fullmatch(order.purpose):
+        raise ProviderError("XBezahldienste: purpose must be at most 27 letters, digits, "
+                            f"spaces, - or _ ({order.purpose!r})")
     items = order.items or ()
     positions = [
-        {"id": str(index), "reference": item.booking_reference or order.kassenzeichen,
-         "description": item.text, "quantity": item.quantity, "taxRate": Decimal("0.00"),
+        {"id": str(index), "reference": _reference(item.booking_reference, index),
+         "description": display_text(item.text), "quantity": item.quantity,
+         "taxRate": Decimal("0.00"),
          "singleNetAmount": euros(item.amount_cents), "singleTaxAmount": Decimal("0.00"),
          "totalNetAmount": euros(item.amount_cents * item.quantity),
          "totalTaxAmount": Decimal("0.00"),
@@ -70,8 +99,9 @@ def payment_request(order: PaymentOrder) -> dict[str, Any]:
                             if item.booking_reference else {})}}
         for index, item in enumerate(items, start=1)]
     if not positions:
-        positions = [{"id": "1", "reference": order.kassenzeichen,
-                      "description": order.description or order.purpose, "quantity": 1,
+        positions = [{"id": "1", "reference": _reference("", 1),
+                      "description": display_text(order.description or order.purpose),
+                      "quantity": 1,
                       "taxRate": Decimal("0.00"), "singleNetAmount": euros(order.amount_cents),
                       "singleTaxAmount": Decimal("0.00"),
                       "totalNetAmount": euros(order.amount_cents),
@@ -80,7 +110,7 @@ def payment_request(order: PaymentOrder) -> dict[str, Any]:
     return {"requestId": order.request_id,
             "requestTimestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             "currency": order.currency, "grosAmount": euros(order.amount_cents),
-            "purpose": order.purpose, "description": order.description,
+            "purpose": order.purpose, "description": display_text(order.description),
             "redirectUrl": order.return_url, "items": positions}
 
 
@@ -216,8 +246,16 @@ def _json_fields(body: bytes) -> dict[str, str]:
 
 
 def _error_text(answer: http.Answer) -> str:
-    text = answer.body.decode("utf-8", "replace").strip().replace("\n", " ")
-    return text[:200]
+    """The problem the platform names (``functionalCode``: ``detail``), else the body's start."""
+    try:
+        problem = json.loads(answer.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        problem = None
+    if isinstance(problem, dict) and ("functionalCode" in problem or "error" in problem):
+        code = problem.get("functionalCode") or problem.get("error")
+        detail = problem.get("detail") or problem.get("error_description") or ""
+        return f"{code}: {detail}" if detail else str(code)
+    return answer.body.decode("utf-8", "replace").strip().replace("\n", " ")[:200]
 
 
 def build(key: str, options: Mapping[str, str]) -> XBezahldienste:

@@ -77,6 +77,7 @@ def test_paid_end_to_end(scene: Scene) -> None:
     assert sent["redirectUrl"] == RETURN
     [item] = sent["items"]
     assert (item["quantity"], item["singleNetAmount"], item["totalNetAmount"]) == (2, 12.0, 24.0)
+    assert item["reference"] == "1-1100-431000"
     assert item["bookingData"] == {"kassenzeichen": "5.1234.000042.7",
                                    "haushaltsstelle": "1.1100.431000"}
 
@@ -126,7 +127,7 @@ def test_a_forged_push_claiming_payment_changes_nothing(scene: Scene) -> None:
 
     with pytest.raises(InvalidMessage, match="names no transaction"):
         scene.provider.parse_notification(Incoming("POST", {}, {}, {}, b'{"status": "PAYED"}'))
-    with pytest.raises(ProviderError, match="HTTP 404"):
+    with pytest.raises(ProviderError, match="HTTP 404 UNSPECIFIED: unknown transaction"):
         scene.provider.parse_notification(Incoming("GET", {"transactionId": "nope"}, {}, {}))
 
 
@@ -151,13 +152,37 @@ def test_wrong_client_secret_is_refused(scene: Scene) -> None:
 
 def test_platform_refuses_bad_requests(scene: Scene) -> None:
     wrong_items = replace(scene.order(), items=(OrderItem("Geburtsurkunde", 1200, 1),))
-    with pytest.raises(ProviderError, match=r"HTTP 400.*add up"):
+    with pytest.raises(ProviderError, match=r"HTTP 400 CALCULATION_ERROR: items add up"):
         scene.provider.start(wrong_items)
     scene.provider.start(scene.order())
-    with pytest.raises(ProviderError, match="HTTP 409"):
+    with pytest.raises(ProviderError, match="HTTP 400 PAYMENT_EXISTS"):
         scene.provider.start(scene.order())  # the same requestId again
-    with pytest.raises(ProviderError, match="HTTP 404"):
+    with pytest.raises(ProviderError, match="HTTP 400 NO_VALID_ORIGINATOR_OR_ENDPOINT"):
         replace(scene.provider, endpoint_id="bauamt").start(scene.order("R-2"))
+    assert len(scene.peer.transactions) == 1
+
+
+def test_the_standards_limits_are_kept_before_sending(scene: Scene) -> None:
+    with pytest.raises(ProviderError, match="purpose must be at most 27"):
+        scene.provider.start(replace(scene.order(), purpose="Gebühr Geburtsurkunde"))  # ü
+    with pytest.raises(ProviderError, match="purpose must be at most 27"):
+        scene.provider.start(replace(scene.order(), purpose="Geburtsurkunde zwei Stueck x"))
+    with pytest.raises(ProviderError, match="requestId"):
+        scene.provider.start(scene.order("R/2026/42"))
+    assert scene.peer.transactions == {}
+    # a description is display text: made to fit, not refused
+    started = scene.provider.start(replace(scene.order(), description="Urkunde – für Sie! " * 20))
+    sent = scene.peer.transactions[started.provider_reference]["paymentRequest"]
+    assert len(sent["description"]) == 250
+    assert "–" not in sent["description"]
+    assert "für" in sent["description"]
+
+
+def test_the_platform_wants_a_token(scene: Scene) -> None:
+    url = f"{scene.provider.base_url}/paymenttransaction/stadt-musterhausen/standesamt/x"
+    status, _, body = browser("GET", url)
+    problem = json.loads(body)
+    assert (status, problem["functionalCode"]) == (403, "FORBIDDEN")
 
 
 def test_no_refund_through_the_interface(scene: Scene) -> None:
