@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from rathaus.payments.peers import running
 from rathaus.payments.peers.xbezahldienste import XBezahldienstePeer
-from rathaus.payments.providers import xbezahldienste
+from rathaus.payments.providers import pmpayment, xbezahldienste
 from rathaus.payments.providers.base import (
     Incoming,
     InvalidMessage,
@@ -214,3 +214,31 @@ def test_configuration() -> None:
         "client_id": "c", "client_secret": "very-secret", "originator_id": "o",
         "endpoint_id": "e"})
     assert "very-secret" not in repr(provider)
+
+
+def test_pmpayment_speaks_xbezahldienste_with_the_ags_as_endpoint() -> None:
+    provider = pmpayment.build("pm", {"client_id": "c", "client_secret": "s",
+                                      "originator_id": "rathaus", "ags": "03241001",
+                                      "test": "1"})
+    assert provider.base_url == "https://payment-test.govconnect.de/"
+    assert provider.token_url == "https://payment-test.govconnect.de/oauth/token"
+    assert provider.endpoint_id == "03241001"
+    assert pmpayment.build("pm", {"client_id": "c", "client_secret": "s",
+                                  "originator_id": "o", "ags": "1"}).base_url == \
+        "https://payment.govconnect.de/"
+    with pytest.raises(ImproperlyConfigured, match="endpoint_id"):
+        pmpayment.build("pm", {"client_id": "c", "client_secret": "s", "originator_id": "o"})
+
+    peer = XBezahldienstePeer(client_id="c", client_secret="s", originator_id="rathaus",
+                              endpoint_id="03241001")
+    with running(peer) as url:
+        local = pmpayment.build("pm", {"client_id": "c", "client_secret": "s",
+                                       "originator_id": "rathaus", "ags": "03241001",
+                                       "base_url": url, "token_url": f"{url}/oauth/token"})
+        order = PaymentOrder("R-7", "5.1234.000007.1", 500, "Meldebescheinigung",
+                             "Meldebescheinigung", RETURN, "https://rathaus.example/n")
+        started = local.start(order)
+        browser("POST", started.redirect_url, {"result": "pay"})
+        report = local.fetch_status(request_id="R-7",
+                                    provider_reference=started.provider_reference)
+        assert (report.outcome, report.amount_cents) == (Outcome.PAID, 500)
