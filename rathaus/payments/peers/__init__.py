@@ -46,6 +46,22 @@ def running(app: WSGIApp) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def mount(apps: dict[str, WSGIApp]) -> WSGIApp:
+    """One application serving each of ``apps`` below its prefix ("/xbezahldienste")."""
+    prefixes = sorted(apps, key=len, reverse=True)
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        for prefix in prefixes:
+            if path == prefix or path.startswith(f"{prefix}/") or not prefix:
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+                environ["PATH_INFO"] = path[len(prefix):]
+                return apps[prefix](environ, start_response)
+        return respond(start_response, "404 Not Found", b"not found")
+
+    return app
+
+
 def base_url(environ: dict[str, Any]) -> str:
     """Where this application is reachable, as the browser sees it."""
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"

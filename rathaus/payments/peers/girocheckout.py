@@ -7,7 +7,9 @@ amount or currency, 5034 for an unknown transaction), signs every successful ans
 ``notifyUrl`` as GET requests, as GiroCheckout sends them.
 
 Tests steer the notifications: ``notify_times`` (0 = none, 2 = twice), ``hold`` (keep them
-until :meth:`GiroCheckoutPeer.release`, in order or reversed: late or out of order).
+until :meth:`GiroCheckoutPeer.release`, in order or reversed: late or out of order). A
+notification the receiver answers with anything but 200 or 400 goes back to ``pending``, to be
+repeated as the platform does.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ class GiroCheckoutPeer:
         status = send("GET", url)
         with self._lock:
             self.delivered.append((url, status))
+            if status not in (200, 400):  # GiroCheckout repeats until it gets 200 or 400
+                self.pending.append(url)
         return status
 
     # -- WSGI --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from rathaus.payments.peers import StartResponse, respond, running
 from rathaus.payments.peers.girocheckout import API, GiroCheckoutPeer
-from rathaus.payments.providers import girocheckout
+from rathaus.payments.providers import girocheckout, registry
 from rathaus.payments.providers.base import (
     Incoming,
     InvalidMessage,
@@ -173,6 +173,34 @@ def test_no_notification_then_the_status_query_tells(scene: Scene) -> None:
     assert scene.peer.delivered == []
     assert scene.provider.fetch_status(request_id="R-2026-000042-1",
                                        provider_reference=reference).outcome is Outcome.PAID
+
+
+def test_a_notification_not_taken_is_repeated(scene: Scene) -> None:
+    receiver_url = scene.notify_url
+    scene.notify_url = f"{refused_url()}/zahlung/melden/giro"  # Rathaus is down
+    pay(scene)
+    assert scene.peer.delivered[0][1] == 0
+    [url] = scene.peer.pending
+    scene.peer.pending = [url.replace(scene.notify_url, receiver_url)]  # ... and back
+    assert scene.peer.release() == [200]
+    assert scene.peer.pending == []
+    [report] = scene.receiver.reports
+    assert report is not None
+    assert report.outcome is Outcome.PAID
+
+
+def test_configured_from_the_setting(settings: Any) -> None:
+    settings.RATHAUS_PAYMENT_PROVIDERS = {
+        "giro": {"protocol": "girocheckout", "merchant_id": "1234567", "project_id": "1234",
+                 "password": "secure"},
+        "land": {"protocol": "xbezahldienste", "base_url": "https://p.example/",
+                 "token_url": "https://p.example/token", "client_id": "c",
+                 "client_secret": "s", "originator_id": "o", "endpoint_id": "e"}}
+    providers = registry.configured()
+    assert list(providers) == ["giro", "land"]
+    assert isinstance(providers["giro"], girocheckout.GiroCheckout)
+    assert providers["giro"].supports_refund is True
+    assert providers["land"].supports_refund is False
 
 
 def test_refund_in_part_and_no_more_than_paid(scene: Scene) -> None:

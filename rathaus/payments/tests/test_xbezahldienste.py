@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from rathaus.payments.peers import running
+from rathaus.payments.peers import mount, running
+from rathaus.payments.peers.girocheckout import GiroCheckoutPeer
 from rathaus.payments.peers.xbezahldienste import XBezahldienstePeer
 from rathaus.payments.providers import pmpayment, xbezahldienste
 from rathaus.payments.providers.base import (
@@ -242,3 +243,22 @@ def test_pmpayment_speaks_xbezahldienste_with_the_ags_as_endpoint() -> None:
         report = local.fetch_status(request_id="R-7",
                                     provider_reference=started.provider_reference)
         assert (report.outcome, report.amount_cents) == (Outcome.PAID, 500)
+
+
+def test_both_peers_beside_each_other_below_their_prefixes() -> None:
+    giro = GiroCheckoutPeer()
+    platform = XBezahldienstePeer()
+    with running(mount({"/xbezahldienste": platform, "": giro})) as url:
+        provider = xbezahldienste.build("xbd", {
+            "base_url": f"{url}/xbezahldienste", "token_url": f"{url}/xbezahldienste/oauth/token",
+            "client_id": "rathaus", "client_secret": "local-secret", "originator_id": "rathaus",
+            "endpoint_id": "gebuehren"})
+        order = PaymentOrder("R-8", "K-8", 1000, "Meldebescheinigung", "", RETURN,
+                             "https://rathaus.example/n")
+        started = provider.start(order)
+        assert started.redirect_url.startswith(f"{url}/xbezahldienste/paypage/")
+        status, _, page = browser("GET", started.redirect_url)
+        assert status == 200
+        assert "Local test pay page" in page
+        status, _, _ = browser("GET", f"{url}/girocheckout/paypage/unknown")
+        assert status == 404
