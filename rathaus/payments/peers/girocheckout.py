@@ -129,7 +129,7 @@ class GiroCheckoutPeer:
         if fields["merchantId"] != self.merchant_id or fields["projectId"] != self.project_id:
             return 5000
         values = [fields[name] for name in order if fields.get(name, "") != ""]
-        if not hmac.compare_digest(fields["hash"], _hash(self.password, values)):
+        if not hmac.compare_digest(fields["hash"].encode(), _hash(self.password, values).encode()):
             return 5002
         return 0
 
@@ -169,7 +169,7 @@ class GiroCheckoutPeer:
             return {"rc": rc}
         with self._lock:
             tx = self.transactions.get(fields["reference"])
-            if tx is None or tx.fields["merchantTxId"] != fields["merchantTxId"]:
+            if tx is None:
                 return {"rc": 5034}
             if tx.result != "4000":
                 return {"rc": 5004}
@@ -178,7 +178,7 @@ class GiroCheckoutPeer:
                 return {"rc": 5030}
             tx.refunded_cents += amount
         return {"rc": 0, "reference": secrets.token_hex(16), "referenceParent": tx.reference,
-                "merchantTxId": tx.fields["merchantTxId"], "backendTxId": secrets.token_hex(6),
+                "merchantTxId": fields["merchantTxId"], "backendTxId": secrets.token_hex(6),
                 "amount": amount, "currency": fields["currency"], "resultPayment": 4000}
 
     # -- the pay page ------------------------------------------------------------------------

@@ -95,8 +95,8 @@ class XBezahldienstePeer:
                 client_id = secret = ""
         if fields.get("grant_type") != "client_credentials":
             return _json(start_response, "400 Bad Request", {"error": "unsupported_grant_type"})
-        if not (secrets.compare_digest(client_id, self.client_id)
-                and secrets.compare_digest(secret, self.client_secret)):
+        if not (secrets.compare_digest(client_id.encode(), self.client_id.encode())
+                and secrets.compare_digest(secret.encode(), self.client_secret.encode())):
             return _json(start_response, "401 Unauthorized", {"error": "invalid_client"})
         token = secrets.token_urlsafe(24)
         with self._lock:

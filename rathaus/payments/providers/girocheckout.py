@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ INIT_FIELDS = ("merchantId", "projectId", "merchantTxId", "amount", "currency", 
                "kassenzeichen")
 STATUS_FIELDS = ("merchantId", "projectId", "reference")
 REFUND_FIELDS = ("merchantId", "projectId", "merchantTxId", "amount", "currency", "purpose",
-                 "reference", "kassenzeichen")
+                 "reference")
 # Notification and return of a pay page transaction: (name, mandatory), in hash order.
 NOTIFY_FIELDS = (("gcPaymethod", True), ("gcType", True), ("gcProjectId", True),
                  ("gcReference", True), ("gcMerchantTxId", True), ("gcBackendTxId", True),
@@ -114,7 +115,7 @@ class GiroCheckout:
             raise ProviderError(f"GiroCheckout {self.key}: {path} refused, rc={rc or '?'} "
                                 f"({data.get('msg', '')}), HTTP {answer.status}")
         expected = hmac_md5(self.password, [answer.body.decode("utf-8")])
-        if not hmac.compare_digest(answer.headers.get("hash", ""), expected):
+        if not _same(answer.headers.get("hash", ""), expected):
             raise ProviderError(f"GiroCheckout {self.key}: {path} answer without a valid hash")
         return {name: "" if value is None else str(value) for name, value in data.items()}
 
@@ -153,9 +154,11 @@ class GiroCheckout:
 
     def refund(self, *, request_id: str, provider_reference: str,
                amount_cents: int) -> StatusReport:
+        # A refund is a transaction of its own, with a merchantTxId of its own.
+        refund_id = f"{request_id}-R{secrets.token_hex(4)}"
         data = self._call("transaction/refund", REFUND_FIELDS, {
             "merchantId": self.merchant_id, "projectId": self.project_id,
-            "merchantTxId": request_id, "amount": str(amount_cents), "currency": "EUR",
+            "merchantTxId": refund_id, "amount": str(amount_cents), "currency": "EUR",
             "reference": provider_reference})
         result = data.get("resultPayment", "")
         if result != PAID:
@@ -163,7 +166,7 @@ class GiroCheckout:
                                 f"not executed, resultPayment={result or '?'}")
         return StatusReport(request_id=request_id, provider_reference=provider_reference,
                             outcome=Outcome.REFUNDED, amount_cents=_cents(data.get("amount", "")),
-                            detail=f"refund {data.get('reference', '')}", raw=data)
+                            detail=f"refund {refund_id} {data.get('reference', '')}", raw=data)
 
     # -- messages from GiroCheckout ----------------------------------------------------------
 
@@ -178,7 +181,7 @@ class GiroCheckout:
         given = params.get("gcHash", "")
         if not given:
             raise InvalidMessage(f"GiroCheckout {self.key}: gcHash missing")
-        if not hmac.compare_digest(given.lower(), hmac_md5(self.password, values)):
+        if not _same(given.lower(), hmac_md5(self.password, values)):
             raise InvalidMessage(f"GiroCheckout {self.key}: gcHash does not match "
                                  f"(reference {params['gcReference']!r})")
         if params["gcProjectId"] != self.project_id:
@@ -205,6 +208,11 @@ class GiroCheckout:
         if "gcHash" not in params:
             return None
         return self._verified(incoming)
+
+
+def _same(given: str, expected: str) -> bool:
+    # bytes: compare_digest refuses str with non-ASCII characters, which anyone can send
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _cents(value: str) -> int | None:

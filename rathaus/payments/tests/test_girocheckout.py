@@ -136,6 +136,8 @@ def test_tampered_notification_is_refused_with_400(scene: Scene) -> None:
 
     with pytest.raises(InvalidMessage):  # the amount changed
         scene.provider.parse_return(replace(message, query={**params, "gcAmount": "1"}))
+    with pytest.raises(InvalidMessage):  # not even a hex hash
+        scene.provider.parse_notification(replace(message, query={**params, "gcHash": "ä" * 32}))
     # the genuine one still reads as failed
     genuine = scene.provider.parse_notification(replace(message, query=params))
     assert genuine.outcome is Outcome.FAILED
@@ -208,6 +210,10 @@ def test_refund_in_part_and_no_more_than_paid(scene: Scene) -> None:
     refunded = scene.provider.refund(request_id="R-2026-000042-1",
                                      provider_reference=reference, amount_cents=1200)
     assert (refunded.outcome, refunded.amount_cents) == (Outcome.REFUNDED, 1200)
+    assert refunded.request_id == "R-2026-000042-1"
+    refund_call = scene.peer.requests[-1][1]
+    assert refund_call["reference"] == reference  # the paid transaction ...
+    assert refund_call["merchantTxId"].startswith("R-2026-000042-1-R")  # ... a refund of its own
     with pytest.raises(ProviderError, match="rc=5030"):
         scene.provider.refund(request_id="R-2026-000042-1", provider_reference=reference,
                               amount_cents=1201)
