@@ -271,11 +271,11 @@ class _Reader:
         except InvalidOperation as error:
             raise StatementError(gettext("The amount “%(amount)s” in the statement is not a "
                                          "number.") % {"amount": text}) from error
-        cents = value * 100
-        if not value.is_finite() or cents != cents.to_integral_value() or value < 0:
+        if not value.is_finite() or not 0 <= value < 10**15 \
+                or value != value.quantize(Decimal("0.01")):
             raise StatementError(gettext("The amount “%(amount)s” in the statement is not an "
                                          "amount in euros and cents.") % {"amount": text})
-        return int(cents)
+        return int(value * 100)
 
     @staticmethod
     def direction(indicator: str) -> bool:

@@ -150,6 +150,10 @@ def test_version_08() -> None:
      "amount of 15.00 CHF; Rathaus reads amounts in euros only"),
     (V02.replace(b"<Ccy>EUR</Ccy>", b"<Ccy>USD</Ccy>"), "kept in USD"),
     (V02.replace(b">24.00<", b">24.001<", 1), "not an amount in euros and cents"),
+    (V02.replace(b">24.00<", b">sNaN<", 1), "not an amount in euros and cents"),
+    (V02.replace(b">24.00<", b">1E+30<", 1), "not an amount in euros and cents"),
+    (V02.replace(b">24.00<", b">-24.00<", 1), "not an amount in euros and cents"),
+    (V02.replace(b">24.00<", b">vierundzwanzig<", 1), "not a number"),
     (V02.replace(b"<Stmt>", b"<Stmt><Id>1</Id><CreDtTm>2026-12-05T06:30:12</CreDtTm><Acct><Id>"
                  b"<IBAN>DE07250501800000123456</IBAN></Id></Acct></Stmt><Stmt>", 1),
      "several statements"),
