@@ -112,7 +112,8 @@ def svg(payload: str, *, title: str) -> str:
     name."""
     code = segno.make(payload, error="m", boost_error=False, micro=False, encoding="utf-8")
     element_id = "girocode-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:10]
-    markup: str = code.svg_inline(scale=4, border=4, title=title, svgclass="girocode",
+    # px with a viewBox: a fixed size by default that a stylesheet may scale.
+    markup: str = code.svg_inline(scale=4, border=4, unit="px", title=title, svgclass="girocode",
                                   lineclass=None)
     markup = markup.replace("<svg ", f'<svg role="img" aria-labelledby="{element_id}-title" ', 1)
     return markup.replace("<title>", f'<title id="{element_id}-title">', 1)

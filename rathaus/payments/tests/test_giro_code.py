@@ -25,7 +25,7 @@ def _english() -> Iterator[None]:
 def scan(markup: str) -> zxingcpp.Barcode:
     """Draw the SVG's modules as a picture and read it as a phone camera would."""
     scale = int(re.search(r'transform="scale\((\d+)\)"', markup).group(1))  # type: ignore[union-attr]
-    size = int(re.search(r'width="(\d+)"', markup).group(1))  # type: ignore[union-attr]
+    size = int(re.search(r'width="(\d+)px"', markup).group(1))  # type: ignore[union-attr]
     image = Image.new("L", (size, size), 255)
     draw = ImageDraw.Draw(image)
     x = y = 0.0
@@ -158,5 +158,6 @@ def test_the_svg_is_an_image_named_by_its_title() -> None:
 
     opening = markup[: markup.index(">") + 1]
     assert 'role="img"' in opening
+    assert 'viewBox="0 0 ' in opening  # scales with the page
     label = re.search(r'aria-labelledby="([^"]+)"', opening).group(1)  # type: ignore[union-attr]
     assert f'<title id="{label}">GiroCode für 24,00 € &lt;Stadtkasse&gt;</title>' in markup
