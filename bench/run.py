@@ -99,6 +99,12 @@ TARGETS = (
     Target("api-slots", "slot list (API, JSON)",
            f"/api/v1/appointments/calendars/{bench_data.SLOTS}/slots?date={next_weekday()}",
            token=True),
+    # The floor under every staff page (signed in with both factors), with and without the
+    # staff layout: what the workbasket's figures are to be read against.
+    Target("staff-bare", "staff floor (signed in, no page)", "/de/_bench/staff-bare",
+           staff=True),
+    Target("staff-layout", "staff floor (empty staff page)", "/de/_bench/staff-layout",
+           staff=True),
     # The tax office's open cases that are due, soonest first: filtered, counted and sorted.
     Target("workbasket", "workbasket (filtered, sorted)",
            "/de/staff/submissions/?state=received&state=in_progress&sort=due", staff=True),

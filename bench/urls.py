@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 
+from rathaus.core.access import verified_required
 from rathaus.urls import handler400, handler403, handler404, handler500
 from rathaus.urls import urlpatterns as portal_urlpatterns
 
@@ -16,4 +18,22 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok\n", content_type="text/plain")
 
 
-urlpatterns = [path("_bench/bare", bare, name="bench_bare"), *portal_urlpatterns]
+@verified_required()
+def staff_bare(request: HttpRequest) -> HttpResponse:
+    """What every staff page pays before its own work: the session, the user, the second
+    factor's device, the idle check; no template."""
+    return HttpResponse(b"ok\n", content_type="text/plain")
+
+
+@verified_required()
+def staff_layout(request: HttpRequest) -> HttpResponse:
+    """The same, with the staff layout around an empty page (header, navigation, footer)."""
+    return render(request, "staff/base.html", {})
+
+
+urlpatterns = [
+    path("_bench/bare", bare, name="bench_bare"),
+    path("de/_bench/staff-bare", staff_bare),
+    path("de/_bench/staff-layout", staff_layout),
+    *portal_urlpatterns,
+]
