@@ -547,6 +547,12 @@ class ServiceDef(Strict):
             raise ValueError("a service that needs sign-in must say why in 'trust_reason'")
         if self.payment.at_submit and (self.form is None or not self.form.fees):
             raise ValueError(f"payment.policy {self.payment.policy!r} needs fees in the form")
+        if "direct_debit" in self.payment.methods and not (
+            self.form is not None
+            and any(field.type == "iban" for _step, _group, field in self.form.iter_fields())
+        ):
+            raise ValueError("payment.methods: 'direct_debit' needs an IBAN field in the form "
+                             "(the mandate)")
         return self
 
 

@@ -158,3 +158,10 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.verdict}"
+
+    @property
+    def reported_amount(self) -> str:
+        """The reported amount in euros ("" when the message named none)."""
+        if self.amount_cents is None:
+            return ""
+        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
