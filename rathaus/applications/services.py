@@ -400,6 +400,28 @@ def ensure_receipt(*, submission: Submission) -> bytes:
     return pdf
 
 
+def renew_receipt(*, submission_id: int) -> None:
+    """Render the stored receipt again, for a change it shows (the fee paid).
+
+    The receipt already mailed stays as it was sent; the download shows the new one.
+    """
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None or not submission.receipt_pdf:
+        return  # rendered on first use, then with what is true then
+    from .receipts import render_receipt
+    from .selectors import has_sensitive_answers
+
+    pdf = render_receipt(submission=submission)
+    content = (sealed.sealed_content(pdf) if has_sensitive_answers(submission)
+               else ContentFile(pdf))
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        old = locked.receipt_pdf.name
+        locked.receipt_pdf.save(f"{locked.reference}.pdf", content, save=True)
+    if old and old != locked.receipt_pdf.name:
+        locked.receipt_pdf.storage.delete(old)
+
+
 @transaction.atomic
 def purge_expired_drafts(*, now: datetime.datetime | None = None) -> int:
     """Delete drafts (and their unsubmitted files) not changed for their retention period.

@@ -274,6 +274,17 @@ def _change(payment: Payment, attempt: PaymentAttempt, report: StatusReport) -> 
     elif outcome in {Outcome.FAILED, Outcome.CANCELLED, Outcome.REFUNDED}:
         payment.state = PaymentState(outcome.value)
     payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+    if outcome in {Outcome.PAID, Outcome.REFUNDED}:
+        _receipt_follows(payment)
+
+
+def _receipt_follows(payment: Payment) -> None:
+    """The stored receipt says whether the fee is paid: render it again after the commit."""
+    from .tasks import renew_receipt_after_payment
+
+    submission_id = payment.submission_id
+    transaction.on_commit(lambda: renew_receipt_after_payment.enqueue(
+        submission_id=submission_id))
 
 
 @transaction.atomic
@@ -300,6 +311,7 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         if source == EventSource.IMPORT:
             payment.method = TRANSFER  # whatever was chosen, it came by bank transfer
         payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+        _receipt_follows(payment)
     return PaymentEvent.objects.create(
         payment=payment, source=source, verdict=verdict, outcome=Outcome.PAID.value,
         amount_cents=amount_cents, detail=kassenzeichen[:500] if payment is None else "",

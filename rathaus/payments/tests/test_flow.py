@@ -64,6 +64,7 @@ def test_submitting_without_choosing_keeps_everything_and_asks(client: Client, c
 
 
 def test_paying_online_in_the_same_visit(client: Client, catalog: None, provider: str,
+                                         read_pdf: Any,
                                          django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         submission, payment, location = submit_online(client, provider)
@@ -88,8 +89,17 @@ def test_paying_online_in_the_same_visit(client: Client, catalog: None, provider
     assert "The fee of 24.00 € is not paid yet" in mail.outbox[0].body
     assert links.status_url(submission) in mail.outbox[0].body
 
-    answer = notify(client, signed(attempt.request_id, Outcome.PAID))
+    unpaid_receipt = read_pdf(client.get(
+        f"/en/submitted/{submission.reference}/receipt.pdf").content)
+    assert "not paid yet" in unpaid_receipt
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = notify(client, signed(attempt.request_id, Outcome.PAID))
     assert (answer.status_code, answer.content) == (200, b"OK")
+    paid_receipt = read_pdf(client.get(
+        f"/en/submitted/{submission.reference}/receipt.pdf").content)
+    assert "paid on" in paid_receipt
+    assert "not paid yet" not in paid_receipt
+    assert payment.kassenzeichen in paid_receipt
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
     assert payment.paid_cents == 2400
