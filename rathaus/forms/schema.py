@@ -442,10 +442,14 @@ class PaymentDef(Strict):
         names = _format_names(value, allowed=_KASSENZEICHEN_NAMES, where="kassenzeichen")
         if "number" not in names:
             raise ValueError("kassenzeichen: needs '{number}', else every payment gets the same")
+        if "year" not in names:
+            raise ValueError("kassenzeichen: needs '{year}': the numbers start again each year")
         try:
             sample = value.format(year=2026, number=1)
         except (ValueError, TypeError) as error:
             raise ValueError(f"kassenzeichen: {error}") from None
+        if len(value.format(year=2026, number=99_999_999)) > 40:
+            raise ValueError("kassenzeichen: longer than 40 characters")
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9/-]*", sample):
             raise ValueError("kassenzeichen: only capital letters, digits, '-' and '/', "
                              f"not {sample!r}")

@@ -48,8 +48,10 @@ class KassenzeichenCounter(models.Model):
 class Payment(models.Model):
     """A fee to be paid for a submission, under its Kassenzeichen."""
 
-    submission = models.ForeignKey(Submission, verbose_name=_("submission"),
-                                   on_delete=models.PROTECT, related_name="payments")
+    # SET_NULL: the cash record outlives the purged application (its own, fiscal retention);
+    # it names no person, only the Kassenzeichen, the amount and the booking text.
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"), null=True,
+                                   on_delete=models.SET_NULL, related_name="payments")
     kassenzeichen = models.CharField(_("Kassenzeichen"), max_length=40, unique=True)
     amount_cents = models.PositiveIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

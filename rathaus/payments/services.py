@@ -110,14 +110,15 @@ def open_payment(*, submission: Submission, method: str = "") -> Payment | None:
 @transaction.atomic
 def choose_offline(*, payment_id: int, method: str) -> Payment:
     """Pay by bank transfer (or by the direct debit mandate of the form) instead."""
-    payment = Payment.objects.select_for_update().select_related(
+    payment = Payment.objects.select_for_update(of=("self",)).select_related(
         "submission__service_version").get(pk=payment_id)
+    if payment.submission is None or payment.state in {PaymentState.PAID,
+                                                       PaymentState.REFUNDED}:
+        raise NotPayable(payment.kassenzeichen)
     offered = {option.value for option in selectors.offered_methods(
         payment.submission.service_version.spec)}
     if method not in {TRANSFER, DIRECT_DEBIT} or method not in offered:
         raise MethodNotOffered(method)
-    if payment.state in {PaymentState.PAID, PaymentState.REFUNDED}:
-        raise NotPayable(payment.kassenzeichen)
     payment.method = method
     payment.state = PaymentState.OPEN
     payment.save(update_fields=["method", "state", "updated_at"])
@@ -127,6 +128,7 @@ def choose_offline(*, payment_id: int, method: str) -> Payment:
 def _order(payment: Payment, attempt: PaymentAttempt, *, options: Mapping[str, str],
            return_url: str, notify_url: str) -> PaymentOrder:
     submission = payment.submission
+    assert submission is not None  # checked under the lock
     language = submission.language[:2]
     limit = int(options.get("purpose_limit") or SEPA_LIMIT)
     items = tuple(
@@ -155,14 +157,15 @@ def start_online_payment(*, payment_id: int, provider_key: str,
     provider = registry.get(provider_key)
     options = settings.RATHAUS_PAYMENT_PROVIDERS.get(provider_key, {})
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related(
+        payment = Payment.objects.select_for_update(of=("self",)).select_related(
             "submission__service_version").get(pk=payment_id)
+        if payment.submission is None or payment.state in {PaymentState.PAID,
+                                                           PaymentState.REFUNDED}:
+            raise NotPayable(payment.kassenzeichen)
         offered = {option.value for option in selectors.offered_methods(
             payment.submission.service_version.spec)}
         if provider is None or provider_key not in offered:
             raise MethodNotOffered(provider_key)
-        if payment.state in {PaymentState.PAID, PaymentState.REFUNDED}:
-            raise NotPayable(payment.kassenzeichen)
         attempt = PaymentAttempt.objects.create(payment=payment, request_id=uuid.uuid4().hex,
                                                 provider=provider_key)
         payment.method = provider_key
@@ -283,6 +286,8 @@ def _receipt_follows(payment: Payment) -> None:
     from .tasks import renew_receipt_after_payment
 
     submission_id = payment.submission_id
+    if submission_id is None:
+        return
     transaction.on_commit(lambda: renew_receipt_after_payment.enqueue(
         submission_id=submission_id))
 

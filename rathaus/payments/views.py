@@ -67,6 +67,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(pay_page or status_url)
 
 
+@csrf_exempt  # some pay pages post the citizen back; only a verified report changes anything
 @require_http_methods(["GET", "POST"])
 def payment_return(request: HttpRequest, provider: str, request_id: str) -> HttpResponse:
     """The citizen's browser back from the pay page: learn the outcome, show the status."""
@@ -99,6 +100,8 @@ def payment_return(request: HttpRequest, provider: str, request_id: str) -> Http
         else:
             services.apply_report(report=report, source=source, provider_key=provider)
     submission = attempt.payment.submission
+    if submission is None:  # purged after its retention period
+        return render(request, "applications/link_invalid.html", status=404)
     return redirect(reverse("applications:status",
                             kwargs={"token": links.status_token(submission)}))
 

@@ -42,7 +42,7 @@ def at_once(count: int, work: Callable[[int], T]) -> list[T]:
 
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_counters_give_every_number_once(postgres: None) -> None:
-    numbers = at_once(8, lambda _n: [kassenzeichen.allocate(series="T-{number}", year=2026)
+    numbers = at_once(8, lambda _n: [kassenzeichen.allocate(series="T-{year}-{number}", year=2026)
                                      for _round in range(5)])
     given = sorted(number for batch in numbers for number in batch)
     assert given == list(range(1, 41))

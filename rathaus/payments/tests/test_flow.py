@@ -225,10 +225,11 @@ def test_paying_by_bank_transfer(client: Client, catalog: None, provider: str, r
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(journey.step_url, {"payment_method": "transfer"}, follow=True)
     payment = Payment.objects.get()
+    submission = Submission.objects.get()
     assert payment.method == "transfer"
     assert payment.state == PaymentState.OPEN
     for page in (text(response),
-                 text(client.get(links.status_url(payment.submission)
+                 text(client.get(links.status_url(submission)
                                  .removeprefix("http://127.0.0.1:8000")))):
         assert "Pay by bank transfer" in page
         assert "Stadtkasse Musterstadt" in page
@@ -237,7 +238,7 @@ def test_paying_by_bank_transfer(client: Client, catalog: None, provider: str, r
         assert f"Purpose {payment.kassenzeichen}" in page
         assert "Or pay another way" in page
         assert "Testkasse" in page
-    receipt = read_pdf(journey.receipt(payment.submission))
+    receipt = read_pdf(journey.receipt(submission))
     assert payment.kassenzeichen in receipt
     assert "DE02120300000000202051" in receipt
     assert "not paid yet" in receipt

@@ -36,9 +36,10 @@ def test_the_shipped_services_say_how_their_fees_are_paid() -> None:
 @pytest.mark.parametrize(("given", "message"), [
     ({"policy": "always"}, "policy"),
     ({"kassenzeichen": "GEB-{year}"}, "needs '{number}'"),
+    ({"kassenzeichen": "GEB-{number:06}"}, "needs '{year}'"),
     ({"kassenzeichen": "GEB-{jahr}-{number}"}, "unknown placeholder"),
-    ({"kassenzeichen": "geb-{number}"}, "capital letters"),
-    ({"kassenzeichen": "GEB-{number"}, "kassenzeichen"),
+    ({"kassenzeichen": "geb-{year}-{number}"}, "capital letters"),
+    ({"kassenzeichen": "GEB-{year}-{number"}, "kassenzeichen"),
     ({"purpose": "{kassenzeichen} {name}"}, "unknown placeholder"),
     ({"methods": ["online", "online"]}, "twice"),
     ({"methods": ["paypal"]}, "methods"),

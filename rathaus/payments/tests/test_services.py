@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -75,7 +76,28 @@ def test_the_kassenzeichen_counts_per_format_and_the_purpose_fits_sepa(catalog: 
 def test_opening_twice_gives_the_same_payment_and_a_free_application_none(
         catalog: None) -> None:
     payment = open_transfer()
-    assert services.open_payment(submission=payment.submission, method="transfer") == payment
-    payment.submission.fee_total = Decimal("0")
+    submission = payment.submission
+    assert submission is not None
+    assert services.open_payment(submission=submission, method="transfer") == payment
+    submission.fee_total = Decimal("0")
     Payment.objects.all().delete()
-    assert services.open_payment(submission=payment.submission) is None
+    assert services.open_payment(submission=submission) is None
+
+
+def test_the_cash_record_outlives_the_purged_application(catalog: None) -> None:
+    sent = open_transfer().submission
+    assert sent is not None
+    # A submission without a case, so that it can be deleted here as the purge deletes it.
+    alone = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=sent.service, service_version=sent.service_version,
+        department=sent.department, answers=sent.answers, fee_lines=sent.fee_lines,
+        fee_total=sent.fee_total, language="de")
+    payment = services.open_payment(submission=alone, method="transfer")
+    assert payment is not None
+    alone.delete()
+    payment.refresh_from_db()
+    assert payment.submission is None
+    assert payment.kassenzeichen.endswith("000002")
+    assert payment.amount_cents == 1200
+    with pytest.raises(services.NotPayable):
+        services.choose_offline(payment_id=payment.pk, method="transfer")
