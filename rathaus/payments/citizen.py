@@ -66,10 +66,16 @@ def start_or_say_why(request: HttpRequest, payment: Payment, provider_key: str) 
 
 
 def after_submit(request: HttpRequest, *, submission: Submission) -> str | None:
+    """Start the online payment the citizen chose; the confirmation then links to its page.
+
+    Not a redirect to the pay page: the portal's CSP (``form-action 'self'``) makes the
+    browser refuse a form submission that is redirected to another site, so the citizen
+    follows a link instead, and has their reference before leaving.
+    """
     payment = selectors.payment_of(submission)
-    if payment is None or payment.method in {"", TRANSFER, DIRECT_DEBIT}:
-        return None
-    return start_or_say_why(request, payment, payment.method)
+    if payment is not None and payment.method not in {"", TRANSFER, DIRECT_DEBIT}:
+        start_or_say_why(request, payment, payment.method)
+    return None
 
 
 def transfer_code_svg(payment: Payment) -> str | None:
@@ -101,6 +107,8 @@ def payment_sections(request: HttpRequest | None, *, submission: Submission, tok
                     if option.value in {TRANSFER, DIRECT_DEBIT}],
         "payee": settings.RATHAUS_PAYEE,
         "transfer_code": transfer_code_svg(payment) if payment.method == TRANSFER else None,
+        "pay_page": selectors.pay_page(payment) if place in {"status", "confirmation"} else None,
+        "provider_label": selectors.provider_label(payment.method),
     }
     if place == "email":
         return [render_to_string("payments/email_section.txt", context)]

@@ -69,3 +69,24 @@ def events_of(payment: Payment) -> list[PaymentEvent]:
 def attempt_by_request_id(*, request_id: str, provider_key: str) -> PaymentAttempt | None:
     return PaymentAttempt.objects.select_related("payment__submission").filter(
         request_id=request_id, provider=provider_key).first()
+
+
+# How long after its start the pay page of an attempt is offered as "continue to payment";
+# later the status page offers a new start instead (providers let pay pages expire).
+PAY_PAGE_MINUTES = 30
+
+
+def pay_page(payment: Payment) -> PaymentAttempt | None:
+    """Return the attempt whose pay page the citizen may still go to, if there is one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if payment.state != "open":
+        return None
+    latest = payment.attempts.order_by("-created_at", "-pk").first()
+    if latest is None or latest.outcome != "pending" or not latest.redirect_url:
+        return None
+    if latest.created_at < timezone.now() - timedelta(minutes=PAY_PAGE_MINUTES):
+        return None
+    return latest

@@ -176,6 +176,8 @@ def start_online_payment(*, payment_id: int, provider_key: str,
                    notify_url=notify_url)
     try:
         started = provider.start(order)
+        if not started.redirect_url.startswith(("https://", "http://")):
+            raise ProviderError(f"pay page {started.redirect_url[:60]!r} is no web address")
     except ProviderError as error:
         log.warning("payment %s not started at %s: %s", payment.kassenzeichen, provider_key,
                     error)

@@ -63,8 +63,10 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
         except services.MethodNotOffered:
             messages.error(request, _("This way to pay is not offered. Choose another."))
         return redirect(status_url)
-    pay_page = citizen.start_or_say_why(request, payment, method)
-    return redirect(pay_page or status_url)
+    # The status page then links to the pay page (a redirect there would break the CSP's
+    # form-action 'self'; citizen.after_submit).
+    citizen.start_or_say_why(request, payment, method)
+    return redirect(status_url)
 
 
 @csrf_exempt  # some pay pages post the citizen back; only a verified report changes anything
