@@ -75,7 +75,8 @@ class OpenPayment(Protocol):
 
 class AfterSubmit(Protocol):
     def __call__(self, request: HttpRequest, *, submission: Submission) -> str | None:
-        """Return where the browser goes after submitting (a pay page), None: confirmation."""
+        """Act after the submit's commit (start the payment); return where the browser goes
+        instead of the confirmation, or None."""
         ...
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rathaus.applications.hooks import PaymentOption
 from rathaus.applications.models import Submission
 from rathaus.forms.schema import ServiceDef
 
-from .models import DIRECT_DEBIT, TRANSFER, Payment, PaymentAttempt, PaymentEvent
+from .models import DIRECT_DEBIT, TRANSFER, Payment, PaymentAttempt, PaymentEvent, PaymentState
 from .providers import registry
+from .providers.base import Outcome
 
 
 def provider_label(key: str) -> str:
@@ -78,14 +82,10 @@ PAY_PAGE_MINUTES = 30
 
 def pay_page(payment: Payment) -> PaymentAttempt | None:
     """Return the attempt whose pay page the citizen may still go to, if there is one."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    if payment.state != "open":
+    if payment.state != PaymentState.OPEN:
         return None
     latest = payment.attempts.order_by("-created_at", "-pk").first()
-    if latest is None or latest.outcome != "pending" or not latest.redirect_url:
+    if latest is None or latest.outcome != Outcome.PENDING or not latest.redirect_url:
         return None
     if latest.created_at < timezone.now() - timedelta(minutes=PAY_PAGE_MINUTES):
         return None

@@ -101,3 +101,14 @@ def test_the_cash_record_outlives_the_purged_application(catalog: None) -> None:
     assert payment.amount_cents == 1200
     with pytest.raises(services.NotPayable):
         services.choose_offline(payment_id=payment.pk, method="transfer")
+
+
+def test_the_admin_shows_payments_and_changes_none(catalog: None, admin_client: Client) -> None:
+    payment = open_transfer()
+    listing = admin_client.get("/admin/payments/payment/")
+    assert payment.kassenzeichen in listing.content.decode()
+    assert "/admin/payments/payment/add/" not in listing.content.decode()
+    assert admin_client.get("/admin/payments/payment/add/").status_code == 403
+    page = admin_client.get(f"/admin/payments/payment/{payment.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="state"' not in page.content.decode()  # read-only
