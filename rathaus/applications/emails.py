@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import hooks
 from .links import absolute, resume_url, status_url
 from .models import Draft, Submission
 from .selectors import answers_level, has_sensitive_answers
@@ -33,6 +34,9 @@ def send_confirmation(*, submission: Submission) -> None:
             # Who may open the receipt behind the link: the owner signed in at this level.
             "sign_in_level": answers_level(submission).label if submission.citizen_id else None,
             "kind": spec.kind,
+            # What is to be paid and how, with the status link to pay (again) from.
+            "payment_text": "\n".join(hooks.payment_sections.call(
+                None, submission=submission, token="", place="email")).strip(),
         }
         if spec.kind == "report":
             subject = _("Your report %(reference)s has been received")

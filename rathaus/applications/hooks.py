@@ -7,12 +7,16 @@ of the case beyond the submission. Each is provided in its ``AppConfig.ready``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from rathaus.core.hooks import Hook
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+    from rathaus.forms.schema import ServiceDef
 
     from .models import Submission, Upload
 
@@ -42,3 +46,54 @@ deliver_receipt: Hook[DeliverReceipt] = Hook("applications.deliver_receipt")
 staff_may_download: Hook[StaffMayDownload] = Hook("applications.staff_may_download")
 # Called by the status page, for the sections about the case (history, messages, notices).
 citizen_case_sections: Hook[CitizenCaseSections] = Hook("applications.citizen_case_sections")
+
+
+@dataclass(frozen=True)
+class PaymentOption:
+    """A way to pay the check page offers: the value posted, its label and a hint."""
+
+    value: str
+    label: str
+    hint: str = ""
+
+
+class PaymentMethods(Protocol):
+    def __call__(self, *, spec: ServiceDef, fee_total: Decimal) -> list[PaymentOption]:
+        """Return the ways to pay the check page offers; none: nothing is paid on submit."""
+        ...
+
+
+class OpenPayment(Protocol):
+    def __call__(self, *, submission: Submission, method: str) -> object:
+        """Open the payment a submission's fee needs, inside the submit transaction.
+
+        ``method`` is an option's value the citizen chose, "" when nobody chose (a clerk
+        filing on behalf). Does nothing when the service takes no payment on submit.
+        """
+        ...
+
+
+class AfterSubmit(Protocol):
+    def __call__(self, request: HttpRequest, *, submission: Submission) -> str | None:
+        """Act after the submit's commit (start the payment); return where the browser goes
+        instead of the confirmation, or None."""
+        ...
+
+
+class PaymentSections(Protocol):
+    def __call__(self, request: HttpRequest | None, *, submission: Submission, token: str,
+                 place: str) -> list[str]:
+        """Return the HTML sections about paying (already escaped).
+
+        ``place`` is "status", "confirmation" or "receipt" (no request there, no forms);
+        ``token`` the status link's ("" on the receipt).
+        """
+        ...
+
+
+# Provided by payments: the check page's choice, the payment opened with the submission, the
+# way to the pay page, and what the confirmation, the status page and the receipt say of it.
+payment_methods: Hook[PaymentMethods] = Hook("applications.payment_methods")
+open_payment: Hook[OpenPayment] = Hook("applications.open_payment")
+after_submit: Hook[AfterSubmit] = Hook("applications.after_submit")
+payment_sections: Hook[PaymentSections] = Hook("applications.payment_sections")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rathaus.forms.engine import summarize
 from rathaus.identity.levels import TrustLevel
 
+from . import hooks
 from .models import FilingChannel, Submission
 from .sealed import answers_for_receipt
 from .selectors import verification_marks
@@ -51,6 +52,8 @@ def render_receipt(*, submission: Submission) -> bytes:
                     created_at__lte=submission.submitted_at).order_by("created_at")),
                 "submitted_at": timezone.localtime(submission.submitted_at),
                 "town": settings.RATHAUS_TOWN,
+                "payment_sections": hooks.payment_sections.call(
+                    None, submission=submission, token="", place="receipt"),
                 "language": language,
                 "document_title": _("Receipt for application %(reference)s")
                 % {"reference": submission.reference},

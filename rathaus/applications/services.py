@@ -31,7 +31,7 @@ from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
 from rathaus.identity.session import Attribute
 
-from . import sealed
+from . import hooks, sealed
 from .models import Draft, FilingChannel, Submission, Upload, new_reference
 from .signals import submission_created
 
@@ -255,7 +255,7 @@ def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
                  identity: Mapping[str, Attribute] | None = None,
                  identity_source: str = "bundid", clerk: AbstractBaseUser | None = None,
                  identity_checked: bool = False,
-                 request: HttpRequest | None = None) -> Submission:
+                 request: HttpRequest | None = None, payment_method: str = "") -> Submission:
     """Submit a draft once; sending it again returns the submission it already made.
 
     ``citizen`` is who is signed in, ``trust_level`` the session's level (default: the level
@@ -265,11 +265,16 @@ def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
     A draft filed on behalf is submitted only by its ``clerk``; ``identity_checked`` is their
     confirmation that they compared the applicant's ID card or passport with the answers,
     which a service with a trust level needs at the counter (``IdentityNotChecked``).
+
+    ``payment_method`` is the way to pay the citizen chose on the check page; the payment
+    is opened in the same transaction (hooks.open_payment), so an unpaid application is kept
+    as unpaid, never lost.
     """
     try:
         return _submit_draft(draft_id=draft_id, citizen=citizen, trust_level=trust_level,
                              identity=identity or {}, identity_source=identity_source,
-                             clerk=clerk, identity_checked=identity_checked, request=request)
+                             clerk=clerk, identity_checked=identity_checked, request=request,
+                             payment_method=payment_method)
     except IntegrityError:
         existing = Submission.objects.filter(draft_key=draft_id).first()
         if existing is None:
@@ -281,7 +286,7 @@ def submit_draft(*, draft_id: str, citizen: Citizen | None = None,
 def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustLevel | None,
                   identity: Mapping[str, Attribute], identity_source: str,
                   clerk: AbstractBaseUser | None, identity_checked: bool,
-                  request: HttpRequest | None) -> Submission:
+                  request: HttpRequest | None, payment_method: str) -> Submission:
     from .tasks import notify_department, send_submission_confirmation
 
     existing = Submission.objects.filter(draft_key=draft_id).first()
@@ -363,6 +368,7 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
     # Inside the transaction: a receiver that fails (the case) undoes the submission.
     submission_created.send(sender=Submission, submission=submission, channel=channel.value,
                             filed_by=clerk)
+    hooks.open_payment.call(submission=submission, method=payment_method)
     submission_id = submission.pk
     transaction.on_commit(lambda: send_submission_confirmation.enqueue(
         submission_id=submission_id
@@ -392,6 +398,28 @@ def ensure_receipt(*, submission: Submission) -> bytes:
             locked.receipt_pdf.save(f"{locked.reference}.pdf", content, save=True)
         submission.receipt_pdf = locked.receipt_pdf
     return pdf
+
+
+def renew_receipt(*, submission_id: int) -> None:
+    """Render the stored receipt again, for a change it shows (the fee paid).
+
+    The receipt already mailed stays as it was sent; the download shows the new one.
+    """
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None or not submission.receipt_pdf:
+        return  # rendered on first use, then with what is true then
+    from .receipts import render_receipt
+    from .selectors import has_sensitive_answers
+
+    pdf = render_receipt(submission=submission)
+    content = (sealed.sealed_content(pdf) if has_sensitive_answers(submission)
+               else ContentFile(pdf))
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        old = locked.receipt_pdf.name
+        locked.receipt_pdf.save(f"{locked.reference}.pdf", content, save=True)
+    if old and old != locked.receipt_pdf.name:
+        locked.receipt_pdf.storage.delete(old)
 
 
 @transaction.atomic

@@ -458,36 +458,56 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     missing = engine.first_incomplete(spec.form, draft.answers, draft.completed_steps)
     if missing is not None:
         return redirect(_step_url(draft, missing, back_to_check=True))
+    context = check_context(
+        draft, route=CITIZEN,
+        verified=prefill.verified_answers(spec.form, draft.answers, attributes))
     if request.method == "POST":
+        options = [option.value for option in context["payment_options"]]
+        method = request.POST.get("payment_method", "")
+        if not method and len(options) == 1:
+            method = options[0]  # the one way offered needs no choosing
+        if options and method not in options:
+            context["errors"] = [engine.ErrorEntry("payment_method-0", _(
+                "Choose how you want to pay the fee."))]
+            context["payment_error"] = context["errors"][0].message
+            context["payment_choice"] = method
+            return render(request, "applications/check.html", context, status=400)
         try:
             source = session_source(request)
             submission = services.submit_draft(
                 draft_id=str(draft.pk), citizen=current_citizen(request),
                 trust_level=session_trust_level(request), identity=attributes,
-                identity_source=source.value if source is not None else "bundid")
+                identity_source=source.value if source is not None else "bundid",
+                payment_method=method)
         except services.ApplicationIncomplete as incomplete:
             return redirect(_step_url(draft, incomplete.step, back_to_check=True))
         except services.DraftGone:
             return _gone(request)
         _remember(request, SUBMISSIONS, submission.reference)
-        return redirect("applications:confirmation", reference=submission.reference)
-    return render(request, "applications/check.html", check_context(
-        draft, route=CITIZEN,
-        verified=prefill.verified_answers(spec.form, draft.answers, attributes)))
+        # Stored and sealed whatever happens next: the pay page, or the confirmation.
+        pay_url = hooks.after_submit.call(request, submission=submission)
+        return redirect(pay_url or reverse("applications:confirmation",
+                                           kwargs={"reference": submission.reference}))
+    return render(request, "applications/check.html", context)
 
 
 def check_context(draft: Draft, *, route: Route,
                   verified: Collection[str] = ()) -> dict[str, Any]:
-    """Return what the check page shows of a complete draft: answers by step and fees."""
+    """Return what the check page shows of a complete draft: answers by step, fees, and how
+    the fee can be paid (citizens only: a clerk filing on behalf takes no payment)."""
     form = services.form_of(draft)
     lines, total = compute_fees(form, draft.answers)
+    spec = draft.service_version.spec
+    options = [] if route.on_behalf else hooks.payment_methods.call(spec=spec, fee_total=total)
     return {
         **route.context(),
         "draft": draft,
-        "spec": draft.service_version.spec,
+        "spec": spec,
         "sections": engine.summarize(form, draft.answers, get_language(), verified=verified),
         "fee_lines": lines,
         "fee_total": total,
+        "payment_options": options,
+        "payment_choice": options[0].value if len(options) == 1 else "",
         "back_url": route.step_url(draft, engine.active_steps(form, draft.answers)[-1]),
     }
 
@@ -497,11 +517,14 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
         return _gone(request)
     submission = get_object_or_404(Submission.objects.select_related("service_version"),
                                    reference=reference)
+    token = links.status_token(submission)
     return render(request, "applications/confirmation.html", {
         "submission": submission,
         "spec": submission.service_version.spec,
         "status_url": links.status_url(submission),
         "receipt_by_mail": not selectors.has_sensitive_answers(submission),
+        "payment_sections": hooks.payment_sections.call(
+            request, submission=submission, token=token, place="confirmation"),
     })
 
 
@@ -534,6 +557,8 @@ def _status_page(request: HttpRequest, submission: Submission, token: str, *,
         "receipt_open": receipt_open,
         "case_sections": hooks.citizen_case_sections.call(
             request, submission=submission, token=token, answers_open=receipt_open),
+        "payment_sections": hooks.payment_sections.call(
+            request, submission=submission, token=token, place="status"),
         "sign_in_level": selectors.answers_level(submission),
         "owner_known": submission.citizen_id is not None,
         "signed_in_other": citizen is not None and citizen.pk != submission.citizen_id,

@@ -7,6 +7,7 @@ in and submitted. Error messages name the path inside the file and what is wrong
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -403,6 +404,88 @@ class FormDef(Strict):
         return self
 
 
+PaymentPolicy = Literal["none", "before_submit", "with_notice", "optional"]
+PaymentMethod = Literal["online", "transfer", "direct_debit"]
+_KASSENZEICHEN_NAMES = {"year", "number"}
+
+
+class PaymentDef(Strict):
+    """How the fee of an application is paid (docs/service-definitions.md, "payment").
+
+    ``before_submit``: the fee is known from the answers and paid when submitting;
+    ``optional``: the citizen may pay then or later; ``with_notice``: the clerk sets the
+    amount and the notice carries the payment request, nothing is paid in the application;
+    ``none``: no payment through the portal.
+    """
+
+    policy: PaymentPolicy = "none"
+    methods: list[PaymentMethod] = ["online", "transfer"]
+    # The cash office's payment reference: "{year}" and "{number}" (with a format spec such
+    # as "{number:06}") are filled in; one counter per format and year.
+    kassenzeichen: str = Field(default="RH-{year}-{number:07}", min_length=3, max_length=40)
+    # The cost centre (Haushaltsstelle) the cash office books the fee on.
+    booking_reference: str = Field(default="", max_length=60)
+    # The booking text: "{kassenzeichen}", "{reference}" (the application's) and "{service}"
+    # (its short title) are filled in, then written in the SEPA character set (payments.purpose).
+    purpose: str = Field(default="{kassenzeichen} {service}", min_length=1, max_length=140)
+
+    @field_validator("methods")
+    @classmethod
+    def methods_distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a method is listed twice")
+        return value
+
+    @field_validator("kassenzeichen")
+    @classmethod
+    def kassenzeichen_format(cls, value: str) -> str:
+        names = _format_names(value, allowed=_KASSENZEICHEN_NAMES, where="kassenzeichen")
+        if "number" not in names:
+            raise ValueError("kassenzeichen: needs '{number}', else every payment gets the same")
+        if "year" not in names:
+            raise ValueError("kassenzeichen: needs '{year}': the numbers start again each year")
+        try:
+            sample = value.format(year=2026, number=1)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"kassenzeichen: {error}") from None
+        if len(value.format(year=2026, number=99_999_999)) > 40:
+            raise ValueError("kassenzeichen: longer than 40 characters")
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9/-]*", sample):
+            raise ValueError("kassenzeichen: only capital letters, digits, '-' and '/', "
+                             f"not {sample!r}")
+        return value
+
+    @field_validator("purpose")
+    @classmethod
+    def purpose_format(cls, value: str) -> str:
+        _format_names(value, allowed={"kassenzeichen", "reference", "service"}, where="purpose")
+        return value
+
+    @model_validator(mode="after")
+    def methods_given(self) -> PaymentDef:
+        if self.policy in {"before_submit", "optional"} and not self.methods:
+            raise ValueError(f"policy {self.policy!r} needs at least one of 'methods'")
+        return self
+
+    @property
+    def at_submit(self) -> bool:
+        """Whether a payment is opened when the application is submitted."""
+        return self.policy in {"before_submit", "optional"}
+
+
+def _format_names(value: str, *, allowed: set[str], where: str) -> set[str]:
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    names = {name for _text, name, _spec, _conv in parsed if name is not None}
+    unknown = names - allowed
+    if unknown:
+        raise ValueError(f"{where}: unknown placeholder(s) {sorted(unknown)}; "
+                         f"allowed are {sorted(allowed)}")
+    return names
+
+
 class LegalBasis(Strict):
     title: Text
     url: str | None = Field(default=None, pattern=r"^https://")
@@ -447,6 +530,8 @@ class ServiceDef(Strict):
     form: FormDef | None = None
     # The cases' transitions and processing days; without it the default workflow applies.
     workflow: WorkflowDef | None = None
+    # How the fee is paid; without it nothing is paid through the portal.
+    payment: PaymentDef = PaymentDef()
 
     @property
     def required_trust_level(self) -> TrustLevel:
@@ -464,6 +549,14 @@ class ServiceDef(Strict):
             raise ValueError("an 'appointment_calendar' needs 'appointment' among the channels")
         if self.trust_level != "none" and self.trust_reason is None:
             raise ValueError("a service that needs sign-in must say why in 'trust_reason'")
+        if self.payment.at_submit and (self.form is None or not self.form.fees):
+            raise ValueError(f"payment.policy {self.payment.policy!r} needs fees in the form")
+        if "direct_debit" in self.payment.methods and not (
+            self.form is not None
+            and any(field.type == "iban" for _step, _group, field in self.form.iter_fields())
+        ):
+            raise ValueError("payment.methods: 'direct_debit' needs an IBAN field in the form "
+                             "(the mandate)")
         return self
 
 

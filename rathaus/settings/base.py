@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from email.headerregistry import Address
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rathaus.applications",
     "rathaus.notices",
     "rathaus.cases",
+    "rathaus.payments",
     "rathaus.appointments",
     "rathaus.notifications",
     "rathaus.account",
@@ -412,3 +414,17 @@ RATHAUS_SAML_DIR = VAR_DIR / "saml"
 RATHAUS_SENSITIVE_KEYS = env_list("RATHAUS_SENSITIVE_KEYS", "")
 RATHAUS_SENSITIVE_KEY_FILE = Path(os.environ.get("RATHAUS_SENSITIVE_KEY_FILE",
                                                  VAR_DIR / "keys" / "sensitive-data.keys"))
+
+# Payment providers (docs/configuration.md, "Payments"): a JSON object from the environment
+# variable of the same name, mapping a key to its options; "protocol" names the module that
+# speaks its protocol, "label" is what citizens choose on the check page. Empty: no online
+# payment is offered (bank transfer still is, when the payee's IBAN is set).
+RATHAUS_PAYMENT_PROVIDERS: dict[str, dict[str, str]] = json.loads(
+    os.environ.get("RATHAUS_PAYMENT_PROVIDERS", "") or "{}")
+# The account fees are transferred to: shown with the Kassenzeichen on the confirmation page,
+# the status page and the receipt. Without an IBAN, bank transfer is not offered.
+RATHAUS_PAYEE = {
+    "name": os.environ.get("RATHAUS_PAYEE_NAME", "") or RATHAUS_TOWN["name"],
+    "iban": os.environ.get("RATHAUS_PAYEE_IBAN", "").replace(" ", "").upper(),
+    "bic": os.environ.get("RATHAUS_PAYEE_BIC", "").replace(" ", "").upper(),
+}

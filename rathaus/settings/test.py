@@ -37,6 +37,9 @@ STATIC_ROOT.mkdir()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 RATHAUS_PAGE_CACHE_SECONDS = 0
+# An example account (not a real one), so that bank transfer is offered in the tests.
+RATHAUS_PAYEE = {"name": "Stadtkasse Musterstadt", "iban": "DE02120300000000202051",
+                 "bic": "BYLADEM1001"}
 RATHAUS_SLOT_LIST_CACHE_SECONDS = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

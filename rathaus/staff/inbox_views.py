@@ -52,6 +52,7 @@ from rathaus.catalog.models import Service
 from rathaus.core.access import is_verified, verified_required
 from rathaus.forms.engine import summarize
 from rathaus.notices.services import NoticeTampered, issued_pdf
+from rathaus.payments import selectors as payment_selectors
 
 from . import selectors
 from .case_forms import (
@@ -565,6 +566,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         status = 409 if changed is not None else 400 if errors else 200
     is_message = posted.get("action") in ("message", "insert_block")
     notice_panel = notice_delivery.panel(case, user_id=_user(request).pk, role=role)
+    payment = payment_selectors.payment_of(found)
     delete_after = (case.ended_at + timedelta(days=spec.retention_days)
                     if case.ended_at is not None else None)
     return render(request, "staff/submission.html", {
@@ -579,6 +581,9 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],
+        "payment": payment,
+        "payment_method": payment_selectors.method_label(payment.method) if payment else "",
+        "payment_events": payment_selectors.events_of(payment) if payment else [],
         "attachments": [{"upload": upload, "previewable": upload.content_type in PREVIEW_TYPES}
                         for upload in found.attachments.exclude(
                             field_id=conversation.REPLY_FIELD).order_by("created_at")],

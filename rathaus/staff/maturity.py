@@ -3,11 +3,16 @@
 Follows the Reifegradmodell 1.1 and its "Reifegrad-Check" (docs/maturity.md): each criterion
 allows the service at most some level, and the lowest criterion decides the level reached.
 Nothing here is entered by hand, so the report cannot claim more than the portal does: a
-service that charges a fee names online payment as missing until Rathaus takes payments
-online, a service that needs BundID is held back while BundID is not configured.
+service that charges a fee names online payment as missing until its definition takes the
+fee online and a payment provider is configured, a service that needs BundID is held back
+while BundID is not configured.
 
-Here in ``staff`` because it reads the catalog, the notice templates and the identity settings,
-and will read ``payments`` (a sibling of ``cases``) once that exists.
+Here in ``staff`` because it reads the catalog, the notice templates, the identity settings
+and the configured payment providers (``payments``).
+
+Bank transfer alone does not meet criterion 5 (docs/maturity.md): the Reifegrad-Check asks
+whether the fee is paid in the online procedure (e-payment, § 4 EGovG); with a transfer the
+citizen leaves the procedure, and the town learns of the money days later from the statement.
 """
 
 from __future__ import annotations
@@ -29,12 +34,12 @@ from rathaus.forms.schema import FieldDef, ServiceDef
 from rathaus.forms.workflow import DEFAULT_WORKFLOW
 from rathaus.identity.levels import TrustLevel
 from rathaus.notices.models import NoticeTemplate
+from rathaus.payments.providers.registry import configured
+from rathaus.payments.selectors import provider_label
 
 # The consent to receive the notice electronically, for retrieval from the mailbox
 # (§ 41 (2a) VwVfG); a form field with exactly this id carries it.
 NOTICE_CONSENT_FIELD = "notice_by_retrieval"
-# Rathaus takes no payments online yet. When rathaus.payments lands, this asks it instead.
-ONLINE_PAYMENT = False
 # A listed document the citizen sends as a file says so in its text ("(PDF oder Foto)").
 _FILE_WORDS = re.compile(r"\b(pdf|jpe?g|png|fotos?|photos?|scans?|passbild|kopie|copy)\b",
                          re.IGNORECASE)
@@ -132,7 +137,8 @@ class Environment:
 
     bundid: bool
     notice_kinds: frozenset[str] = frozenset()
-    online_payment: bool = ONLINE_PAYMENT
+    # What citizens read for each configured payment provider (RATHAUS_PAYMENT_PROVIDERS).
+    payment_providers: tuple[str, ...] = ()
 
 
 def bundid_configured() -> bool:
@@ -228,13 +234,23 @@ def _payment(spec: ServiceDef, env: Environment) -> Check:
     if not amounts:
         return Check("payment", MET, TOP, _("No fee is due with the application."))
     listed = ", ".join(_money(amount) for amount in amounts)
-    if env.online_payment:
-        return Check("payment", MET, TOP, _("The fees (%(fees)s) are paid online.")
-                     % {"fees": listed})
-    return Check("payment", MISSING, 2, _(
-        "The form charges fees (%(fees)s); Rathaus cannot take payments online yet, so they "
-        "are paid after a fee notice.") % {"fees": listed},
-        _("Online payment: the fees cannot be paid online yet."))
+    policy = spec.payment
+    online = policy.at_submit and "online" in policy.methods
+    if online and env.payment_providers:
+        return Check("payment", MET, TOP, _(
+            "The fees (%(fees)s) are paid online when submitting, through: %(providers)s.")
+            % {"fees": listed, "providers": ", ".join(env.payment_providers)})
+    if online:
+        detail = _("The definition takes the fees (%(fees)s) online, but no payment provider "
+                   "is configured (RATHAUS_PAYMENT_PROVIDERS).")
+    elif policy.at_submit:
+        detail = _("The fees (%(fees)s) are paid by bank transfer or direct debit only; "
+                   "criterion 5 asks for payment online in the procedure.")
+    else:
+        detail = _("The form charges fees (%(fees)s); the definition takes no payment when "
+                   "submitting, so they are paid after a fee notice.")
+    return Check("payment", MISSING, 2, detail % {"fees": listed},
+                 _("Online payment: the fees cannot be paid online yet."))
 
 
 def _decides(spec: ServiceDef) -> bool:
@@ -309,10 +325,12 @@ def assess_catalog() -> list[Assessment]:
             current_version__isnull=False).values_list("service_id", "kind"):
         kinds.setdefault(service_id, set()).add(kind)
     bundid = bundid_configured()
+    providers = tuple(provider_label(key) for key in configured())
     found = []
     for service in services:
         assert service.current_version is not None
-        env = Environment(bundid=bundid, notice_kinds=frozenset(kinds.get(service.pk, ())))
+        env = Environment(bundid=bundid, notice_kinds=frozenset(kinds.get(service.pk, ())),
+                          payment_providers=providers)
         found.append(assess(service.current_version.spec, env, title=service.title,
                             department=service.department.name))
     return found

@@ -1,0 +1,115 @@
+"""What the application process shows and does about paying (its hooks, provided at start).
+
+The check page offers the ways to pay (``payment_methods``); the submit opens the payment in
+its transaction (``open_payment``) and sends the browser to the provider's pay page
+(``after_submit``); the confirmation, the status page, the e-mail and the receipt say what is
+paid and how to pay the rest (``payment_sections``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from rathaus.applications import links
+from rathaus.applications.hooks import PaymentOption
+from rathaus.applications.models import Submission
+from rathaus.forms.schema import ServiceDef
+
+from . import selectors, services
+from .models import DIRECT_DEBIT, TRANSFER, Payment, PaymentState
+
+
+def payment_methods(*, spec: ServiceDef, fee_total: Decimal) -> list[PaymentOption]:
+    if services.to_cents(fee_total) <= 0:
+        return []
+    options = selectors.offered_methods(spec)
+    if options and spec.payment.policy == "optional":
+        options.append(PaymentOption("later", _("Pay later"), _(
+            "You can pay from the status page of your application.")))
+    return options
+
+
+def open_payment_for_submission(*, submission: Submission, method: str) -> object:
+    return services.open_payment(submission=submission, method=method)
+
+
+def provider_urls(provider_key: str, request_id: str) -> tuple[str, str]:
+    """Return the absolute return and notification URLs of an attempt."""
+    return (
+        links.absolute(reverse("payments:return", kwargs={"provider": provider_key,
+                                                          "request_id": request_id})),
+        links.absolute(reverse("payment_notify:notify", kwargs={"provider": provider_key})),
+    )
+
+
+def start_or_say_why(request: HttpRequest, payment: Payment, provider_key: str) -> str | None:
+    """Start an online payment; on failure tell the citizen (messages) and return None."""
+    try:
+        return services.start_online_payment(payment_id=payment.pk, provider_key=provider_key,
+                                             urls=provider_urls)
+    except services.NotPayable:
+        messages.success(request, _("This fee is paid already."))
+    except services.MethodNotOffered:
+        messages.error(request, _("This way to pay is not offered. Choose another."))
+    except services.PaymentNotStarted:
+        messages.error(request, _(
+            "The payment could not be started. Your application is stored; please try again "
+            "in a few minutes or choose another way to pay."))
+    return None
+
+
+def after_submit(request: HttpRequest, *, submission: Submission) -> str | None:
+    """Start the online payment the citizen chose; the confirmation then links to its page.
+
+    Not a redirect to the pay page: the portal's CSP (``form-action 'self'``) makes the
+    browser refuse a form submission that is redirected to another site, so the citizen
+    follows a link instead, and has their reference before leaving.
+    """
+    payment = selectors.payment_of(submission)
+    if payment is not None and payment.method not in {"", TRANSFER, DIRECT_DEBIT}:
+        start_or_say_why(request, payment, payment.method)
+    return None
+
+
+def transfer_code_svg(payment: Payment) -> str | None:
+    """Return the EPC QR code (GiroCode) for a bank transfer as SVG, or None.
+
+    TODO(issue 12): wire payments.giro_code in here after merging; until then no code is shown.
+    """
+    return None
+
+
+def payment_sections(request: HttpRequest | None, *, submission: Submission, token: str,
+                     place: str) -> list[str]:
+    payment = selectors.payment_of(submission)
+    if payment is None:
+        return []
+    spec = submission.service_version.spec
+    context = {
+        "payment": payment,
+        "place": place,
+        "token": token,
+        "paid": payment.state == PaymentState.PAID,
+        "refunded": payment.state == PaymentState.REFUNDED,
+        "failed": payment.state in {PaymentState.FAILED, PaymentState.CANCELLED},
+        "by_transfer": payment.method == TRANSFER,
+        "by_debit": payment.method == DIRECT_DEBIT,
+        "method_label": selectors.method_label(payment.method),
+        "online": selectors.online_methods(spec),
+        "offline": [option for option in selectors.offered_methods(spec)
+                    if option.value in {TRANSFER, DIRECT_DEBIT}],
+        "payee": settings.RATHAUS_PAYEE,
+        "transfer_code": transfer_code_svg(payment) if payment.method == TRANSFER else None,
+        "pay_page": selectors.pay_page(payment) if place in {"status", "confirmation"} else None,
+        "provider_label": selectors.provider_label(payment.method),
+    }
+    if place == "email":
+        return [render_to_string("payments/email_section.txt", context)]
+    return [render_to_string("payments/section.html", context, request=request)]

@@ -1,0 +1,169 @@
+"""Payments of fees: one per submission that charges one, its attempts at providers, its log.
+
+A payment's state changes only through ``services.apply_report`` (a verified provider report)
+or an import or act of the cash office; every message about it is kept as a PaymentEvent with
+the verdict it got, whether it changed anything or not.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.applications.models import Submission
+
+from .providers.base import Outcome
+
+
+class PaymentState(models.TextChoices):
+    OPEN = "open", _("not paid yet")
+    PAID = "paid", _("paid")
+    FAILED = "failed", _("payment failed")
+    CANCELLED = "cancelled", _("payment cancelled")
+    REFUNDED = "refunded", _("refunded")
+
+
+# Methods besides the configured providers' keys, which a payment stores as its method.
+TRANSFER = "transfer"
+DIRECT_DEBIT = "direct_debit"
+
+
+class KassenzeichenCounter(models.Model):
+    """The last number given out for one Kassenzeichen format in one year."""
+
+    series = models.CharField(_("format"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("Kassenzeichen counter")
+        verbose_name_plural = _("Kassenzeichen counters")
+        constraints = [models.UniqueConstraint(fields=["series", "year"],
+                                               name="payments_counter_series_year")]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"
+
+
+class Payment(models.Model):
+    """A fee to be paid for a submission, under its Kassenzeichen."""
+
+    # SET_NULL: the cash record outlives the purged application (its own, fiscal retention);
+    # it names no person, only the Kassenzeichen, the amount and the booking text.
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"), null=True,
+                                   on_delete=models.SET_NULL, related_name="payments")
+    kassenzeichen = models.CharField(_("Kassenzeichen"), max_length=40, unique=True)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    purpose = models.CharField(_("purpose"), max_length=140)
+    booking_reference = models.CharField(_("cost centre"), max_length=60, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices,
+                             default=PaymentState.OPEN, db_index=True)
+    # A configured provider's key, "transfer" or "direct_debit"; "" until the citizen chose.
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    paid_cents = models.PositiveIntegerField(_("paid (cents)"), default=0)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_cents__gt=0),
+                                   name="payments_payment_amount_positive"),
+            # Paid (or paid and refunded) means a time and an amount; open means neither.
+            models.CheckConstraint(
+                condition=(models.Q(state__in=["paid", "refunded"], paid_at__isnull=False,
+                                    paid_cents__gt=0)
+                           | (~models.Q(state__in=["paid", "refunded"])
+                              & models.Q(paid_at__isnull=True, paid_cents=0))),
+                name="payments_payment_paid_has_time_and_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kassenzeichen
+
+    @property
+    def amount(self) -> str:
+        """The amount in euros with two decimals, for display and exports."""
+        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
+
+
+class PaymentAttempt(models.Model):
+    """One start of the payment at a provider; each has its own request id."""
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.CASCADE,
+                                related_name="attempts")
+    request_id = models.CharField(_("request id"), max_length=64, unique=True)
+    provider = models.CharField(_("provider"), max_length=40)
+    provider_reference = models.CharField(_("provider's reference"), max_length=255,
+                                          blank=True)
+    redirect_url = models.URLField(_("pay page"), max_length=2000, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10,
+                               choices=[(item.value, item.value) for item in Outcome],
+                               default=Outcome.PENDING)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment attempt")
+        verbose_name_plural = _("payment attempts")
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class EventSource(models.TextChoices):
+    START = "start", _("start at the provider")
+    NOTIFICATION = "notification", _("notification")
+    RETURN = "return", _("return from the pay page")
+    STATUS_QUERY = "status_query", _("status query")
+    IMPORT = "import", _("bank statement import")
+    MANUAL = "manual", _("cash office")
+
+
+class Verdict(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    DUPLICATE = "duplicate", _("duplicate")
+    LATE = "late", _("late")
+    OUT_OF_ORDER = "out_of_order", _("out of order")
+    REJECTED = "rejected", _("rejected (failed verification)")
+    AMOUNT_MISMATCH = "amount_mismatch", _("amount mismatch")
+    UNKNOWN = "unknown", _("unknown request id")
+    FAILED = "failed", _("provider error")
+
+
+class PaymentEvent(models.Model):
+    """Every message about a payment and what it did (or why it did nothing)."""
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="events")
+    attempt = models.ForeignKey(PaymentAttempt, verbose_name=_("attempt"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="events")
+    provider = models.CharField(_("provider"), max_length=40, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=EventSource.choices)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    outcome = models.CharField(_("reported outcome"), max_length=10, blank=True)
+    amount_cents = models.PositiveIntegerField(_("reported amount (cents)"), null=True,
+                                               blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # The message's fields, without secrets (hash values and passwords are left out).
+    raw = models.JSONField(_("fields"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.verdict}"
+
+    @property
+    def reported_amount(self) -> str:
+        """The reported amount in euros ("" when the message named none)."""
+        if self.amount_cents is None:
+            return ""
+        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
