@@ -65,3 +65,16 @@ def test_the_wedding_reservation_keeps_its_words(client: Client, catalog: None) 
     heiraten = result_links(client, "heiraten")
     assert heiraten[0] == "trautermin"
     assert "eheschliessung-anmelden" in heiraten, "giving notice is found as well"
+
+
+def test_marriage_and_bereavement_list_their_services(client: Client, catalog: None) -> None:
+    start = client.get("/de/").content.decode()
+    assert 'href="/de/life-situations/heirat/"' in start
+    assert 'href="/de/life-situations/todesfall/"' in start
+
+    heirat = client.get("/de/life-situations/heirat/").content.decode()
+    for slug in ("eheschliessung-anmelden", "eheurkunde", "lebenspartnerschaftsurkunde"):
+        assert f'href="/de/services/{slug}/"' in heirat, slug
+    todesfall = client.get("/de/life-situations/todesfall/").content.decode()
+    assert 'href="/de/services/sterbeurkunde/"' in todesfall
+    assert 'href="/de/services/eheurkunde/"' not in todesfall
