@@ -145,11 +145,16 @@ cmd_test() {
   say "service definitions"
   "$PY" manage.py load_services --check
   "$PY" manage.py load_calendars --check
+  # The whole suite spreads its files over the CPUs (pytest-xdist; each worker has its own
+  # test database and Redis database); tests named on the command line run in one process.
+  local parallel=()
+  [ $# -eq 0 ] && parallel=(-n auto --dist loadfile)
   local sqlite_only=()
   # With PostgreSQL at hand, its tests run in the PostgreSQL pass instead of being skipped.
   [ -n "${RATHAUS_TEST_POSTGRES_URL:-}" ] && sqlite_only=(-m "not postgres")
   say "pytest on SQLite"
-  DATABASE_URL="sqlite:///$(mktemp -d)/test.sqlite3" "$VENV/bin/pytest" "${sqlite_only[@]}" "$@"
+  DATABASE_URL="sqlite:///$(mktemp -d)/test.sqlite3" "$VENV/bin/pytest" "${parallel[@]}" \
+    "${sqlite_only[@]}" "$@"
   if [ -n "${RATHAUS_TEST_POSTGRES_URL:-}" ]; then
     # Everything but the browser tests again on PostgreSQL: those drive pages, not the
     # database, and ran on SQLite above (set RATHAUS_TEST_BROWSER_ON_POSTGRES=1 to include them).
@@ -157,7 +162,7 @@ cmd_test() {
     [ -n "${RATHAUS_TEST_BROWSER_ON_POSTGRES:-}" ] && not_browser=()
     say "pytest on PostgreSQL"
     DATABASE_URL="$RATHAUS_TEST_POSTGRES_URL" RATHAUS_REQUIRE_POSTGRES=1 \
-      "$VENV/bin/pytest" "${not_browser[@]}" "$@"
+      "$VENV/bin/pytest" "${parallel[@]}" "${not_browser[@]}" "$@"
   fi
 }
 
