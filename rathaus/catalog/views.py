@@ -106,7 +106,9 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         html = render_to_string(
             "catalog/service_detail.html",
             {"service": service, "spec": spec, "required_level": required,
-             "needs_sign_in": required > TrustLevel.NONE,
+             # Only an own form asks for the sign-in here; a link-out service's sign-in
+             # happens at the other authority, whose page the entry explains.
+             "needs_sign_in": required > TrustLevel.NONE and "form" in spec.channels,
              "calendar": _appointment_calendar(spec)},
             request=request,
         )

@@ -25,6 +25,7 @@ def installed(catalog: None) -> None:
     ("personalausweis-beantragen", "buergerbuero"),
     ("trautermin", "trauzimmer"),
     ("impftermin", "impfzentrum"),
+    ("eheschliessung-anmelden", "standesamt"),
 ])
 def test_each_appointment_service_leads_to_its_calendar(
         client: Client, installed: None, service: str, calendar: str) -> None:
