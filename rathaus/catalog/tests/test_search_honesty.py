@@ -107,7 +107,6 @@ def test_short_words_still_find_compounds(client: Client, catalog: None) -> None
     ("Muell", "abfallberatung@musterstadt.example"),
     ("Sperrmüll", "abfallberatung@musterstadt.example"),
     ("Grundbesitzabgaben", "steueramt@musterstadt.example"),
-    ("Hort", "kita@musterstadt.example"),
     ("Gewerbe abmelden", "ordnungsamt@musterstadt.example"),
 ])
 def test_a_need_that_is_not_online_says_so_and_names_whom_to_contact(
