@@ -98,7 +98,7 @@ def test_public_event_needs_a_description_and_times_are_checked(client: Client,
     assert response.status_code == 200
     body = response.content.decode()
     assert 'href="#event_description"' in body
-    assert "§ 12 Gaststättengesetz" in body, "selling asks for the Public Order Office's permit"
+    assert "Niedersächsischen Gaststättengesetz" in body, "selling is notified to the office"
     journey.answer("event", {"purpose": "public_event", "expected_persons": "600",
                              "event_description": "Benefizkonzert der Musikschule",
                              "catering": "sale", "kitchen": "no", "rules": "yes"})
