@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from rathaus.applications import sealed
 from rathaus.applications.models import Submission
 from rathaus.identity.levels import TrustLevel
 
@@ -26,16 +28,19 @@ APPLICANT = {
     "applicant_address-postcode": "31134", "applicant_address-city": "Musterstadt",
     "applicant_email": "erika@example.org",
     "applicant_income_kinds": ["employment"], "applicant_monthly_income": "1.650,00",
+    "applicant_disability": "no",
 }
 MEMBERS = {
     "members-count": "2",
     "members-0-member_name-given_names": "Max", "members-0-member_name-family_name": "Mustermann",
     "members-0-member_birth_date": "1982-11-30", "members-0-member_relation": "partner",
-    "members-0-member_transfer_benefits": "no", "members-0-member_income_kinds": ["minijob"],
+    "members-0-member_transfer_benefits": "no", "members-0-member_disability": "yes",
+    "members-0-member_income_kinds": ["minijob"],
     "members-0-member_monthly_income": "538",
     "members-1-member_name-given_names": "Mia", "members-1-member_name-family_name": "Mustermann",
     "members-1-member_birth_date": "2018-04-01", "members-1-member_relation": "child",
-    "members-1-member_transfer_benefits": "no", "members-1-member_income_kinds": ["none"],
+    "members-1-member_transfer_benefits": "no", "members-1-member_disability": "no",
+    "members-1-member_income_kinds": ["none"],
     "members-1-member_monthly_income": "0",
 }
 
@@ -81,7 +86,10 @@ def test_rent_subsidy_for_a_family_of_three(client: Client, catalog: None, read_
     assert submission.department.slug == "soziales"
     assert submission.trust_level == TrustLevel.SUBSTANTIAL
     assert submission.fee_total == Decimal("0.00")
-    answers = submission.answers
+    assert "member_disability" in submission.sensitive_fields
+    assert '"member_disability": true' not in json.dumps(submission.answers), "sealed"
+    answers = sealed.answers_for_receipt(submission)
+    assert answers["members"][0]["member_disability"] is True
     assert answers["rent_gross_cold"] == "720.00"
     assert answers["living_space"] == 68
     assert [m["member_relation"] for m in answers["members"]] == ["partner", "child"]
@@ -95,6 +103,7 @@ def test_rent_subsidy_for_a_family_of_three(client: Client, catalog: None, read_
     assert "Max Mustermann" in text
     assert "Wohnungsbau Musterstadt GmbH" in text
     assert mail.outbox[0].to == ["erika@example.org"]
+    assert mail.outbox[0].attachments == [], "health details: the receipt is not e-mailed"
 
 
 def test_owner_living_alone_is_asked_about_loans_not_rent(client: Client,
