@@ -77,7 +77,9 @@ def test_half_tax_on_citizens_benefit_with_the_notice(
     assert "Bello" in text
     assert "Bürgergeld (SGB II)" in text
     assert "leistungsbescheid.pdf" in text
+    assert "evidence" in submission.sensitive_fields, "a benefit notice is kept sealed"
     assert mail.outbox[0].to == ["erika@example.org"]
+    assert mail.outbox[0].attachments == [], "sealed evidence: the receipt is not e-mailed"
 
 
 def test_rescue_dog_needs_its_test_and_bad_tag_numbers_are_explained(
