@@ -384,8 +384,9 @@ def import_bundle(
     The write lives beside its plan (not in services.py, which this module builds on); the
     versions themselves are published by services.publish_definition.
     """
-    Service.objects.select_for_update().filter(
-        slug__in=[item.slug for item in bundle.services]).exists()
+    # Lock the services the bundle names, so that the plan holds until the import is written.
+    list(Service.objects.select_for_update().filter(
+        slug__in=[item.slug for item in bundle.services]).values_list("pk", flat=True))
     plan = plan_import(bundle=bundle, department_map=department_map, keep_local=keep_local,
                        only=only, force=force)
     if plan.errors:

@@ -181,6 +181,39 @@ def test_force_service_takes_the_bundle_over_a_local_change(bundles: tuple[Path,
     assert _current().definition["processing_time"]["de"] != "Drei Tage"
 
 
+def test_a_file_taken_after_the_import_is_a_local_change_too(
+    bundles: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    first, second = bundles
+    run(first)
+    files = tmp_path / "neustadt"
+    call_command("export_services", SLUG, output=files, stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    with zipfile.ZipFile(first) as archive:
+        (files / "_catalog.yaml").write_bytes(archive.read("services/_catalog.yaml"))
+    path = files / f"{SLUG}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "In der Regel zwei Wochen", "In der Regel drei Tage"), encoding="utf-8")
+
+    _out, err = run_load(files)
+    assert f"services/{SLUG}.yaml differs from version 1 imported from the bundle v1.zip" in err
+    assert _current().origin == Origin.IMPORT
+    run_load(files, SLUG)
+    assert _current().origin == Origin.FILE
+
+    out, err = run(second)
+    assert f"was published from {SLUG}.yaml since the last import (changed: processing_time)" in err
+    assert "1 kept because changed here" in out
+    assert _current().definition["processing_time"]["de"] == "In der Regel drei Tage"
+
+
+def run_load(directory: Path, *take_file: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_services", dir=directory, take_file=list(take_file), stdout=out,
+                 stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
 def test_keep_local_contacts_keeps_our_departments_e_mail(bundles: tuple[Path, Path]) -> None:
     Department.objects.create(slug="steueramt", name_de="Steueramt Neustadt",
                               name_en="Tax Office", email="steuern@neustadt.example")
