@@ -272,19 +272,20 @@ class ImportPlan:
 def _local_change(service: Service, current: ServiceVersion, kept: set[str]) -> str:
     """Say how the current version was changed here since the last import, or return ''."""
     last_import = service.versions.filter(origin=Origin.IMPORT).order_by("-number").first()
+    by = f" by {current.published_by}" if current.published_by else ""
     if last_import is None:
         if current.origin != Origin.ADMIN:
             return ""  # from our own file only: the import is a new version like any other
-        changed = ["(never imported before)"]
-    elif last_import.pk == current.pk:
+        return (f"version {current.number} was published in the admin{by} and the service was "
+                f"never imported before; kept it; run with --force-service {service.slug} to "
+                "take the bundle's version")
+    if last_import.pk == current.pk:
         return ""
-    else:
-        changed = [path for path in diff_paths(last_import.definition, current.definition)
-                   if path not in kept]
-        if not changed:
-            return ""  # only what --keep-local keeps ours anyway
+    changed = [path for path in diff_paths(last_import.definition, current.definition)
+               if path not in kept]
+    if not changed:
+        return ""  # only what --keep-local keeps ours anyway
     where = "in the admin" if current.origin == Origin.ADMIN else f"from {current.source_path}"
-    by = f" by {current.published_by}" if current.published_by else ""
     return (f"version {current.number} was published {where}{by} since the last import "
             f"(changed: {', '.join(changed)}); kept it; run with --force-service "
             f"{service.slug} to take the bundle's version")

@@ -207,6 +207,19 @@ def test_a_file_taken_after_the_import_is_a_local_change_too(
     assert _current().definition["processing_time"]["de"] == "In der Regel drei Tage"
 
 
+def test_a_service_published_in_the_admin_and_never_imported_is_kept(
+    bundles: tuple[Path, Path],
+) -> None:
+    run(bundles[0])
+    ServiceVersion.objects.filter(origin=Origin.IMPORT).update(origin=Origin.ADMIN,
+                                                              published_by="ben")
+
+    out, err = run(bundles[1])
+
+    assert "version 1 was published in the admin by ben and the service was never imported" in err
+    assert "1 kept because changed here" in out
+
+
 def run_load(directory: Path, *take_file: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("load_services", dir=directory, take_file=list(take_file), stdout=out,
