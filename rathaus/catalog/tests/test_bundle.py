@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from rathaus.applications.tests.hund import SIMPLE_STEPS
 from rathaus.applications.tests.journey import Journey
 from rathaus.catalog.loader import load_directory
 from rathaus.catalog.models import (
@@ -30,6 +29,28 @@ from rathaus.catalog.services import Provenance, publish_catalog, publish_defini
 from rathaus.forms.schema import ServiceDef
 
 pytestmark = pytest.mark.django_db
+
+# The shortest complete dog registration (as applications/tests/hund.py, which the layers keep
+# out of the catalog's reach): one dog, not moved here, paid by transfer.
+SIMPLE_STEPS: list[tuple[str, dict[str, str]]] = [
+    ("owner", {
+        "owner_name-given_names": "Erika", "owner_name-family_name": "Mustermann",
+        "owner_birth_date": "1980-02-03", "owner_address-street": "Lindenallee",
+        "owner_address-number": "7a", "owner_address-postcode": "31134",
+        "owner_address-city": "Musterstadt", "owner_email": "erika@example.org",
+        "owner_phone": "05121 123456",
+    }),
+    ("keeping", {"commercial": "no", "moved_here": "no"}),
+    ("dogs", {
+        "dogs-count": "1", "dogs-0-dog_name": "Bello", "dogs-0-breed": "Labrador-Mischling",
+        "dogs-0-sex": "female", "dogs-0-birth_date": "2021-05-01",
+        "dogs-0-keeping_since": "2024-03-01", "dogs-0-chip_number": "276098106543210",
+        "dogs-0-dangerous": "no",
+    }),
+    ("insurance", {"insurer": "Musterversicherung AG", "policy_number": "HV-1"}),
+    ("payment", {"payment_method": "transfer"}),
+    ("declaration", {"truthful": "yes"}),
+]
 
 SLUG = "hund-anmelden"
 THEIR_TEXT = "Neu in Musterstadt: die Anmeldung geht auch für mehrere Hunde auf einmal."
