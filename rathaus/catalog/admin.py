@@ -27,8 +27,9 @@ class LifeSituationAdmin(admin.ModelAdmin[LifeSituation]):
 
 class ServiceVersionInline(admin.TabularInline[ServiceVersion, Service]):
     model = ServiceVersion
-    fields = ["number", "published_at", "checksum", "source_path"]
-    readonly_fields = ["number", "published_at", "checksum", "source_path"]
+    fields = ["number", "published_at", "origin", "published_by", "source_path", "checksum"]
+    readonly_fields = ["number", "published_at", "origin", "published_by", "source_path",
+                       "checksum"]
     extra = 0
     can_delete = False
 
@@ -54,9 +55,11 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
 class ServiceVersionAdmin(admin.ModelAdmin[ServiceVersion]):
     """Versions are immutable: they can be read, never changed."""
 
-    list_display = ["service", "number", "published_at"]
-    readonly_fields = ["service", "number", "definition", "checksum", "source_path",
-                       "published_at"]
+    list_display = ["service", "number", "published_at", "origin"]
+    list_filter = ["origin"]
+    readonly_fields = ["service", "number", "definition", "checksum", "published_at", "origin",
+                       "source_path", "published_by", "import_bundle", "import_town",
+                       "import_checksum"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -95,6 +95,19 @@ def validate_service_file(path: Path) -> tuple[LoadedService | None, list[Defini
     data, errors = _read_yaml(path)
     if errors:
         return None, errors
+    return validate_service_data(data, path)
+
+
+def validate_catalog_data(data: Any, path: Path) -> tuple[CatalogDef | None, list[DefinitionError]]:
+    """Validate a parsed _catalog.yaml (read from somewhere other than a directory)."""
+    parsed, errors = _validate(CatalogDef, data, path)
+    return (parsed if isinstance(parsed, CatalogDef) else None), errors
+
+
+def validate_service_data(
+    data: Any, path: Path
+) -> tuple[LoadedService | None, list[DefinitionError]]:
+    """Validate a parsed definition that claims to be the file at ``path``."""
     spec, errors = _validate(ServiceDef, data, path)
     if spec is None:
         return None, errors

@@ -122,6 +122,14 @@ class Service(models.Model):
         return _pick(self.summary_de, self.summary_en)
 
 
+class Origin(models.TextChoices):
+    """Where a published version came from: the town's files, its admin, or another town."""
+
+    FILE = "file", _("file in services/")
+    ADMIN = "admin", _("admin")
+    IMPORT = "import", _("import of a bundle")
+
+
 class ServiceVersion(models.Model):
     """One published definition of a service; never changed once written."""
 
@@ -132,6 +140,15 @@ class ServiceVersion(models.Model):
     checksum = models.CharField(_("checksum"), max_length=64)
     source_path = models.CharField(_("source file"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    # Provenance: loading services/ never replaces a version published in the admin or
+    # imported from another town (docs/decisions/0034-service-bundles-and-provenance.md).
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices,
+                              default=Origin.FILE)
+    published_by = models.CharField(_("published by"), max_length=150, blank=True)
+    import_bundle = models.CharField(_("imported from bundle"), max_length=300, blank=True)
+    import_town = models.CharField(_("imported from town"), max_length=200, blank=True)
+    # The checksum the exporting town gave the definition, before mapping and kept local parts.
+    import_checksum = models.CharField(_("checksum in the bundle"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["service", "-number"]

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from .models import (
     Department,
     LifeSituation,
     OfflineNeed,
+    Origin,
     Service,
     ServiceDailyCount,
     ServiceVersion,
@@ -30,11 +32,38 @@ from .models import (
 from .search import SEARCH_PARTS
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a definition being published comes from; stored on its version."""
+
+    origin: Origin
+    source_path: str = ""
+    published_by: str = ""
+    import_bundle: str = ""
+    import_town: str = ""
+    import_checksum: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A file in services/ that differs from a current version published elsewhere."""
+
+    slug: str
+    path: str
+    number: int
+    origin: str
+    published_at: datetime
+    published_by: str
+    import_bundle: str
+    import_town: str
+
+
 @dataclass
 class PublishReport:
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[Conflict] = field(default_factory=list)
 
 
 def definition_json(spec: ServiceDef) -> dict[str, Any]:
@@ -65,8 +94,14 @@ def need_search_text_for(need: OfflineNeedDef) -> str:
 
 
 @transaction.atomic
-def publish_catalog(*, loaded: LoadedCatalog) -> PublishReport:
-    """Create or update departments, categories and life situations, then publish each service."""
+def publish_catalog(
+    *, loaded: LoadedCatalog, take_file: frozenset[str] = frozenset()
+) -> PublishReport:
+    """Create or update departments, categories and life situations, then publish each service.
+
+    A service whose current version was published in the admin or imported keeps it when its
+    file differs, unless its slug is in ``take_file``; the report lists it under ``kept``.
+    """
     catalog = loaded.catalog
     for item in catalog.departments:
         defaults = {"name_de": item.name.de, "name_en": item.name.en, "email": item.email}
@@ -94,8 +129,11 @@ def publish_catalog(*, loaded: LoadedCatalog) -> PublishReport:
         transaction.on_commit(bump_catalog_generation)
     report = PublishReport()
     for service in loaded.services:
-        outcome = publish_service(loaded=service)
-        getattr(report, outcome).append(service.spec.slug)
+        outcome = publish_service(loaded=service, take_file=service.spec.slug in take_file)
+        if isinstance(outcome, Conflict):
+            report.kept.append(outcome)
+        else:
+            getattr(report, outcome).append(service.spec.slug)
     return report
 
 
@@ -127,9 +165,37 @@ def _publish_offline_needs(needs: list[OfflineNeedDef]) -> bool:
 
 
 @transaction.atomic
-def publish_service(*, loaded: LoadedService) -> str:
-    """Publish one definition; return 'created', 'new_versions' or 'unchanged'."""
+def publish_service(*, loaded: LoadedService, take_file: bool = False) -> str | Conflict:
+    """Publish one definition from services/; return the outcome or the conflict that kept it.
+
+    The outcome is 'created', 'new_versions' or 'unchanged'.
+    """
     spec = loaded.spec
+    checksum = definition_checksum(definition_json(spec))
+    current = (
+        ServiceVersion.objects.select_for_update()
+        .filter(service__slug=spec.slug, service__current_version=F("pk")).first()
+    )
+    if (current is not None and current.origin != Origin.FILE
+            and current.checksum != checksum and not take_file):
+        return Conflict(
+            slug=spec.slug, path=str(loaded.path.name), number=current.number,
+            origin=current.origin, published_at=current.published_at,
+            published_by=current.published_by, import_bundle=current.import_bundle,
+            import_town=current.import_town,
+        )
+    return publish_definition(
+        spec=spec, provenance=Provenance(origin=Origin.FILE, source_path=loaded.path.name)
+    )
+
+
+@transaction.atomic
+def publish_definition(*, spec: ServiceDef, provenance: Provenance) -> str:
+    """Make the definition the service's current version, creating the version if it is new.
+
+    Return 'created', 'new_versions' or 'unchanged'. A definition equal to an earlier version
+    makes that version current again (versions are unique by checksum).
+    """
     data = definition_json(spec)
     checksum = definition_checksum(data)
     department = Department.objects.get(slug=spec.department)
@@ -153,7 +219,9 @@ def publish_service(*, loaded: LoadedService) -> str:
         latest = service.versions.order_by("-number").values_list("number", flat=True).first()
         existing = ServiceVersion.objects.create(
             service=service, number=(latest or 0) + 1, definition=data, checksum=checksum,
-            source_path=str(loaded.path.name),
+            origin=provenance.origin, source_path=provenance.source_path,
+            published_by=provenance.published_by, import_bundle=provenance.import_bundle,
+            import_town=provenance.import_town, import_checksum=provenance.import_checksum,
         )
     for name, value in fields.items():
         setattr(service, name, value)
