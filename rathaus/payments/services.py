@@ -324,3 +324,8 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         amount_cents=amount_cents, detail=kassenzeichen[:500] if payment is None else "",
         raw=safe_fields(fields))
 
+
+
+def receipt_follows(payment: Payment) -> None:
+    """Render the stored receipt again after the commit (for the cash office's bookings)."""
+    _receipt_follows(payment)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, on_behalf_views, statistics_views, views
+from . import cash_views, inbox_views, on_behalf_views, statistics_views, views
 
 app_name = "staff"
 
@@ -37,4 +37,14 @@ urlpatterns = [
          name="notice_preview"),
     path("submissions/<str:reference>/notice/<int:pk>.pdf", inbox_views.notice_pdf,
          name="notice_pdf"),
+    # The cash office (Stadtkasse).
+    path("cash/", cash_views.payments, name="cash_payments"),
+    path("cash/payments/<str:kassenzeichen>/", cash_views.payment, name="cash_payment"),
+    path("cash/statements/", cash_views.statements_page, name="cash_statements"),
+    path("cash/statements/upload/", cash_views.upload, name="cash_upload"),
+    path("cash/statements/<int:pk>/", cash_views.statement, name="cash_statement"),
+    path("cash/statements/<int:pk>/apply/", cash_views.apply, name="cash_apply"),
+    path("cash/lines/", cash_views.lines, name="cash_lines"),
+    path("cash/lines/<int:pk>/assign/", cash_views.assign, name="cash_assign"),
+    path("cash/lines/<int:pk>/dismiss/", cash_views.dismiss, name="cash_dismiss"),
 ]

@@ -1,0 +1,364 @@
+"""The cash office as it sees its pages: the role, the payments, bank statements, open lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from rathaus.audit.models import Action, AuditEvent
+from rathaus.payments.models import (
+    LineStatus,
+    Payment,
+    PaymentEvent,
+    PaymentState,
+    StatementImport,
+    StatementLine,
+    Verdict,
+)
+from rathaus.payments.roles import CASH_OFFICE_GROUP, WORK_CASH_OFFICE
+
+from .cash import signed_in_cashier, statement, transfer_payment
+from .conftest import text
+from .factories import sign_in_verified, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client: Client, data: bytes, name: str = "auszug.xml") -> Any:
+    return client.post("/en/staff/cash/statements/upload/",
+                       {"statement": SimpleUploadedFile(name, data, "application/xml")})
+
+
+# -- The role --------------------------------------------------------------------------------
+
+
+def test_the_stadtkasse_group_holds_the_permission_and_only_it_opens_the_pages(
+        client: Client) -> None:
+    group = Group.objects.get(name=CASH_OFFICE_GROUP)
+    assert [f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()] == [
+        WORK_CASH_OFFICE]
+    assert client.get("/en/staff/cash/").status_code == 302  # signed out: to the sign-in
+
+    clerk = staff_user("clerk", clerk_of=("standesamt",))
+    sign_in_verified(client, clerk)
+    assert client.get("/en/staff/cash/").status_code == 403
+    assert "Cash office" not in text(client.get("/en/staff/"))
+
+    other = Client()
+    signed_in_cashier(other)
+    home = text(other.get("/en/staff/"))
+    assert "Cash office (Stadtkasse)" in home
+    assert "/en/staff/cash/" in other.get("/en/staff/").content.decode()
+    assert other.get("/en/staff/cash/").status_code == 200
+
+
+def test_an_administrator_gives_the_role_on_the_command_line() -> None:
+    import io
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    Group.objects.filter(name=CASH_OFFICE_GROUP).delete()  # deleted by mistake: it comes back
+    call_command("create_staff_user", "dora", "--cash-office", stdout=io.StringIO())
+    dora = User.objects.get(username="dora")
+    assert dora.has_perm(WORK_CASH_OFFICE)
+    assert AuditEvent.objects.filter(action=Action.ROLE_GRANTED,
+                                     message="cash office: dora").exists()
+
+
+def test_a_password_alone_does_not_open_the_cash_office(client: Client) -> None:
+    from .cash import cashier
+
+    client.force_login(cashier())  # no second factor in this session
+    response = client.get("/en/staff/cash/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/staff/login/")
+
+
+# -- Payments --------------------------------------------------------------------------------
+
+
+def test_the_payments_by_state_method_and_day_with_search(client: Client,
+                                                          catalog: None) -> None:
+    first, second = transfer_payment(copies=2), transfer_payment(copies=1)
+    Payment.objects.filter(pk=second.pk).update(
+        state=PaymentState.PAID, paid_cents=1200,
+        paid_at=dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC))
+    signed_in_cashier(client)
+
+    everything = text(client.get("/en/staff/cash/"))
+    assert first.kassenzeichen in everything
+    assert second.kassenzeichen in everything
+    assert "not paid yet: 1" in everything
+    assert "paid: 1" in everything
+    assert "24.00 €" in everything
+
+    paid = text(client.get("/en/staff/cash/?state=paid"))
+    assert second.kassenzeichen in paid
+    assert first.kassenzeichen not in paid
+    by_day = text(client.get("/en/staff/cash/?day=paid&date_from=2026-11-01&date_to=03.11.2026"))
+    assert second.kassenzeichen in by_day
+    assert first.kassenzeichen not in by_day
+    found = text(client.get("/en/staff/cash/", {"q": first.kassenzeichen.lower()}))
+    assert first.kassenzeichen in found
+    assert second.kassenzeichen not in found
+    assert first.submission is not None
+    by_reference = text(client.get("/en/staff/cash/", {"q": first.submission.reference}))
+    assert first.kassenzeichen in by_reference
+    assert second.kassenzeichen not in by_reference
+    assert "No payment matches these filters." in text(
+        client.get("/en/staff/cash/?method=direct_debit"))
+    assert second.kassenzeichen in text(client.get("/en/staff/cash/?method=transfer"))
+    german = text(client.get("/de/staff/cash/?state=open"))
+    assert "24,00 €" in german  # German numbers; the texts come with the translation
+
+
+def test_wrong_filters_are_named_and_an_empty_list_says_so(client: Client) -> None:
+    signed_in_cashier(client)
+    wrong = client.get("/en/staff/cash/?date_from=2026-13-45&state=bogus")
+    assert wrong.status_code == 400
+    assert "Enter the date as DD.MM.YYYY or YYYY-MM-DD." in text(wrong)
+    assert "No payments yet" in text(client.get("/en/staff/cash/"))
+    assert "No payment matches these filters." in text(client.get("/en/staff/cash/?q=nothing"))
+
+
+def test_the_payment_list_costs_the_same_queries_for_ten_or_forty_rows(
+        client: Client, catalog: None, django_assert_num_queries: Any) -> None:
+    payment = transfer_payment()
+    signed_in_cashier(client)
+    client.get("/en/staff/cash/")  # warm the session and the language
+
+    def more(count: int) -> None:
+        Payment.objects.bulk_create(
+            Payment(submission=payment.submission, kassenzeichen=f"T-{n:05d}-{count}",
+                    amount_cents=500, purpose="T", method="transfer") for n in range(count))
+
+    more(9)
+    with django_assert_num_queries(10) as ten:
+        assert client.get("/en/staff/cash/").status_code == 200
+    more(30)
+    with django_assert_num_queries(len(ten.captured_queries)):
+        page = client.get("/en/staff/cash/")
+    assert text(page).count("T-000") == 39
+
+
+def test_a_payment_page_shows_every_message_with_its_verdict(client: Client,
+                                                             catalog: None) -> None:
+    from rathaus.payments import services
+
+    payment = transfer_payment(copies=2)
+    services.apply_booking(kassenzeichen=payment.kassenzeichen, amount_cents=1000,
+                           booked_at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC), fields={})
+    signed_in_cashier(client)
+    page = text(client.get(f"/en/staff/cash/payments/{payment.kassenzeichen}/"))
+    assert "bank statement import" in page
+    assert "amount mismatch" in page
+    assert "122010.431100" in page  # the cost centre
+    assert client.get("/en/staff/cash/payments/NOPE-1/").status_code == 404
+
+
+# -- Bank statements -------------------------------------------------------------------------
+
+
+def three_payments() -> tuple[Payment, Payment, Payment]:
+    """24 € (two copies), 12 € and 12 €: paid in full, in part and too much on the statement."""
+    return transfer_payment(copies=2), transfer_payment(copies=1), transfer_payment(copies=1)
+
+
+def test_a_statement_is_previewed_then_applied(client: Client, catalog: None) -> None:
+    full, part, more = three_payments()
+    user = signed_in_cashier(client)
+    data = statement(kz123=full.kassenzeichen, kz124=part.kassenzeichen,
+                     kz125=more.kassenzeichen)
+
+    response = upload(client, data)
+    assert response.status_code == 302
+    stored = StatementImport.objects.get()
+    preview = text(client.get(response["Location"]))
+    assert f"Paid in full: €24.00 for Kassenzeichen {full.kassenzeichen.replace('-', '')}" \
+        in preview
+    assert "Paid in part: €10.00 of €12.00" in preview
+    assert "Paid too much: €15.00 instead of €12.00" in preview
+    assert "matched: paid in full: 1" in preview
+    assert "partial payment: 1" in preview
+    assert "Money paid out from the account" in preview
+    assert "A return of an earlier booking (reason MD06)." in preview
+    # Nothing is booked by looking.
+    full.refresh_from_db()
+    assert full.state == PaymentState.OPEN
+    assert not StatementLine.objects.exists()
+
+    applied = client.post(f"/en/staff/cash/statements/{stored.pk}/apply/", follow=True)
+    said = text(applied)
+    assert "Statement applied: 1 payment booked" in said
+    assert "lines left open for you" in said
+    full.refresh_from_db()
+    part.refresh_from_db()
+    assert (full.state, full.paid_cents, full.method) == (PaymentState.PAID, 2400, "transfer")
+    assert full.paid_at is not None
+    assert full.paid_at.date() == dt.date(2026, 12, 4)
+    assert part.state == PaymentState.OPEN
+    lines = StatementLine.objects.all()
+    assert lines.count() == stored.entries
+    assert lines.filter(status=LineStatus.BOOKED).get().payment == full
+    open_lines = {line.outcome for line in lines.filter(status=LineStatus.OPEN)}
+    assert open_lines == {"partial", "overpaid", "unmatched"}
+    assert lines.filter(status=LineStatus.IGNORED).count() == 2  # the return and the fee
+    event = AuditEvent.objects.get(action=Action.STATEMENT_IMPORTED)
+    assert event.actor == user
+    assert "1 booked" in event.message
+
+    # The cash office's open lines name what to do.
+    listed = text(client.get("/en/staff/cash/lines/"))
+    assert "Paid in part: €10.00 of €12.00" in listed
+    assert "No Kassenzeichen in the remittance text" in listed
+
+
+def test_the_same_statement_twice_changes_nothing_and_says_so(client: Client,
+                                                              catalog: None) -> None:
+    full, part, more = three_payments()
+    signed_in_cashier(client)
+    data = statement(kz123=full.kassenzeichen, kz124=part.kassenzeichen,
+                     kz125=more.kassenzeichen)
+    first = upload(client, data)
+    client.post(first["Location"] + "apply/")
+    again = client.post(first["Location"] + "apply/", follow=True)
+    assert "This upload was applied already; nothing changed." in text(again)
+
+    second = upload(client, data)
+    assert "Every entry of this statement was imported before: confirming changes nothing." \
+        in text(client.get(second["Location"]))
+    counts = (StatementLine.objects.count(), PaymentEvent.objects.count())
+    done = client.post(second["Location"] + "apply/", follow=True)
+    assert "Every entry of this statement was imported before; nothing changed." in text(done)
+    assert (StatementLine.objects.count(), PaymentEvent.objects.count()) == counts
+    assert PaymentEvent.objects.filter(payment=full, verdict=Verdict.APPLIED).count() == 1
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("auszug.pdf", b"%PDF-1.7", "Choose an XML file (ending in .xml)"),
+    ("auszug.xml", b"not xml at all", "The file is not an XML file"),
+    ("auszug.xml", b"<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:"
+                   b"pain.008.001.08'/>", "The file is not a camt.053 account statement."),
+    ("auszug.xml", b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
+     "document type declaration"),
+])
+def test_a_wrong_file_is_refused_in_words(client: Client, name: str, data: bytes,
+                                          message: str) -> None:
+    signed_in_cashier(client)
+    response = upload(client, data, name)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert not StatementImport.objects.exists()
+
+
+def test_a_huge_file_and_no_file_are_refused(client: Client, settings: Any) -> None:
+    settings.RATHAUS_CASH_STATEMENT_MAX_BYTES = 1000
+    signed_in_cashier(client)
+    response = upload(client, b"<x>" + b" " * 2000 + b"</x>")
+    assert response.status_code == 400
+    assert "The file is larger than 1000" in text(response)
+    missing = client.post("/en/staff/cash/statements/upload/", {})
+    assert missing.status_code == 400
+    assert "Choose the statement file." in text(missing)
+
+
+# -- Open lines ------------------------------------------------------------------------------
+
+
+def applied(client: Client) -> tuple[Payment, Payment, Payment]:
+    full, part, more = three_payments()
+    data = statement(kz123=full.kassenzeichen, kz124=part.kassenzeichen,
+                     kz125=more.kassenzeichen)
+    client.post(upload(client, data)["Location"] + "apply/")
+    return full, part, more
+
+
+def line_of(outcome: str) -> StatementLine:
+    return StatementLine.objects.get(outcome=outcome)
+
+
+def test_an_overpayment_assigned_by_hand_pays_the_payment(client: Client,
+                                                          catalog: None) -> None:
+    user = signed_in_cashier(client)
+    _full, _part, more = applied(client)
+    line = line_of("overpaid")
+    response = client.post(f"/en/staff/cash/lines/{line.pk}/assign/", {
+        f"line{line.pk}-kassenzeichen": more.kassenzeichen.lower().replace("-", " "),
+        f"line{line.pk}-note": "3 € zurück"}, follow=True)
+    assert f"The line is booked on {more.kassenzeichen}; the payment is paid." in text(response)
+    more.refresh_from_db()
+    assert (more.state, more.paid_cents) == (PaymentState.PAID, 1500)
+    line.refresh_from_db()
+    assert (line.status, line.payment, line.resolved_by) == (LineStatus.ASSIGNED, more, user)
+    assert AuditEvent.objects.filter(action=Action.STATEMENT_LINE_ASSIGNED,
+                                     object_id=str(line.pk)).exists()
+    again = client.post(f"/en/staff/cash/lines/{line.pk}/assign/", {
+        f"line{line.pk}-kassenzeichen": more.kassenzeichen}, follow=True)
+    assert "This line was dealt with already." in text(again)
+
+
+def test_instalments_assigned_by_hand_pay_once_they_add_up(client: Client,
+                                                           catalog: None) -> None:
+    signed_in_cashier(client)
+    _full, part, _more = applied(client)
+    first = line_of("partial")
+    client.post(f"/en/staff/cash/lines/{first.pk}/assign/",
+                {f"line{first.pk}-kassenzeichen": part.kassenzeichen})
+    part.refresh_from_db()
+    assert part.state == PaymentState.OPEN
+    # The rest arrives without a Kassenzeichen (the foreign transfer of 5 € stands in).
+    rest = StatementLine.objects.filter(status=LineStatus.OPEN, outcome="unmatched").first()
+    assert rest is not None
+    response = client.post(f"/en/staff/cash/lines/{rest.pk}/assign/",
+                           {f"line{rest.pk}-kassenzeichen": part.kassenzeichen}, follow=True)
+    part.refresh_from_db()
+    assert part.state == PaymentState.PAID, text(response)
+    assert part.paid_cents == first.amount_cents + rest.amount_cents
+
+
+def test_assigning_to_an_unknown_or_paid_payment_is_refused(client: Client,
+                                                            catalog: None) -> None:
+    signed_in_cashier(client)
+    full, _part, _more = applied(client)
+    line = line_of("overpaid")
+    unknown = client.post(f"/en/staff/cash/lines/{line.pk}/assign/",
+                          {f"line{line.pk}-kassenzeichen": "GEB-1999-999999"})
+    assert unknown.status_code == 400
+    assert "No payment has the Kassenzeichen GEB-1999-999999." in text(unknown)
+    paid = client.post(f"/en/staff/cash/lines/{line.pk}/assign/",
+                       {f"line{line.pk}-kassenzeichen": full.kassenzeichen})
+    assert paid.status_code == 400
+    assert "is paid already; pay the money back" in text(paid)
+    line.refresh_from_db()
+    assert line.status == LineStatus.OPEN
+
+
+def test_a_line_is_dismissed_only_with_a_note(client: Client, catalog: None) -> None:
+    signed_in_cashier(client)
+    applied(client)
+    line = StatementLine.objects.filter(status=LineStatus.OPEN, outcome="unmatched").first()
+    assert line is not None
+    empty = client.post(f"/en/staff/cash/lines/{line.pk}/dismiss/", {})
+    assert empty.status_code == 400
+    assert "Say why the line is dismissed." in text(empty)
+    done = client.post(f"/en/staff/cash/lines/{line.pk}/dismiss/",
+                       {f"dismiss{line.pk}-note": "Miete Parkplatz, Liegenschaften"},
+                       follow=True)
+    assert "The line is dismissed with your note." in text(done)
+    line.refresh_from_db()
+    assert (line.status, line.note) == (LineStatus.DISMISSED, "Miete Parkplatz, Liegenschaften")
+    assert "Miete Parkplatz" in text(client.get("/en/staff/cash/lines/?status=dismissed"))
+    assert AuditEvent.objects.filter(action=Action.STATEMENT_LINE_DISMISSED).exists()
+
+
+def test_no_open_lines_says_so(client: Client) -> None:
+    signed_in_cashier(client)
+    assert "Nothing to check" in text(client.get("/en/staff/cash/lines/"))
+    assert "No statement has been uploaded yet." in text(
+        client.get("/en/staff/cash/statements/"))
