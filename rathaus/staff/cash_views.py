@@ -8,7 +8,7 @@ only the Kassenzeichen, the amount, the booking text and the application's refer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.appointments.staff_views import ErrorEntry, form_errors
+from rathaus.audit.models import Action
+from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core.access import verified_required
 from rathaus.payments import selectors, statements
@@ -37,6 +39,7 @@ from rathaus.payments.models import (
 )
 from rathaus.payments.roles import WORK_CASH_OFFICE
 
+from . import cash_export
 from .cash_forms import AssignLineForm, DismissLineForm, PaymentFilterForm, StatementUploadForm
 
 cash_required = verified_required(permission=WORK_CASH_OFFICE)
@@ -146,6 +149,30 @@ def payment_context(found: Payment) -> dict[str, Any]:
                       .order_by("booking_date", "pk")),
         "attempts": list(found.attempts.order_by("created_at", "pk")),
     }
+
+
+@cash_required
+def bookings(request: HttpRequest) -> HttpResponse:
+    """The paid (and refunded) payments under the list's filters as CSV, by booking day."""
+    form = filter_form(request)
+    chosen = form.filters()
+    filters = replace(chosen, day="paid", states=tuple(
+        state for state in chosen.states if state in BOOKED) or BOOKED)
+    found = listed(selectors.cash_office_payments(filters)).order_by("paid_at", "pk")
+    data, count = cash_export.bookings_csv(found[:100_000].iterator(chunk_size=2000))
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    first, last = filters.date_from, filters.date_to
+    name = "buchungen" + (f"-{first:%Y%m%d}" if first else "") + (
+        f"-{last:%Y%m%d}" if last else "") + ".csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    record(action=Action.BOOKINGS_EXPORTED, request=request,
+           object_type="payments.payment", object_id=str(count),
+           message=request.GET.urlencode()[:500])
+    return response
+
+
+BOOKED = (PaymentState.PAID.value, PaymentState.REFUNDED.value)
 
 
 # -- Bank statements -------------------------------------------------------------------------

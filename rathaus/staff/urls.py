@@ -39,6 +39,7 @@ urlpatterns = [
          name="notice_pdf"),
     # The cash office (Stadtkasse).
     path("cash/", cash_views.payments, name="cash_payments"),
+    path("cash/bookings.csv", cash_views.bookings, name="cash_bookings"),
     path("cash/payments/<str:kassenzeichen>/", cash_views.payment, name="cash_payment"),
     path("cash/statements/", cash_views.statements_page, name="cash_statements"),
     path("cash/statements/upload/", cash_views.upload, name="cash_upload"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -362,3 +364,65 @@ def test_no_open_lines_says_so(client: Client) -> None:
     assert "Nothing to check" in text(client.get("/en/staff/cash/lines/"))
     assert "No statement has been uploaded yet." in text(
         client.get("/en/staff/cash/statements/"))
+
+
+# -- Bookings export -------------------------------------------------------------------------
+
+
+def booked(copies: int, day: dt.date) -> Payment:
+    payment = transfer_payment(copies=copies)
+    Payment.objects.filter(pk=payment.pk).update(
+        state=PaymentState.PAID, paid_cents=payment.amount_cents,
+        paid_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC))
+    payment.refresh_from_db()
+    return payment
+
+
+def rows_of(response: Any) -> list[list[str]]:
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for German Excel
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def test_the_bookings_export_has_the_default_columns_in_german(client: Client,
+                                                               catalog: None) -> None:
+    paid = booked(2, dt.date(2026, 12, 4))
+    transfer_payment()  # open: not a booking
+    signed_in_cashier(client)
+    response = client.get("/de/staff/cash/bookings.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = rows_of(response)
+    assert len(header) == 7
+    assert paid.submission is not None
+    assert rows == [[paid.kassenzeichen, "24,00", "04.12.2026", "122010.431100", paid.purpose,
+                     "bank transfer", paid.submission.reference]]
+    assert AuditEvent.objects.filter(action=Action.BOOKINGS_EXPORTED, object_id="1").exists()
+
+
+def test_the_bookings_export_follows_its_settings_and_filters(
+        client: Client, catalog: None, settings: Any) -> None:
+    settings.RATHAUS_CASH_EXPORT_COLUMNS = ["booking_date", "amount", "kassenzeichen",
+                                            "service", "purpose"]
+    settings.RATHAUS_CASH_EXPORT_FORMAT = "iso"
+    early, late = booked(1, dt.date(2026, 11, 2)), booked(2, dt.date(2026, 12, 4))
+    Payment.objects.filter(pk=late.pk).update(purpose="=HYPERLINK(\"http://x\")")
+    signed_in_cashier(client)
+    _header, *rows = rows_of(client.get("/de/staff/cash/bookings.csv"))
+    assert [row[:3] for row in rows] == [["2026-11-02", "12.00", early.kassenzeichen],
+                                         ["2026-12-04", "24.00", late.kassenzeichen]]
+    assert early.submission is not None
+    assert rows[0][3] == early.submission.service.title_de
+    assert rows[1][4].startswith("'=")  # never run as a formula
+    _header, *december = rows_of(client.get(
+        "/en/staff/cash/bookings.csv?date_from=2026-12-01&day=created"))
+    assert [row[2] for row in december] == [late.kassenzeichen]
+
+
+def test_an_unknown_export_column_is_named_at_start(settings: Any) -> None:
+    from rathaus.staff.cash_export import check_columns
+
+    settings.RATHAUS_CASH_EXPORT_COLUMNS = ["kassenzeichen", "iban"]
+    errors = check_columns()
+    assert [error.id for error in errors] == ["rathaus.E040"]
+    assert "iban" in errors[0].msg
