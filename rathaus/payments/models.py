@@ -255,3 +255,39 @@ class StatementLine(models.Model):
     @property
     def amount(self) -> str:
         return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("asked at the provider")
+    DONE = "done", _("refunded")
+    FAILED = "failed", _("refused by the provider")
+
+
+class Refund(models.Model):
+    """Money the cash office paid back through the provider the payment came by.
+
+    Claimed (pending) before the provider is asked, so that two refunds at once never pay back
+    more than was paid; done or failed after its answer.
+    """
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                related_name="refunds")
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    state = models.CharField(_("state"), max_length=10, choices=RefundState.choices,
+                             default=RefundState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    detail = models.CharField(_("provider's answer"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0),
+                                              name="payments_refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.amount_cents}"

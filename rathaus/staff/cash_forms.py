@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -105,3 +106,33 @@ class DismissLineForm(forms.Form):
         label=_("Why is this line not booked?"), max_length=500,
         help_text=_("For example: refunded to the payer, booked in the finance system."),
         error_messages={"required": _("Say why the line is dismissed.")})
+
+
+_AMOUNT = re.compile(r"^(?P<euros>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?$")
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount to pay back, in euros"), max_length=12,
+        help_text=_("For example 12,00. At most what was paid and not yet paid back."),
+        error_messages={"required": _("Enter the amount to pay back.")})
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=300)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, most_cents: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.most_cents = most_cents
+
+    def clean_amount(self) -> int:
+        text = "".join(str(self.cleaned_data["amount"]).replace("€", "").split())
+        found = _AMOUNT.match(text)
+        if found is None:
+            raise forms.ValidationError(_("Enter the amount in euros, for example 12,00."))
+        cents = int(found["euros"]) * 100 + int((found["cents"] or "0").ljust(2, "0"))
+        if cents <= 0:
+            raise forms.ValidationError(_("Enter an amount greater than zero."))
+        if cents > self.most_cents:
+            raise forms.ValidationError(
+                _("At most %(most)s can be paid back.") % {
+                    "most": f"{self.most_cents // 100},{self.most_cents % 100:02d} €"})
+        return cents

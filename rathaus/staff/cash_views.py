@@ -28,19 +28,28 @@ from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core.access import verified_required
-from rathaus.payments import selectors, statements
+from rathaus.payments import selectors, services, statements
 from rathaus.payments.camt import StatementError
 from rathaus.payments.models import (
     LineStatus,
     Payment,
+    PaymentAttempt,
     PaymentState,
     StatementImport,
     StatementLine,
 )
+from rathaus.payments.providers import registry
+from rathaus.payments.providers.base import Outcome
 from rathaus.payments.roles import WORK_CASH_OFFICE
 
 from . import cash_export
-from .cash_forms import AssignLineForm, DismissLineForm, PaymentFilterForm, StatementUploadForm
+from .cash_forms import (
+    AssignLineForm,
+    DismissLineForm,
+    PaymentFilterForm,
+    RefundForm,
+    StatementUploadForm,
+)
 
 cash_required = verified_required(permission=WORK_CASH_OFFICE)
 PAGE_SIZES = (25, 50, 100)
@@ -141,9 +150,28 @@ def payment(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
     return render(request, "staff/cash/payment.html", payment_context(found))
 
 
-def payment_context(found: Payment) -> dict[str, Any]:
+def _online_attempt(found: Payment) -> PaymentAttempt | None:
+    """The attempt a paid payment came by, when it came through a configured provider."""
+    attempt = (found.attempts.filter(outcome=Outcome.PAID).order_by("-created_at", "-pk")
+               .first())
+    if attempt is None or registry.get(attempt.provider) is None:
+        return None
+    return attempt
+
+
+def payment_context(found: Payment, refund_form: RefundForm | None = None) -> dict[str, Any]:
+    refundable = 0
+    attempt = _online_attempt(found) if found.state == PaymentState.PAID else None
+    refunded = services.refunded_cents(found)
+    if attempt is not None:
+        refundable = max(0, found.paid_cents - refunded)
     return {
         "payment": found, "row": _rows([found])[0],
+        "refund_form": refund_form or (RefundForm(most_cents=refundable, initial={
+            "amount": f"{refundable // 100},{refundable % 100:02d}"}) if refundable else None),
+        "refundable": money(refundable), "refunded": money(refunded) if refunded else "",
+        "refunds": list(found.refunds.select_related("requested_by")),
+        "provider": selectors.provider_label(attempt.provider) if attempt else "",
         "events": selectors.events_of(found),
         "lines": list(found.statement_lines.select_related("statement")
                       .order_by("booking_date", "pk")),
@@ -173,6 +201,60 @@ def bookings(request: HttpRequest) -> HttpResponse:
 
 
 BOOKED = (PaymentState.PAID.value, PaymentState.REFUNDED.value)
+
+
+REFUND_MESSAGES = {
+    "not_paid": gettext_lazy("Only a paid payment can be paid back."),
+    "not_online": gettext_lazy("This payment did not come through a payment provider; pay it "
+                               "back by bank transfer from the town's account."),
+    "amount": gettext_lazy("That is more than was paid and not yet paid back."),
+    "not_supported": gettext_lazy("This payment provider does not allow refunds through its "
+                                  "interface; pay the money back in the provider's own portal "
+                                  "or by bank transfer."),
+    "failed": gettext_lazy("The payment provider refused the refund or could not be reached; "
+                           "nothing was paid back. Try again later."),
+}
+
+
+@cash_required
+@require_POST
+def refund(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
+    """Ask for the amount, then confirm, then pay it back through the provider."""
+    found = (Payment.objects.select_related("submission__service")
+             .filter(kassenzeichen=kassenzeichen[:40]).first())
+    if found is None:
+        raise Http404
+    context = payment_context(found)
+    if context["refund_form"] is None:
+        messages.error(request, str(REFUND_MESSAGES["not_online" if found.state ==
+                                                    PaymentState.PAID else "not_paid"]))
+        return redirect("staff:cash_payment", kassenzeichen=found.kassenzeichen)
+    most = context["refund_form"].most_cents
+    form = RefundForm(request.POST, most_cents=most)
+    if not form.is_valid():
+        context = payment_context(found, form)
+        context["errors"] = form_errors(form)
+        return render(request, "staff/cash/payment.html", context, status=400)
+    cents = form.cleaned_data["amount"]
+    if not form.cleaned_data["confirm"]:
+        return render(request, "staff/cash/refund_confirm.html", {
+            "payment": found, "amount": money(cents), "form": form,
+            "cents": f"{cents // 100},{cents % 100:02d}", "provider": context["provider"],
+            "whole": cents == most and not context["refunded"]})
+    try:
+        changed = services.refund_payment(payment_id=found.pk, amount_cents=cents,
+                                          actor=_user(request),
+                                          reason=form.cleaned_data["reason"], request=request)
+    except services.RefundRefused as error:
+        messages.error(request, str(REFUND_MESSAGES.get(error.code, REFUND_MESSAGES["failed"])))
+    else:
+        if changed.state == PaymentState.REFUNDED:
+            messages.success(request, _("%(amount)s paid back: the payment is refunded.")
+                             % {"amount": money(cents)})
+        else:
+            messages.success(request, _("%(amount)s paid back; the payment stays paid with "
+                                        "the rest.") % {"amount": money(cents)})
+    return redirect("staff:cash_payment", kassenzeichen=found.kassenzeichen)
 
 
 # -- Bank statements -------------------------------------------------------------------------

@@ -41,6 +41,7 @@ urlpatterns = [
     path("cash/", cash_views.payments, name="cash_payments"),
     path("cash/bookings.csv", cash_views.bookings, name="cash_bookings"),
     path("cash/payments/<str:kassenzeichen>/", cash_views.payment, name="cash_payment"),
+    path("cash/payments/<str:kassenzeichen>/refund/", cash_views.refund, name="cash_refund"),
     path("cash/statements/", cash_views.statements_page, name="cash_statements"),
     path("cash/statements/upload/", cash_views.upload, name="cash_upload"),
     path("cash/statements/<int:pk>/", cash_views.statement, name="cash_statement"),

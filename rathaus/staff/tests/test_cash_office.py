@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from rathaus.applications.models import Submission
 from rathaus.audit.models import Action, AuditEvent
 from rathaus.payments.models import (
     LineStatus,
@@ -22,7 +26,12 @@ from rathaus.payments.models import (
     StatementLine,
     Verdict,
 )
+from rathaus.payments.peers import running
+from rathaus.payments.peers.girocheckout import API, GiroCheckoutPeer
+from rathaus.payments.providers.base import Outcome as ReportOutcome
 from rathaus.payments.roles import CASH_OFFICE_GROUP, WORK_CASH_OFFICE
+from rathaus.payments.tests.journeys import birth_certificate
+from rathaus.payments.tests.peer_helpers import browser
 
 from .cash import signed_in_cashier, statement, transfer_payment
 from .conftest import text
@@ -426,3 +435,105 @@ def test_an_unknown_export_column_is_named_at_start(settings: Any) -> None:
     errors = check_columns()
     assert [error.id for error in errors] == ["rathaus.E040"]
     assert "iban" in errors[0].msg
+
+
+# -- Refunds ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def giro(settings: Any) -> Iterator[GiroCheckoutPeer]:
+    """GiroCheckout's local peer, configured as the provider "giro"."""
+    peer = GiroCheckoutPeer(merchant_id="1234567", project_id="1234", password="secure")
+    with running(peer) as url:
+        settings.RATHAUS_PAYMENT_PROVIDERS = {"giro": {
+            "protocol": "girocheckout", "label": "Online bezahlen", "merchant_id": "1234567",
+            "project_id": "1234", "password": "secure", "base_url": f"{url}{API}",
+            "timeout": "3", "purpose_limit": "27"}}
+        yield peer
+
+
+def paid_online(key: str = "giro") -> Payment:
+    """Erika pays two birth certificates on the provider's pay page and comes back."""
+    citizen = Client()
+    journey = birth_certificate(citizen, copies=2)
+    response = citizen.post(journey.step_url, {"payment_method": key})
+    page = citizen.get(response["Location"]).content.decode()
+    found = re.search(r'class="kern-btn kern-btn--primary pay-page-link" href="([^"]+)"', page)
+    assert found is not None
+    status, location, _page = browser("POST", html.unescape(found.group(1)),
+                                      {"result": "pay", "method": "11"})
+    assert status == 303
+    citizen.get(location.removeprefix("http://testserver"))
+    payment = Payment.objects.get(submission=Submission.objects.latest("submitted_at"))
+    assert payment.state == PaymentState.PAID
+    return payment
+
+
+def test_a_refund_in_part_keeps_it_paid_and_the_rest_refunds_it(
+        client: Client, catalog: None, giro: GiroCheckoutPeer) -> None:
+    payment = paid_online()
+    user = signed_in_cashier(client)
+    url = f"/en/staff/cash/payments/{payment.kassenzeichen}/refund/"
+    page = text(client.get(f"/en/staff/cash/payments/{payment.kassenzeichen}/"))
+    assert "Up to 24.00 € can be paid back through Online bezahlen." in page
+
+    too_much = client.post(url, {"amount": "30,00"})
+    assert too_much.status_code == 400
+    assert "At most 24,00 € can be paid back." in text(too_much)
+    asked = client.post(url, {"amount": "10,50", "reason": "eine Urkunde storniert"})
+    assert "Pay 10.50 € of" in text(asked)
+    assert "The payment stays paid with the rest." in text(asked)
+    assert not giro.transactions or all(tx.refunded_cents == 0
+                                        for tx in giro.transactions.values())
+
+    done = client.post(url, {"amount": "10,50", "reason": "eine Urkunde storniert",
+                             "confirm": "on"}, follow=True)
+    assert "10.50 € paid back; the payment stays paid with the rest." in text(done)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PAID
+    assert sum(tx.refunded_cents for tx in giro.transactions.values()) == 1050
+    assert "Paid back so far: 10.50 €." in text(done)
+    assert AuditEvent.objects.filter(action=Action.REFUND_ISSUED, actor=user).exists()
+
+    rest = client.post(url, {"amount": "13.50", "confirm": "on"}, follow=True)
+    assert "13.50 € paid back: the payment is refunded." in text(rest)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED
+    assert PaymentEvent.objects.filter(payment=payment, outcome="refunded",
+                                       verdict=Verdict.APPLIED).count() == 2
+    assert "Pay back" not in text(client.get(f"/en/staff/cash/payments/{payment.kassenzeichen}/"))
+
+
+def test_a_provider_without_refunds_says_so(client: Client, catalog: None,
+                                            settings: Any) -> None:
+    from rathaus.payments.tests import double
+    from rathaus.payments.tests.conftest import DOUBLE, SECRET
+
+    settings.RATHAUS_PAYMENT_PROVIDERS = DOUBLE
+    double.reset()
+    citizen = Client()
+    journey = birth_certificate(citizen, copies=1)
+    citizen.post(journey.step_url, {"payment_method": "double"})
+    payment = Payment.objects.get()
+    request_id = payment.attempts.get().request_id
+    Client().post("/payments/notify/double/", double.message(
+        SECRET, request_id=request_id, outcome=ReportOutcome.PAID))
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PAID
+    signed_in_cashier(client)
+    refused = client.post(f"/en/staff/cash/payments/{payment.kassenzeichen}/refund/",
+                          {"amount": "12,00", "confirm": "on"}, follow=True)
+    assert "does not allow refunds through its interface" in text(refused)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PAID
+    assert not payment.refunds.exists()  # supports_refund is false: the provider is not asked
+
+
+def test_a_bank_transfer_is_not_refunded_through_a_provider(client: Client,
+                                                            catalog: None) -> None:
+    payment = booked(1, dt.date(2026, 12, 1))
+    signed_in_cashier(client)
+    assert "Pay back" not in text(client.get(f"/en/staff/cash/payments/{payment.kassenzeichen}/"))
+    refused = client.post(f"/en/staff/cash/payments/{payment.kassenzeichen}/refund/",
+                          {"amount": "1", "confirm": "on"}, follow=True)
+    assert "did not come through a payment provider" in text(refused)
