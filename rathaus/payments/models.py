@@ -291,3 +291,45 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.amount_cents}"
+
+
+class DirectDebitExport(models.Model):
+    """A pain.008 file the cash office took to the bank, kept as it was written."""
+
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    collection_date = models.DateField(_("collection date"))
+    data = models.BinaryField(_("file"))
+    count = models.PositiveIntegerField(_("collections"))
+    total_cents = models.PositiveBigIntegerField(_("total (cents)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("exported by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("exported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("direct debit export")
+        verbose_name_plural = _("direct debit exports")
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class DirectDebitCollection(models.Model):
+    """A payment collected by direct debit: in one export only (the unique payment)."""
+
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                   related_name="collection")
+    export = models.ForeignKey(DirectDebitExport, verbose_name=_("export"),
+                               on_delete=models.PROTECT, related_name="collections")
+    mandate_reference = models.CharField(_("mandate reference"), max_length=35, db_index=True)
+    sequence = models.CharField(_("sequence type"), max_length=4)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("direct debit collection")
+        verbose_name_plural = _("direct debit collections")
+
+    def __str__(self) -> str:
+        return f"{self.mandate_reference} {self.sequence}"

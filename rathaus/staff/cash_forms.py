@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.payments.models import PaymentState
@@ -136,3 +138,20 @@ class RefundForm(forms.Form):
                 _("At most %(most)s can be paid back.") % {
                     "most": f"{self.most_cents // 100},{self.most_cents % 100:02d} €"})
         return cents
+
+
+class CollectionForm(forms.Form):
+    collection_date = forms.DateField(
+        label=_("Collection date"), input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the bank collects; a bank working day after today."),
+        error_messages={"invalid": DATE_ERROR, "required": _("Enter the collection date.")})
+
+    def clean_collection_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["collection_date"]
+        today = timezone.localdate()
+        if day <= today:
+            raise forms.ValidationError(_("The collection date must be after today."))
+        if day > today + dt.timedelta(days=365):
+            raise forms.ValidationError(_("The collection date must be within a year."))
+        return day

@@ -8,6 +8,7 @@ only the Kassenzeichen, the amount, the booking text and the application's refer
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,9 +29,10 @@ from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core.access import verified_required
-from rathaus.payments import selectors, services, statements
+from rathaus.payments import direct_debits, selectors, services, statements
 from rathaus.payments.camt import StatementError
 from rathaus.payments.models import (
+    DirectDebitExport,
     LineStatus,
     Payment,
     PaymentAttempt,
@@ -38,6 +40,7 @@ from rathaus.payments.models import (
     StatementImport,
     StatementLine,
 )
+from rathaus.payments.pain008 import DirectDebitError
 from rathaus.payments.providers import registry
 from rathaus.payments.providers.base import Outcome
 from rathaus.payments.roles import WORK_CASH_OFFICE
@@ -45,6 +48,7 @@ from rathaus.payments.roles import WORK_CASH_OFFICE
 from . import cash_export
 from .cash_forms import (
     AssignLineForm,
+    CollectionForm,
     DismissLineForm,
     PaymentFilterForm,
     RefundForm,
@@ -255,6 +259,74 @@ def refund(request: HttpRequest, kassenzeichen: str) -> HttpResponse:
             messages.success(request, _("%(amount)s paid back; the payment stays paid with "
                                         "the rest.") % {"amount": money(cents)})
     return redirect("staff:cash_payment", kassenzeichen=found.kassenzeichen)
+
+
+# -- Direct debits ---------------------------------------------------------------------------
+
+
+def _default_collection_date() -> dt.date:
+    """Five days ahead, moved past a weekend: time for the bank and the pre-notification."""
+    day = timezone.localdate() + dt.timedelta(days=5)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _debits_context(form: CollectionForm) -> dict[str, Any]:
+    found = direct_debits.due()
+    return {
+        "form": form,
+        "due": [(item, money(item.payment.amount_cents)) for item in found if item.mandate],
+        "without": [item for item in found if item.mandate is None],
+        "total": money(sum(item.payment.amount_cents for item in found if item.mandate)),
+        "exports": list(DirectDebitExport.objects.defer("data").select_related(
+            "created_by")[:20]),
+        "creditor": direct_debits.creditor(),
+    }
+
+
+@cash_required
+def debits(request: HttpRequest) -> HttpResponse:
+    """The collections due by direct debit and the files exported so far."""
+    form = CollectionForm(initial={"collection_date": _default_collection_date()})
+    return render(request, "staff/cash/debits.html", _debits_context(form))
+
+
+@cash_required
+@require_POST
+def export_debits(request: HttpRequest) -> HttpResponse:
+    form = CollectionForm(request.POST)
+    errors: list[ErrorEntry] = []
+    if form.is_valid():
+        try:
+            export = direct_debits.export_collections(
+                collection_date=form.cleaned_data["collection_date"], actor=_user(request),
+                request=request)
+        except DirectDebitError as error:
+            errors = [ErrorEntry("id_collection_date", str(error))]
+        else:
+            messages.success(request, ngettext(
+                "%(count)s collection exported as %(id)s; download the file below for the "
+                "bank.", "%(count)s collections exported as %(id)s; download the file below "
+                "for the bank.", export.count) % {"count": export.count,
+                                                   "id": export.message_id})
+            return redirect("staff:cash_debits")
+    else:
+        errors = form_errors(form)
+    context = _debits_context(form)
+    context["errors"] = errors
+    return render(request, "staff/cash/debits.html", context, status=400)
+
+
+@cash_required
+def debit_file(request: HttpRequest, message_id: str) -> HttpResponse:
+    found = DirectDebitExport.objects.filter(message_id=message_id[:35]).first()
+    if found is None:
+        raise Http404
+    response = HttpResponse(bytes(found.data), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{found.message_id}.xml"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # -- Bank statements -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from rathaus.applications.models import Submission
 from rathaus.audit.models import Action, AuditEvent
@@ -537,3 +538,98 @@ def test_a_bank_transfer_is_not_refunded_through_a_provider(client: Client,
     refused = client.post(f"/en/staff/cash/payments/{payment.kassenzeichen}/refund/",
                           {"amount": "1", "confirm": "on"}, follow=True)
     assert "did not come through a payment provider" in text(refused)
+
+
+# -- Direct debits ---------------------------------------------------------------------------
+
+
+def dog_tax(holder: str, iban: str, cents: int = 9600, *, number: int = 1) -> Payment:
+    """A dog registration whose tax is collected by the mandate given in the form."""
+    import uuid
+
+    from rathaus.catalog.models import Service
+
+    service = Service.objects.get(slug="hund-anmelden")
+    version = service.current_version
+    assert version is not None
+    submission = Submission.objects.create(
+        draft_key=uuid.uuid4(), service=service, service_version=version,
+        department=service.department, language="de",
+        answers={"payment_method": "direct_debit", "bank_account": {
+            "holder": holder, "iban": iban, "bic": "", "bank": "", "mandate": True}})
+    return Payment.objects.create(submission=submission, kassenzeichen=f"HST-2026-{number:06d}",
+                                  amount_cents=cents, purpose=f"HST-2026-{number:06d} Hundesteuer",
+                                  booking_reference="611010.403200", method="direct_debit")
+
+
+@pytest.fixture
+def creditor(settings: Any) -> None:
+    settings.RATHAUS_CREDITOR = {"name": "Stadt Musterstadt", "iban": "DE02120300000000202051",
+                                 "bic": "BYLADEM1001", "id": "DE98ZZZ09999999999"}
+
+
+def test_due_direct_debits_are_exported_once_first_then_recurring(
+        client: Client, catalog: None, creditor: None) -> None:
+    from lxml import etree
+
+    first = dog_tax("Erika Mustermann", "DE89370400440532013000", number=1)
+    dog_tax("Hans Meier", "DE75512108001245126199", 14400, number=2)
+    user = signed_in_cashier(client)
+    page = text(client.get("/en/staff/cash/direct-debits/"))
+    assert "2 collections, 240.00 €" in page
+    assert first.submission is not None
+    assert first.submission.reference in page
+
+    day = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    done = client.post("/en/staff/cash/direct-debits/export/", {"collection_date": day},
+                       follow=True)
+    assert "2 collections exported as RH" in text(done)
+    first.refresh_from_db()
+    export = first.collection.export
+    assert export.created_by == user
+    assert AuditEvent.objects.filter(action=Action.DIRECT_DEBITS_EXPORTED,
+                                     object_id=export.message_id).exists()
+    download = client.get(f"/en/staff/cash/direct-debits/{export.message_id}.xml")
+    assert download["Content-Disposition"] == f'attachment; filename="{export.message_id}.xml"'
+    xml = etree.fromstring(download.content)
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
+    assert xml.findtext(".//p:GrpHdr/p:MsgId", namespaces=ns) == export.message_id
+    assert xml.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=ns) == "2"
+    assert {e.text for e in xml.iterfind(".//p:SeqTp", ns)} == {"FRST"}
+    assert first.kassenzeichen in [e.text for e in xml.iterfind(".//p:EndToEndId", ns)]
+    assert first.submission.reference in [e.text for e in xml.iterfind(".//p:MndtId", ns)]
+
+    # Nothing twice: the list is empty, another export says there is nothing to collect.
+    assert "Nothing is due for collection by direct debit." in text(
+        client.get("/en/staff/cash/direct-debits/"))
+    # Next year's tax under the same mandate is a recurring collection.
+    later = Payment.objects.create(submission=first.submission, kassenzeichen="HST-2027-000001",
+                                   amount_cents=9600, purpose="HST-2027-000001 Hundesteuer",
+                                   method="direct_debit")
+    client.post("/en/staff/cash/direct-debits/export/", {"collection_date": day})
+    later.refresh_from_db()
+    assert later.collection.sequence == "RCUR"
+    assert later.collection.export != export
+
+
+def test_a_wrong_collection_date_or_creditor_is_named(client: Client, catalog: None,
+                                                     settings: Any, creditor: None) -> None:
+    dog_tax("Erika Mustermann", "DE89370400440532013000")
+    signed_in_cashier(client)
+    past = client.post("/en/staff/cash/direct-debits/export/",
+                       {"collection_date": timezone.localdate().isoformat()})
+    assert past.status_code == 400
+    assert "The collection date must be after today." in text(past)
+    settings.RATHAUS_CREDITOR = {**settings.RATHAUS_CREDITOR, "id": "DE00ZZZ09999999999"}
+    wrong = client.post("/en/staff/cash/direct-debits/export/", {
+        "collection_date": (timezone.localdate() + dt.timedelta(days=7)).isoformat()})
+    assert wrong.status_code == 400
+    assert "The creditor identifier (Gläubiger-ID) is not valid" in text(wrong)
+    assert not Payment.objects.filter(collection__isnull=False).exists()
+
+
+def test_no_direct_debits_due_says_so(client: Client, creditor: None) -> None:
+    signed_in_cashier(client)
+    page = text(client.get("/en/staff/cash/direct-debits/"))
+    assert "Nothing is due for collection by direct debit." in page
+    assert "No direct debits have been exported yet." in page
