@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,3 +156,36 @@ def methods_in_use() -> list[str]:
     ordered = [*registry.configured(), TRANSFER, DIRECT_DEBIT]
     return [m for m in ordered if m in used or m in {TRANSFER, DIRECT_DEBIT}] + sorted(
         m for m in used if m and m not in ordered)
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """Payments created in one month with one method in one state: how many, how much."""
+
+    month: date
+    method: str
+    state: str
+    count: int
+    amount_cents: int
+
+
+def monthly_figures(first_month: date, last_month: date) -> list[MonthFigure]:
+    """The payments created from ``first_month`` to the end of ``last_month`` by month,
+    method and state (one query)."""
+    zone = timezone.get_current_timezone()
+    end = (last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    rows = (Payment.objects.filter(created_at__gte=_local_start(first_month),
+                                   created_at__lt=_local_start(end))
+            .annotate(month=TruncMonth("created_at", tzinfo=zone))
+            .order_by().values("month", "method", "state")
+            .annotate(n=Count("pk"), cents=Sum("amount_cents")))
+    return sorted((MonthFigure(month=_as_date(row["month"]), method=row["method"],
+                               state=row["state"], count=row["n"],
+                               amount_cents=row["cents"] or 0) for row in rows),
+                  key=lambda figure: (figure.month, figure.method, figure.state))
+
+
+def _as_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cash_views, inbox_views, on_behalf_views, statistics_views, views
+from . import cash_statistics, cash_views, inbox_views, on_behalf_views, statistics_views, views
 
 app_name = "staff"
 
@@ -50,6 +50,7 @@ urlpatterns = [
     path("cash/direct-debits/export/", cash_views.export_debits, name="cash_export_debits"),
     path("cash/direct-debits/<str:message_id>.xml", cash_views.debit_file,
          name="cash_debit_file"),
+    path("cash/statistics/", cash_statistics.statistics, name="cash_statistics"),
     path("cash/lines/", cash_views.lines, name="cash_lines"),
     path("cash/lines/<int:pk>/assign/", cash_views.assign, name="cash_assign"),
     path("cash/lines/<int:pk>/dismiss/", cash_views.dismiss, name="cash_dismiss"),

@@ -633,3 +633,38 @@ def test_no_direct_debits_due_says_so(client: Client, creditor: None) -> None:
     page = text(client.get("/en/staff/cash/direct-debits/"))
     assert "Nothing is due for collection by direct debit." in page
     assert "No direct debits have been exported yet." in page
+
+
+# -- Statistics ------------------------------------------------------------------------------
+
+
+def test_payments_by_method_and_state_per_month(client: Client, catalog: None) -> None:
+    paid = booked(2, dt.date(2026, 12, 4))
+    unpaid = transfer_payment(copies=1)
+    Payment.objects.filter(pk=paid.pk).update(created_at=dt.datetime(2026, 11, 20, 9,
+                                                                     tzinfo=dt.UTC))
+    Payment.objects.filter(pk=unpaid.pk).update(created_at=dt.datetime(2026, 12, 7, 9,
+                                                                       tzinfo=dt.UTC))
+    signed_in_cashier(client)
+    page = client.get("/en/staff/cash/statistics/?start=2026-10&end=2026-12")
+    shown = text(page)
+    assert "Payments created from October 2026 to December 2026" in shown
+    assert "1 of 2 payments created in the period are paid" in shown
+    body = page.content.decode()
+    november = re.search(r'data-key="2026-11">(.*?)</tr>', body, re.S)
+    assert november is not None
+    cells = re.findall(r'numeric">([^<]*)</td>', november.group(1))
+    # bank transfer; not paid yet, paid, failed, cancelled, refunded; all; amount
+    assert cells == ["1", "0", "1", "0", "0", "0", "1", "24.00 €"]
+    _header, *rows = rows_of(client.get("/en/staff/cash/statistics/?start=2026-10&end=2026-12"
+                                        "&format=csv"))
+    assert rows == [["2026-11", "transfer", "paid", "1", "2400"],
+                    ["2026-12", "transfer", "open", "1", "1200"]]
+
+
+def test_statistics_without_payments_and_with_a_wrong_month(client: Client) -> None:
+    signed_in_cashier(client)
+    assert "No payments in this period." in text(client.get("/en/staff/cash/statistics/"))
+    wrong = client.get("/en/staff/cash/statistics/?start=2026-13")
+    assert wrong.status_code == 400
+    assert "Enter the month as YYYY-MM" in text(wrong)
