@@ -391,8 +391,13 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     upload_row = _upload_or_404(pk)
     shown = statements.preview(upload_row)
     labels = {key: str(label) for key, label in OUTCOME_LABELS.items()}
+    stored = []
+    if upload_row.applied_at is not None:
+        # What it did, as stored: reconciling again now would find the payments it paid.
+        stored = [(line, money(line.amount_cents)) for line in StatementLine.objects.filter(
+            statement=upload_row).select_related("payment").order_by("pk")]
     return render(request, "staff/cash/statement.html", {
-        "upload": upload_row, "preview": shown,
+        "upload": upload_row, "preview": shown, "stored": stored,
         "rows": [(row, labels[row.result.outcome.value],
                   money(row.result.entry.amount_cents)) for row in shown.rows],
         "summary": [(labels[outcome], outcome, shown.count(outcome))

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from rathaus.applications import links
 from rathaus.payments import statements
@@ -89,8 +89,8 @@ def test_every_cash_office_page_is_accessible(
 
     # The error states of the forms, as a clerk makes them.
     page.goto(portal.url(f"/{language}/staff/cash/statements/"))
-    page.set_input_files("#id_statement", files=[{
-        "name": "auszug.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}])
+    page.set_input_files("#id_statement", files=FilePayload(
+        name="auszug.pdf", mimeType="application/pdf", buffer=b"%PDF-1.7"))
     page.locator("form[action$='/upload/'] button[type=submit]").click()
     expect(page.locator("#error-summary")).to_contain_text(".xml")
     axe(page, f"statement upload refused ({language})")
@@ -109,7 +109,7 @@ def test_every_cash_office_page_is_accessible(
 
 def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
         portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None],
-        settings: object) -> None:
+        ) -> None:
     # The citizen: two copies, bank transfer, on the pages (answered up to the check page as
     # a citizen would, then in the browser).
     citizen = Client()
@@ -132,9 +132,9 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     office = new_page(javascript=True)
     sign_in_cashier(office, portal, "kasse")
     office.get_by_role("link", name="Bank statements").first.click()
-    office.set_input_files("#id_statement", files=[{
-        "name": "auszug-2026-12-04.xml", "mimeType": "application/xml",
-        "buffer": statement(kz123=payment.kassenzeichen)}])
+    office.set_input_files("#id_statement", files=FilePayload(
+        name="auszug-2026-12-04.xml", mimeType="application/xml",
+        buffer=statement(kz123=payment.kassenzeichen)))
     office.locator("form[action$='/upload/'] button[type=submit]").click()
     row = office.locator(f"tr[data-outcome=matched]:has-text('{payment.kassenzeichen}')")
     expect(row).to_contain_text("24,00 €")

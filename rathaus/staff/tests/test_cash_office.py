@@ -668,3 +668,13 @@ def test_statistics_without_payments_and_with_a_wrong_month(client: Client) -> N
     wrong = client.get("/en/staff/cash/statistics/?start=2026-13")
     assert wrong.status_code == 400
     assert "Enter the month as YYYY-MM" in text(wrong)
+
+
+def test_an_applied_statement_shows_what_it_did(client: Client, catalog: None) -> None:
+    signed_in_cashier(client)
+    full, _part, _more = applied(client)
+    stored = StatementImport.objects.get()
+    page = client.get(f"/en/staff/cash/statements/{stored.pk}/").content.decode()
+    assert 'data-status="booked"' in page
+    assert f"({full.kassenzeichen})" in page
+    assert "Confirm and book" not in page
