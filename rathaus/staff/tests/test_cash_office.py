@@ -678,3 +678,19 @@ def test_an_applied_statement_shows_what_it_did(client: Client, catalog: None) -
     assert 'data-status="booked"' in page
     assert f"({full.kassenzeichen})" in page
     assert "Confirm and book" not in page
+
+
+def test_the_admin_shows_the_cash_office_records_read_only(catalog: None,
+                                                           admin_client: Client) -> None:
+    cash = Client()
+    signed_in_cashier(cash)
+    applied(cash)
+    stored = StatementImport.objects.get()
+    listing = admin_client.get("/admin/payments/statementimport/")
+    assert "auszug.xml" in listing.content.decode()
+    page = admin_client.get(f"/admin/payments/statementimport/{stored.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="filename"' not in page.content.decode()  # read-only
+    assert admin_client.get("/admin/payments/statementline/").status_code == 200
+    assert admin_client.get("/admin/payments/refund/").status_code == 200
+    assert admin_client.get("/admin/payments/directdebitexport/").status_code == 200
