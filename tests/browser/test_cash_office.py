@@ -20,13 +20,15 @@ from playwright.sync_api import FilePayload, Page, expect
 from rathaus.applications import links
 from rathaus.payments import statements
 from rathaus.payments.models import Payment, PaymentState, StatementImport
+from rathaus.payments.peers.girocheckout import GiroCheckoutPeer
 from rathaus.payments.tests.journeys import birth_certificate
 from rathaus.staff.tests.cash import cashier, statement, transfer_payment
 from rathaus.staff.tests.factories import PASSWORD, code_for, staff_user
-from rathaus.staff.tests.test_cash_office import dog_tax
+from rathaus.staff.tests.test_cash_office import dog_tax, giro, paid_online
 
 from .conftest import Portal
 
+__all__ = ["giro"]  # the fixture, for the refund journey
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -168,3 +170,29 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     expect(section).to_contain_text("paid")
     expect(section).to_contain_text(payment.kassenzeichen)
     expect(section).to_contain_text("bank statement import")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_refund_asked_confirmed_and_paid_back_through_the_provider(
+        portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None],
+        giro: GiroCheckoutPeer, language: str) -> None:
+    payment = paid_online()
+    cashier("kasse")
+    page = new_page(javascript=False)
+    sign_in_cashier(page, portal, "kasse", language)
+    page.goto(portal.url(f"/{language}/staff/cash/payments/{payment.kassenzeichen}/"))
+    axe(page, f"paid online payment with the refund form ({language})")
+    page.fill("#id_amount", "99")
+    page.locator("form[action$='/refund/'] button[type=submit]").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    axe(page, f"refund of too much ({language})")
+    page.fill("#id_amount", "12")
+    page.locator("form[action$='/refund/'] button[type=submit]").click()
+    expect(page.locator(".refund-question")).to_contain_text(payment.kassenzeichen)
+    axe(page, f"refund confirmation ({language})")
+    page.locator("form[action$='/refund/'] button[type=submit]").click()
+    expect(page.locator(".page-message")).to_be_visible()
+    expect(page.locator(".refunded-so-far")).to_contain_text("12")
+    assert sum(tx.refunded_cents for tx in giro.transactions.values()) == 1200
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PAID
