@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Sum, Value
+from django.db.models.functions import Replace, Upper
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from rathaus.audit.services import record
 
 from . import camt, reconcile, services
 from .models import (
+    TRANSFER,
     EventSource,
     LineStatus,
     Payment,
@@ -278,7 +280,7 @@ def assign_line(*, line_id: int, kassenzeichen: str, actor: User, note: str = ""
             payment.state = PaymentState.PAID
             payment.paid_cents = total
             payment.paid_at = _booked_at(line.booking_date)
-            payment.method = payment.method if payment.method == "transfer" else "transfer"
+            payment.method = TRANSFER  # it came by bank transfer, whatever was chosen
             payment.save(update_fields=["state", "paid_cents", "paid_at", "method",
                                         "updated_at"])
             services.receipt_follows(payment)
@@ -304,13 +306,15 @@ def assign_line(*, line_id: int, kassenzeichen: str, actor: User, note: str = ""
 
 
 def _by_compact(wanted: str) -> int | None:
+    """The payment whose Kassenzeichen is ``wanted`` without its dashes and slashes (the only
+    separators a Kassenzeichen format allows)."""
     if not wanted:
         return None
-    for pk, code in Payment.objects.filter(
-            kassenzeichen__istartswith=wanted[:1]).values_list("pk", "kassenzeichen"):
-        if reconcile.compact(code) == wanted:
-            return int(pk)
-    return None
+    compacted = Replace(Replace(Upper("kassenzeichen"), Value("-"), Value("")), Value("/"),
+                        Value(""))
+    found = (Payment.objects.annotate(compacted=compacted).filter(compacted=wanted)
+             .values_list("pk", flat=True).first())
+    return int(found) if found is not None else None
 
 
 def dismiss_line(*, line_id: int, note: str, actor: User,

@@ -275,6 +275,11 @@ def test_a_huge_file_and_no_file_are_refused(client: Client, settings: Any) -> N
     response = upload(client, b"<x>" + b" " * 2000 + b"</x>")
     assert response.status_code == 400
     assert "The file is larger than 1000" in text(response)
+    settings.RATHAUS_MAX_REQUEST_BYTES = 10_000  # beyond every limit: refused unread
+    huge = upload(client, b"<x>" + b" " * 20_000 + b"</x>")
+    assert huge.status_code == 413
+    assert "The upload is too large" in text(huge)
+    assert not StatementImport.objects.exists()
     missing = client.post("/en/staff/cash/statements/upload/", {})
     assert missing.status_code == 400
     assert "Choose the statement file." in text(missing)
