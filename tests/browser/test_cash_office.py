@@ -196,3 +196,24 @@ def test_a_refund_asked_confirmed_and_paid_back_through_the_provider(
     assert sum(tx.refunded_cents for tx in giro.transactions.values()) == 1200
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_cash_office_pages_before_anything_happened(
+        portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None],
+        language: str) -> None:
+    cashier("kasse")
+    page = new_page(javascript=False)
+    sign_in_cashier(page, portal, "kasse", language)
+    for where, path, empty in [
+            ("no payments", "/staff/cash/", ".empty-state"),
+            ("no statements", "/staff/cash/statements/", ".empty-state"),
+            ("no lines to check", "/staff/cash/lines/", ".empty-state"),
+            ("no direct debits", "/staff/cash/direct-debits/", ".empty-state"),
+            ("no statistics", "/staff/cash/statistics/", ".empty-state")]:
+        page.goto(portal.url(f"/{language}{path}"))
+        expect(page.locator(f"main {empty}").first).to_be_visible()
+        axe(page, f"{where} ({language})")
+    page.goto(portal.url(f"/{language}/staff/"))
+    expect(page.locator("main")).to_contain_text("Stadtkasse")
+    axe(page, f"staff start page with the cash office ({language})")
