@@ -699,3 +699,16 @@ def test_the_admin_shows_the_cash_office_records_read_only(catalog: None,
     assert admin_client.get("/admin/payments/statementline/").status_code == 200
     assert admin_client.get("/admin/payments/refund/").status_code == 200
     assert admin_client.get("/admin/payments/directdebitexport/").status_code == 200
+
+
+def test_the_demo_has_a_cash_office_account(client: Client, catalog: None) -> None:
+    import io
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = User.objects.get(username="stadtkasse")
+    assert demo.has_perm(WORK_CASH_OFFICE)
+    sign_in_verified(client, demo)
+    assert "Cash office (Stadtkasse)" in text(client.get("/en/staff/"))
