@@ -42,6 +42,13 @@ class Action(models.TextChoices):
     APPOINTMENT_MOVED = "appointments.moved", _("Appointment moved for a caller")
     APPOINTMENT_CANCELLED = "appointments.cancelled", _("Appointment cancelled for a caller")
     ATTENDANCE_RECORDED = "appointments.attendance", _("Attendance recorded")
+    STATEMENT_IMPORTED = "payments.statement_imported", _("Bank statement imported")
+    STATEMENT_LINE_ASSIGNED = "payments.line_assigned", _("Statement line assigned to a "
+                                                          "payment")
+    STATEMENT_LINE_DISMISSED = "payments.line_dismissed", _("Statement line dismissed")
+    BOOKINGS_EXPORTED = "payments.bookings_exported", _("Bookings exported (CSV)")
+    DIRECT_DEBITS_EXPORTED = "payments.debits_exported", _("Direct debits exported (pain.008)")
+    REFUND_ISSUED = "payments.refund", _("Refund issued")
 
 
 class AuditEvent(models.Model):

@@ -4,7 +4,16 @@ from django.contrib import admin
 
 from rathaus.core.readonly_admin import ReadOnly
 
-from .models import KassenzeichenCounter, Payment, PaymentAttempt, PaymentEvent
+from .models import (
+    DirectDebitExport,
+    KassenzeichenCounter,
+    Payment,
+    PaymentAttempt,
+    PaymentEvent,
+    Refund,
+    StatementImport,
+    StatementLine,
+)
 
 
 class AttemptInline(ReadOnly, admin.TabularInline[PaymentAttempt, Payment]):
@@ -39,3 +48,37 @@ class PaymentEventAdmin(ReadOnly, admin.ModelAdmin[PaymentEvent]):
 @admin.register(KassenzeichenCounter)
 class CounterAdmin(ReadOnly, admin.ModelAdmin[KassenzeichenCounter]):
     list_display = ["series", "year", "last"]
+
+
+class LineInline(ReadOnly, admin.TabularInline[StatementLine, StatementImport]):
+    model = StatementLine
+    extra = 0
+    fields = readonly_fields = ("booking_date", "amount_cents", "debtor_name", "outcome",
+                                "status", "payment", "note")
+
+
+@admin.register(StatementImport)
+class StatementImportAdmin(ReadOnly, admin.ModelAdmin[StatementImport]):
+    list_display = ["uploaded_at", "filename", "statement_id", "account_iban", "applied_at",
+                    "booked", "left_open", "known"]
+    exclude = ["data"]
+    inlines = [LineInline]
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(ReadOnly, admin.ModelAdmin[StatementLine]):
+    list_display = ["booking_date", "amount_cents", "debtor_name", "outcome", "status",
+                    "payment"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["kassenzeichen", "remittance", "payment__kassenzeichen"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnly, admin.ModelAdmin[Refund]):
+    list_display = ["created_at", "payment", "amount_cents", "state", "requested_by"]
+
+
+@admin.register(DirectDebitExport)
+class DirectDebitExportAdmin(ReadOnly, admin.ModelAdmin[DirectDebitExport]):
+    list_display = ["created_at", "message_id", "collection_date", "count", "total_cents"]
+    exclude = ["data"]

@@ -7,6 +7,7 @@ the verdict it got, whether it changed anything or not.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -167,3 +168,168 @@ class PaymentEvent(models.Model):
         if self.amount_cents is None:
             return ""
         return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
+
+
+# -- The cash office's bank statements ---------------------------------------------------------
+
+
+class StatementImport(models.Model):
+    """A bank statement (camt.053) uploaded by the cash office, kept until it is applied.
+
+    The file itself is stored so that the preview and the confirmation can be answered by any
+    web process; what it booked is in its StatementLines.
+    """
+
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    data = models.BinaryField(_("file"))
+    digest = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    statement_id = models.CharField(_("statement"), max_length=35, blank=True)
+    account_iban = models.CharField(_("account"), max_length=34, blank=True)
+    sequence_number = models.PositiveIntegerField(_("statement number"), null=True,
+                                                  blank=True)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    # What the confirmation did: payments booked, lines left open, entries known before.
+    booked = models.PositiveIntegerField(_("payments booked"), default=0)
+    left_open = models.PositiveIntegerField(_("lines left open"), default=0)
+    known = models.PositiveIntegerField(_("entries imported before"), default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+        permissions = [("work_cash_office", _("Can work in the cash office (Stadtkasse)"))]
+
+    def __str__(self) -> str:
+        return self.filename or self.statement_id or str(self.pk)
+
+
+class LineStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")  # paid its payment when the statement was applied
+    OPEN = "open", _("open")  # partial, overpaid, unmatched: for the cash office
+    ASSIGNED = "assigned", _("assigned by hand")
+    DISMISSED = "dismissed", _("dismissed")
+    IGNORED = "ignored", _("set aside")  # a debit, a return, not booked yet
+
+
+class StatementLine(models.Model):
+    """One entry of a bank statement, stored once under its entry key, whatever it did."""
+
+    statement = models.ForeignKey(StatementImport, verbose_name=_("bank statement"),
+                                  on_delete=models.PROTECT, related_name="lines")
+    entry_key = models.CharField(_("entry key"), max_length=64, unique=True)
+    outcome = models.CharField(_("reconciliation"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=LineStatus.choices,
+                              db_index=True)
+    booking_date = models.DateField(_("booking date"))
+    amount_cents = models.PositiveBigIntegerField(_("amount (cents)"))
+    credit = models.BooleanField(_("credit"), default=True)
+    debtor_name = models.CharField(_("payer"), max_length=140, blank=True)
+    debtor_iban = models.CharField(_("payer's IBAN"), max_length=34, blank=True)
+    remittance = models.CharField(_("remittance text"), max_length=500, blank=True)
+    kassenzeichen = models.CharField(_("Kassenzeichen named"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="statement_lines")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking_date", "pk"]
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.amount}"
+
+    @property
+    def amount(self) -> str:
+        return f"{self.amount_cents // 100}.{self.amount_cents % 100:02d}"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("asked at the provider")
+    DONE = "done", _("refunded")
+    FAILED = "failed", _("refused by the provider")
+
+
+class Refund(models.Model):
+    """Money the cash office paid back through the provider the payment came by.
+
+    Claimed (pending) before the provider is asked, so that two refunds at once never pay back
+    more than was paid; done or failed after its answer.
+    """
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                related_name="refunds")
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    state = models.CharField(_("state"), max_length=10, choices=RefundState.choices,
+                             default=RefundState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"),
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    detail = models.CharField(_("provider's answer"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_cents__gt=0),
+                                              name="payments_refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.amount_cents}"
+
+
+class DirectDebitExport(models.Model):
+    """A pain.008 file the cash office took to the bank, kept as it was written."""
+
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    collection_date = models.DateField(_("collection date"))
+    data = models.BinaryField(_("file"))
+    count = models.PositiveIntegerField(_("collections"))
+    total_cents = models.PositiveBigIntegerField(_("total (cents)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("exported by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("exported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("direct debit export")
+        verbose_name_plural = _("direct debit exports")
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class DirectDebitCollection(models.Model):
+    """A payment collected by direct debit: in one export only (the unique payment)."""
+
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), on_delete=models.PROTECT,
+                                   related_name="collection")
+    export = models.ForeignKey(DirectDebitExport, verbose_name=_("export"),
+                               on_delete=models.PROTECT, related_name="collections")
+    mandate_reference = models.CharField(_("mandate reference"), max_length=35, db_index=True)
+    sequence = models.CharField(_("sequence type"), max_length=4)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("direct debit collection")
+        verbose_name_plural = _("direct debit collections")
+
+    def __str__(self) -> str:
+        return f"{self.mandate_reference} {self.sequence}"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,3 +94,98 @@ def pay_page(payment: Payment) -> PaymentAttempt | None:
     if latest.created_at < timezone.now() - timedelta(minutes=PAY_PAGE_MINUTES):
         return None
     return latest
+
+
+# -- The cash office -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    """What the cash office's payment list is narrowed to."""
+
+    states: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    service_id: int | None = None
+    day: str = "created"  # "created" or "paid": which day the date range is about
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def cash_office_payments(filters: PaymentFilters, *, with_state: bool = True
+                         ) -> QuerySet[Payment]:
+    """The payments under ``filters``, newest first by the chosen day; without the state
+    filter when ``with_state`` is false (for the counts per state)."""
+    found = Payment.objects.all()
+    if with_state and filters.states:
+        found = found.filter(state__in=filters.states)
+    if filters.methods:
+        found = found.filter(method__in=filters.methods)
+    if filters.service_id is not None:
+        found = found.filter(submission__service_id=filters.service_id)
+    column = "paid_at" if filters.day == "paid" else "created_at"
+    if filters.date_from is not None:
+        found = found.filter(**{f"{column}__gte": _local_start(filters.date_from)})
+    if filters.date_to is not None:
+        found = found.filter(**{f"{column}__lt": _local_start(filters.date_to
+                                                                + timedelta(days=1))})
+    text = filters.q.strip()
+    if text:
+        compact = re.sub(r"[^0-9A-Za-z]", "", text)
+        found = found.filter(Q(kassenzeichen__icontains=text)
+                             | Q(submission__reference__iexact=text)
+                             | Q(purpose__icontains=text)
+                             | (Q(kassenzeichen__icontains=compact) if compact else Q()))
+    return found.order_by(F(column).desc(nulls_last=True), "-pk")
+
+
+def state_counts(filters: PaymentFilters) -> dict[str, int]:
+    """How many payments of each state the filters (but the state) leave, in state order."""
+    counted = dict(cash_office_payments(filters, with_state=False).order_by()
+                   .values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {state: counted.get(state, 0) for state in PaymentState.values}
+
+
+def methods_in_use() -> list[str]:
+    """The methods payments have (for the filter), configured providers first."""
+    used = set(Payment.objects.order_by().values_list("method", flat=True).distinct())
+    ordered = [*registry.configured(), TRANSFER, DIRECT_DEBIT]
+    return [m for m in ordered if m in used or m in {TRANSFER, DIRECT_DEBIT}] + sorted(
+        m for m in used if m and m not in ordered)
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """Payments created in one month with one method in one state: how many, how much."""
+
+    month: date
+    method: str
+    state: str
+    count: int
+    amount_cents: int
+
+
+def monthly_figures(first_month: date, last_month: date) -> list[MonthFigure]:
+    """The payments created from ``first_month`` to the end of ``last_month`` by month,
+    method and state (one query)."""
+    zone = timezone.get_current_timezone()
+    end = (last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    rows = (Payment.objects.filter(created_at__gte=_local_start(first_month),
+                                   created_at__lt=_local_start(end))
+            .annotate(month=TruncMonth("created_at", tzinfo=zone))
+            .order_by().values("month", "method", "state")
+            .annotate(n=Count("pk"), cents=Sum("amount_cents")))
+    return sorted((MonthFigure(month=_as_date(row["month"]), method=row["method"],
+                               state=row["state"], count=row["n"],
+                               amount_cents=row["cents"] or 0) for row in rows),
+                  key=lambda figure: (figure.month, figure.method, figure.state))
+
+
+def _as_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value

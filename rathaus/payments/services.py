@@ -16,7 +16,10 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Sum
+from django.http import HttpRequest
 from django.utils import timezone
 
 from rathaus.applications.models import Submission
@@ -38,6 +41,7 @@ from .providers.base import (
     Outcome,
     PaymentOrder,
     ProviderError,
+    RefundNotSupported,
     StatusReport,
 )
 from .purpose import SEPA_LIMIT, sepa_text
@@ -324,3 +328,95 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         amount_cents=amount_cents, detail=kassenzeichen[:500] if payment is None else "",
         raw=safe_fields(fields))
 
+
+
+def receipt_follows(payment: Payment) -> None:
+    """Render the stored receipt again after the commit (for the cash office's bookings)."""
+    _receipt_follows(payment)
+
+
+# -- Refunds by the cash office ----------------------------------------------------------------
+
+
+class RefundRefused(PaymentError):
+    """No refund this way; ``code`` says why (not_paid, not_online, amount, not_supported,
+    failed)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+def refunded_cents(payment: Payment) -> int:
+    """What was paid back of ``payment`` (or is being asked for at the provider)."""
+    from .models import Refund, RefundState
+
+    return int(Refund.objects.filter(payment=payment, state__in=[
+        RefundState.PENDING, RefundState.DONE]).aggregate(total=Sum("amount_cents"))["total"]
+        or 0)
+
+
+def refund_payment(*, payment_id: int, amount_cents: int, actor: User, reason: str = "",
+                   request: HttpRequest | None = None) -> Payment:
+    """Pay back ``amount_cents`` of a paid online payment through its provider.
+
+    The rule: a refund of part keeps the payment paid and is recorded with its amount; once the
+    refunds add up to what was paid, the payment is refunded. The claim is stored before the
+    provider is asked (outside any transaction), so two at once never exceed what was paid.
+    Raises RefundRefused.
+    """
+    from rathaus.audit.models import Action
+    from rathaus.audit.services import record
+
+    from .models import Refund, RefundState
+
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.state != PaymentState.PAID:
+            raise RefundRefused("not_paid")
+        attempt = payment.attempts.filter(outcome=Outcome.PAID).order_by("-created_at",
+                                                                        "-pk").first()
+        provider = registry.get(attempt.provider) if attempt is not None else None
+        if attempt is None or provider is None:
+            raise RefundRefused("not_online")
+        if not 0 < amount_cents <= payment.paid_cents - refunded_cents(payment):
+            raise RefundRefused("amount")
+        if not provider.supports_refund:
+            raise RefundRefused("not_supported")
+        refund = Refund.objects.create(payment=payment, amount_cents=amount_cents,
+                                       requested_by=actor, reason=reason[:500])
+    try:
+        report = provider.refund(request_id=attempt.request_id,
+                                 provider_reference=attempt.provider_reference,
+                                 amount_cents=amount_cents)
+    except ProviderError as error:
+        code = "not_supported" if isinstance(error, RefundNotSupported) else "failed"
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(state=RefundState.FAILED,
+                                                       detail=str(error)[:500])
+            PaymentEvent.objects.create(
+                payment=payment, attempt=attempt, provider=attempt.provider,
+                source=EventSource.MANUAL, verdict=Verdict.FAILED,
+                outcome=Outcome.REFUNDED.value, amount_cents=amount_cents,
+                detail=f"refund refused: {error}"[:500])
+        raise RefundRefused(code, str(error)) from error
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        Refund.objects.filter(pk=refund.pk).update(state=RefundState.DONE,
+                                                   detail=report.detail[:500])
+        whole = refunded_cents(payment) >= payment.paid_cents
+        if whole:
+            payment.state = PaymentState.REFUNDED
+            payment.save(update_fields=["state", "updated_at"])
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(outcome=Outcome.REFUNDED)
+            _receipt_follows(payment)
+        PaymentEvent.objects.create(
+            payment=payment, attempt=attempt, provider=attempt.provider,
+            source=EventSource.MANUAL, verdict=Verdict.APPLIED,
+            outcome=Outcome.REFUNDED.value, amount_cents=amount_cents,
+            detail=(f"refund by {actor.get_username()}: {report.detail}")[:500],
+            raw=safe_fields(report.raw))
+        record(action=Action.REFUND_ISSUED, request=request, actor=actor,
+               object_type="payments.payment", object_id=payment.kassenzeichen,
+               message=f"{amount_cents} cents{' (all)' if whole else ''} {reason}"[:500])
+    return payment

@@ -428,3 +428,28 @@ RATHAUS_PAYEE = {
     "iban": os.environ.get("RATHAUS_PAYEE_IBAN", "").replace(" ", "").upper(),
     "bic": os.environ.get("RATHAUS_PAYEE_BIC", "").replace(" ", "").upper(),
 }
+
+# The cash office (docs/payments.md, "The cash office"; docs/configuration.md).
+# The largest bank statement (camt.053) accepted for upload, in bytes.
+RATHAUS_CASH_STATEMENT_MAX_BYTES = int(os.environ.get("RATHAUS_CASH_STATEMENT_MAX_BYTES",
+                                                      str(5 * 1024 * 1024)))
+# The columns of the bookings export for the finance system, in order (keys in
+# rathaus/staff/cash_export.py: kassenzeichen, amount, booking_date, cost_centre, purpose,
+# method, reference, service, created_date, state).
+RATHAUS_CASH_EXPORT_COLUMNS = env_list(
+    "RATHAUS_CASH_EXPORT_COLUMNS",
+    "kassenzeichen,amount,booking_date,cost_centre,purpose,method,reference")
+# Numbers and dates in the export: "de" (24,00 and 07.12.2026), "iso" (24.00 and
+# 2026-12-07), or "" to follow the language of the page it is downloaded from.
+RATHAUS_CASH_EXPORT_FORMAT = os.environ.get("RATHAUS_CASH_EXPORT_FORMAT", "")
+# The town as creditor of SEPA direct debits (pain.008); the name and account default to the
+# payee's, the creditor identifier to the town's.
+RATHAUS_CREDITOR = {
+    "name": os.environ.get("RATHAUS_CREDITOR_NAME", "") or RATHAUS_PAYEE["name"],
+    "iban": os.environ.get("RATHAUS_CREDITOR_IBAN", "").replace(" ", "").upper()
+    or RATHAUS_PAYEE["iban"],
+    "bic": os.environ.get("RATHAUS_CREDITOR_BIC", "").replace(" ", "").upper()
+    or RATHAUS_PAYEE["bic"],
+    "id": os.environ.get("RATHAUS_CREDITOR_ID", "").replace(" ", "").upper()
+    or RATHAUS_TOWN["sepa_creditor_id"],
+}

@@ -1,7 +1,7 @@
 """The embedded default: SQLite, mail kept in a local outbox, development pages switched on."""
 
 from .base import *  # noqa: F403
-from .base import RATHAUS_PAYEE, VAR_DIR, env_bool
+from .base import RATHAUS_CREDITOR, RATHAUS_PAYEE, VAR_DIR, env_bool
 
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405
 DEBUG = env_bool("RATHAUS_DEBUG", False)
@@ -12,3 +12,5 @@ RATHAUS_BUNDID_SIMULATOR = env_bool("RATHAUS_BUNDID_SIMULATOR", True)
 # The embedded demo shows bank transfer with an example account (not a real one) unless the
 # town's is set.
 RATHAUS_PAYEE = {**RATHAUS_PAYEE, "iban": RATHAUS_PAYEE["iban"] or "DE02120300000000202051"}
+# The cash office's direct debits are collected to the same example account.
+RATHAUS_CREDITOR = {**RATHAUS_CREDITOR, "iban": RATHAUS_CREDITOR["iban"] or RATHAUS_PAYEE["iban"]}

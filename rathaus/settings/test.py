@@ -46,3 +46,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared in-memory database: concurrency tests need real SQLite
     # locking (busy_timeout, WAL) between threads, as in the running portal.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
+# The town as creditor of direct debits, to the same example account.
+RATHAUS_CREDITOR = {"name": "Stadtkasse Musterstadt", "iban": "DE02120300000000202051",
+                    "bic": "BYLADEM1001", "id": "DE98ZZZ09999999999"}

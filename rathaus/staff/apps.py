@@ -23,7 +23,7 @@ class StaffConfig(AppConfig):
         from rathaus.applications import hooks
         from rathaus.cases.roles import department_role
 
-        from . import lockout, selectors
+        from . import cash_export, lockout, selectors  # noqa: F401 (cash_export: its check)
         from .inbox_views import staff_may_download
 
         lockout.connect_audit()

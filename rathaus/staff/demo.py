@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.appointments.roles import agent_group
 from rathaus.catalog.models import Department
+from rathaus.payments.roles import cash_office_group
 
 from .models import DepartmentMembership, DepartmentRole
 from .services import APP_DEVICE_NAME
@@ -35,6 +36,8 @@ DEMO_STAFF: list[tuple[str, tuple[tuple[str, str], ...], bool]] = [
     ("soziales", (("clerk", "soziales"),), False),
     ("barrierefreiheit", (("clerk", "barrierefreiheit"),), False),
 ]
+# The cash office (group Stadtkasse): payments, statement imports, exports.
+DEMO_CASH_OFFICE = ("stadtkasse",)
 
 
 def _with_demo_app(user: User) -> None:
@@ -53,7 +56,8 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
         _with_demo_app(admin)
-    for username, roles, agent in DEMO_STAFF:
+    for username, roles, agent in [*DEMO_STAFF, *((name, (), False)
+                                                  for name in DEMO_CASH_OFFICE)]:
         user, new = User.objects.get_or_create(username=username,
                                                defaults={"email": f"{username}@localhost"})
         if new:
@@ -73,4 +77,6 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
                 department.save(update_fields=["notify_email"])
         if agent:
             user.groups.add(agent_group())
+        if username in DEMO_CASH_OFFICE:
+            user.groups.add(cash_office_group())
     return created

@@ -14,6 +14,7 @@ from rathaus.appointments.roles import agent_group
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.catalog.models import Department
+from rathaus.payments.roles import cash_office_group
 
 from .models import DepartmentMembership, DepartmentRole
 
@@ -116,7 +117,8 @@ def revoke_department_role(*, membership: DepartmentMembership, actor_label: str
 
 @transaction.atomic
 def create_staff_user(*, username: str, email: str, roles: list[RoleGrant], agent: bool = False,
-                      administrator: bool = False, actor_label: str) -> User:
+                      administrator: bool = False, cash_office: bool = False,
+                      actor_label: str) -> User:
     """Create a staff account without a password: its holder sets one through the welcome link."""
     departments = {grant.department: Department.objects.filter(slug=grant.department).first()
                    for grant in roles}
@@ -138,4 +140,8 @@ def create_staff_user(*, username: str, email: str, roles: list[RoleGrant], agen
         user.groups.add(agent_group())
         record(action=Action.ROLE_GRANTED, actor_label=actor_label, target=user,
                message=f"citizens' office agent: {username}")
+    if cash_office:
+        user.groups.add(cash_office_group())
+        record(action=Action.ROLE_GRANTED, actor_label=actor_label, target=user,
+               message=f"cash office: {username}")
     return user

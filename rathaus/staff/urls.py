@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, on_behalf_views, statistics_views, views
+from . import cash_statistics, cash_views, inbox_views, on_behalf_views, statistics_views, views
 
 app_name = "staff"
 
@@ -37,4 +37,21 @@ urlpatterns = [
          name="notice_preview"),
     path("submissions/<str:reference>/notice/<int:pk>.pdf", inbox_views.notice_pdf,
          name="notice_pdf"),
+    # The cash office (Stadtkasse).
+    path("cash/", cash_views.payments, name="cash_payments"),
+    path("cash/bookings.csv", cash_views.bookings, name="cash_bookings"),
+    path("cash/payments/<str:kassenzeichen>/", cash_views.payment, name="cash_payment"),
+    path("cash/payments/<str:kassenzeichen>/refund/", cash_views.refund, name="cash_refund"),
+    path("cash/statements/", cash_views.statements_page, name="cash_statements"),
+    path("cash/statements/upload/", cash_views.upload, name="cash_upload"),
+    path("cash/statements/<int:pk>/", cash_views.statement, name="cash_statement"),
+    path("cash/statements/<int:pk>/apply/", cash_views.apply, name="cash_apply"),
+    path("cash/direct-debits/", cash_views.debits, name="cash_debits"),
+    path("cash/direct-debits/export/", cash_views.export_debits, name="cash_export_debits"),
+    path("cash/direct-debits/<str:message_id>.xml", cash_views.debit_file,
+         name="cash_debit_file"),
+    path("cash/statistics/", cash_statistics.statistics, name="cash_statistics"),
+    path("cash/lines/", cash_views.lines, name="cash_lines"),
+    path("cash/lines/<int:pk>/assign/", cash_views.assign, name="cash_assign"),
+    path("cash/lines/<int:pk>/dismiss/", cash_views.dismiss, name="cash_dismiss"),
 ]

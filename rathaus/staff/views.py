@@ -30,6 +30,7 @@ from rathaus.appointments.stats_views import VIEW_STATISTICS
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.core.access import is_verified, verified_required
+from rathaus.payments.roles import CASH_OFFICE_GROUP, WORK_CASH_OFFICE
 
 from . import lockout, selectors, services, signin
 from .forms import CodeForm, PasswordForm, RecoveryCodeForm, WelcomeForm
@@ -252,6 +253,10 @@ def _areas(user: User) -> list[Area]:
         areas.append(Area(_("Appointment statistics"),
                           reverse("appointment_statistics:calendars"),
                           _("Bookings, cancellations and no-shows per calendar.")))
+    if user.has_perm(WORK_CASH_OFFICE):
+        areas.append(Area(_("Cash office"), reverse("staff:cash_payments"),
+                          _("Payments by state and day, bank statement imports, lines to "
+                            "check, exports for the finance system.")))
     if user.is_staff:
         areas.append(Area(_("Administration"), reverse("admin:index"),
                           _("Services, calendars, staff accounts and their roles.")))
@@ -269,6 +274,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "areas": _areas(user),
         "memberships": list(selectors.memberships(user)),
         "is_agent": user.groups.filter(name=AGENT_GROUP).exists(),
+        "is_cash_office": user.groups.filter(name=CASH_OFFICE_GROUP).exists(),
         "codes_left": services.recovery_codes_left(user)})
 
 

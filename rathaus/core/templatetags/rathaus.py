@@ -48,6 +48,14 @@ def euro(value: Any) -> str:
 
 
 @register.filter
+def cents_euro(value: Any) -> str:
+    """Integer cents as euros, as ``euro`` writes them."""
+    if value in (None, ""):
+        return ""
+    return euro(Decimal(int(value)) / 100)
+
+
+@register.filter
 def retention(days: int) -> str:
     """Say a retention period in years where it is whole years, else in days."""
     if days % 365 == 0:

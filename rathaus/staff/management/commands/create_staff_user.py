@@ -31,6 +31,8 @@ class Command(BaseCommand):
                             help="a department role, e.g. clerk:ordnungsamt (repeatable)")
         parser.add_argument("--agent", action="store_true",
                             help="citizens' office agent (group Bürgerbüro)")
+        parser.add_argument("--cash-office", action="store_true",
+                            help="cash office (group Stadtkasse)")
         parser.add_argument("--admin", action="store_true",
                             help="administrator: the admin site and every department")
         parser.add_argument("--new-link", action="store_true",
@@ -56,7 +58,8 @@ class Command(BaseCommand):
         try:
             user = services.create_staff_user(
                 username=username, email=options["email"], roles=options["role"],
-                agent=options["agent"], administrator=options["admin"], actor_label=ACTOR)
+                agent=options["agent"], administrator=options["admin"],
+                cash_office=options["cash_office"], actor_label=ACTOR)
         except services.UnknownDepartment as error:
             raise CommandError(f"Unknown department: {error}") from error
         self.note(user)

@@ -1,0 +1,128 @@
+"""SEPA direct debits the cash office exports as pain.008 for the town's bank.
+
+Due are the open payments whose method is direct debit and that no export holds yet. The
+mandate is the application's: the account (holder, IBAN, BIC) of its ``iban`` field, which
+the citizen can only give by agreeing to the mandate; its reference is the application's
+reference (unique, in the SEPA identifier set, the same for every collection of that mandate)
+and it was signed the day the application was submitted. A mandate's first collection is sent
+as FRST, every later one as RCUR. An exported payment is stored with its export's message id
+(a unique payment column), so it is never exported twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from rathaus.audit.models import Action
+from rathaus.audit.services import record
+
+from . import pain008
+from .models import (
+    DIRECT_DEBIT,
+    DirectDebitCollection,
+    DirectDebitExport,
+    Payment,
+    PaymentState,
+)
+from .pain008 import Collection, Creditor, DirectDebitError, SequenceType
+
+
+@dataclass(frozen=True)
+class Mandate:
+    holder: str
+    iban: str
+    bic: str
+    reference: str
+    signed: dt.date
+
+
+@dataclass(frozen=True)
+class Due:
+    """A payment to collect, with its mandate (None: the application gives none)."""
+
+    payment: Payment
+    mandate: Mandate | None
+
+
+def mandate_of(payment: Payment) -> Mandate | None:
+    """The SEPA mandate the application behind ``payment`` gave, if it gave one."""
+    submission = payment.submission
+    if submission is None or submission.service_version.spec.form is None:
+        return None
+    for _step, _group, field in submission.service_version.spec.form.iter_fields():
+        value = submission.answers.get(field.id) if field.type == "iban" else None
+        if isinstance(value, dict) and value.get("mandate") is True and value.get("iban"):
+            return Mandate(holder=str(value.get("holder", "")), iban=str(value["iban"]),
+                           bic=str(value.get("bic", "")), reference=submission.reference,
+                           signed=timezone.localtime(submission.submitted_at).date())
+    return None
+
+
+def _due_payments() -> list[Payment]:
+    return list(Payment.objects.filter(method=DIRECT_DEBIT, state=PaymentState.OPEN,
+                                       collection__isnull=True)
+                .select_related("submission__service_version").order_by("created_at", "pk"))
+
+
+def due() -> list[Due]:
+    """The payments to collect by direct debit now, oldest first."""
+    return [Due(payment, mandate_of(payment)) for payment in _due_payments()]
+
+
+def creditor() -> Creditor:
+    options = settings.RATHAUS_CREDITOR
+    return Creditor(name=options["name"], iban=options["iban"], bic=options.get("bic", ""),
+                    creditor_id=options["id"])
+
+
+def export_collections(*, collection_date: dt.date, actor: User,
+                       request: HttpRequest | None = None) -> DirectDebitExport:
+    """Write the due collections with a mandate as one pain.008 file and mark them exported.
+
+    Raises pain008.DirectDebitError (in words) when there is nothing to collect or the bank
+    would refuse the file.
+    """
+    with transaction.atomic():
+        locked = list(Payment.objects.select_for_update(of=("self",)).filter(
+            pk__in=[payment.pk for payment in _due_payments()], collection__isnull=True,
+            state=PaymentState.OPEN).select_related("submission__service_version")
+            .order_by("created_at", "pk"))
+        chosen = [(payment, mandate) for payment in locked
+                  if (mandate := mandate_of(payment)) is not None]
+        before = set(DirectDebitCollection.objects.filter(
+            mandate_reference__in=[mandate.reference for _p, mandate in chosen])
+            .values_list("mandate_reference", flat=True))
+        collections = [Collection(
+            debtor_name=mandate.holder, debtor_iban=mandate.iban, debtor_bic=mandate.bic,
+            mandate_reference=mandate.reference, mandate_signed=mandate.signed,
+            sequence=(SequenceType.RECURRING if mandate.reference in before
+                      else SequenceType.FIRST),
+            amount_cents=payment.amount_cents, end_to_end_id=payment.kassenzeichen,
+            remittance=payment.purpose) for payment, mandate in chosen]
+        message_id = (f"RH{timezone.now():%Y%m%d%H%M%S}{secrets.token_hex(4).upper()}")
+        data = pain008.collections_xml(creditor(), collections, collection_date=collection_date,
+                                       message_id=message_id)
+        export = DirectDebitExport.objects.create(
+            message_id=message_id, collection_date=collection_date, data=data,
+            count=len(collections), total_cents=sum(c.amount_cents for c in collections),
+            created_by=actor)
+        DirectDebitCollection.objects.bulk_create([DirectDebitCollection(
+            payment=payment, export=export, mandate_reference=collection.mandate_reference,
+            sequence=collection.sequence.value, amount_cents=collection.amount_cents)
+            for (payment, _mandate), collection in zip(chosen, collections, strict=True)])
+        record(action=Action.DIRECT_DEBITS_EXPORTED, request=request, actor=actor,
+               object_type="payments.directdebitexport", object_id=message_id,
+               message=f"{export.count} collections, {export.total_cents} cents, "
+                       f"due {collection_date.isoformat()}")
+    return export
+
+
+__all__ = ["DirectDebitError", "Due", "Mandate", "due", "export_collections", "mandate_of"]
