@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rathaus.applications.hooks import PaymentOption
@@ -18,9 +19,12 @@ from .providers.base import Outcome
 
 
 def provider_label(key: str) -> str:
-    """Return what citizens read for a configured provider (its "label", else its key)."""
+    """Return what citizens read for a configured provider, in the active language.
+
+    ``label_en`` (any language code) where given, else ``label``, else the key."""
     options = settings.RATHAUS_PAYMENT_PROVIDERS.get(key, {})
-    return str(options.get("label") or key)
+    language = (get_language() or "de")[:2]
+    return str(options.get(f"label_{language}") or options.get("label") or key)
 
 
 def transfer_possible() -> bool:

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # Field names that may carry secrets; their values are never logged.
 _SECRET = re.compile(r"hash|secret|passw|token|signature|auth|key", re.IGNORECASE)
+_NOT_ONLINE = re.compile(r"[^A-Za-z0-9 -]")
+ONLINE_PURPOSE_LIMIT = 27
 _FINAL = {Outcome.PAID, Outcome.FAILED, Outcome.CANCELLED, Outcome.REFUNDED}
 
 
@@ -130,7 +132,9 @@ def _order(payment: Payment, attempt: PaymentAttempt, *, options: Mapping[str, s
     submission = payment.submission
     assert submission is not None  # checked under the lock
     language = submission.language[:2]
-    limit = int(options.get("purpose_limit") or SEPA_LIMIT)
+    # E-payment platforms take 27 letters, digits, spaces and hyphens (GiroCheckout, ePayBL,
+    # XBezahldienste): the Kassenzeichen comes first, so it survives the cut.
+    limit = int(options.get("purpose_limit") or ONLINE_PURPOSE_LIMIT)
     items = tuple(
         OrderItem(text=str(line["label"].get(language) or line["label"].get("de", "")),
                   amount_cents=to_cents(line["amount"]), quantity=int(line["quantity"]),
@@ -139,8 +143,9 @@ def _order(payment: Payment, attempt: PaymentAttempt, *, options: Mapping[str, s
     return PaymentOrder(
         request_id=attempt.request_id, kassenzeichen=payment.kassenzeichen,
         amount_cents=payment.amount_cents,
-        purpose=sepa_text(payment.purpose, limit,
-                          upper=options.get("purpose_upper", "").lower() == "true"),
+        purpose=" ".join(_NOT_ONLINE.sub(" ", sepa_text(
+            payment.purpose, limit,
+            upper=options.get("purpose_upper", "").lower() == "true")).split()),
         description=submission.service_version.spec.title.get_text(language),
         return_url=return_url, notify_url=notify_url, language=language,
         currency=payment.currency, items=items)
