@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from rathaus.applications.models import Submission
 
-from . import kassenzeichen, selectors
+from . import hooks, kassenzeichen, selectors
 from .models import (
     DIRECT_DEBIT,
     TRANSFER,
@@ -102,11 +102,13 @@ def open_payment(*, submission: Submission, method: str = "") -> Payment | None:
     offered = {option.value for option in selectors.offered_methods(
         submission.service_version.spec)}
     code = kassenzeichen.new_kassenzeichen(policy.kassenzeichen)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         submission=submission, kassenzeichen=code, amount_cents=cents,
         purpose=_purpose(policy.purpose, kassenzeichen=code, submission=submission),
         booking_reference=policy.booking_reference,
         method=method if method in offered else "")
+    _tell_case(payment)
+    return payment
 
 
 @transaction.atomic
@@ -284,8 +286,19 @@ def _change(payment: Payment, attempt: PaymentAttempt, report: StatusReport) -> 
     elif outcome in {Outcome.FAILED, Outcome.CANCELLED, Outcome.REFUNDED}:
         payment.state = PaymentState(outcome.value)
     payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+    _tell_case(payment)
     if outcome in {Outcome.PAID, Outcome.REFUNDED}:
         _receipt_follows(payment)
+
+
+def _tell_case(payment: Payment) -> None:
+    """Tell the layers above where the submission's fee stands now (hooks.fee_changed)."""
+    if payment.submission_id is None:
+        return
+    fee = {PaymentState.PAID: "paid", PaymentState.REFUNDED: "refunded"}.get(
+        PaymentState(payment.state), "due")
+    detail = f"{payment.kassenzeichen} {payment.amount} EUR"
+    hooks.fee_changed.call(submission_id=payment.submission_id, fee=fee, detail=detail)
 
 
 def _receipt_follows(payment: Payment) -> None:
@@ -323,6 +336,7 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         if source == EventSource.IMPORT:
             payment.method = TRANSFER  # whatever was chosen, it came by bank transfer
         payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+        _tell_case(payment)
         _receipt_follows(payment)
     return PaymentEvent.objects.create(
         payment=payment, source=source, verdict=verdict, outcome=Outcome.PAID.value,

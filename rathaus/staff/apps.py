@@ -22,6 +22,8 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from rathaus.applications import hooks
         from rathaus.cases.roles import department_role
+        from rathaus.cases.services import record_fee_state
+        from rathaus.payments.hooks import fee_changed
 
         from . import lockout, selectors
         from .inbox_views import staff_may_download
@@ -29,6 +31,7 @@ class StaffConfig(AppConfig):
         lockout.connect_audit()
         hooks.staff_may_download.provide(staff_may_download)
         department_role.provide(selectors.role_in)
+        fee_changed.provide(record_fee_state)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
