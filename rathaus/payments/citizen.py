@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rathaus.applications import links
@@ -25,6 +26,7 @@ from rathaus.applications.hooks import PaymentOption
 from rathaus.applications.models import Submission
 from rathaus.core.templatetags.rathaus import euro
 from rathaus.forms.schema import ServiceDef
+from rathaus.notices.render import PaymentRequest
 
 from . import giro_code, selectors, services
 from .models import DIRECT_DEBIT, TRANSFER, Payment, PaymentState
@@ -33,8 +35,8 @@ log = logging.getLogger(__name__)
 
 
 def payment_methods(*, spec: ServiceDef, fee_total: Decimal) -> list[PaymentOption]:
-    if services.to_cents(fee_total) <= 0:
-        return []
+    if services.to_cents(fee_total) <= 0 or not spec.payment.at_submit:
+        return []  # with the notice, the notice's payment request carries the ways to pay
     options = selectors.offered_methods(spec)
     if options and spec.payment.policy == "optional":
         options.append(PaymentOption("later", _("Pay later"), _(
@@ -124,6 +126,24 @@ def transfer_code(payment: Payment) -> TransferCode | None:
     return TransferCode(payload=payload, title=title)
 
 
+def notice_payment_request(*, submission: Submission,
+                           amount_cents: int) -> PaymentRequest | None:
+    """Open the payment of a notice's fee; what the notice says about paying it."""
+    payment = services.open_notice_payment(submission=submission, amount_cents=amount_cents)
+    if payment is None:
+        return None
+    payee = settings.RATHAUS_PAYEE
+    with translation.override(submission.language[:2]):
+        code = transfer_code(payment)
+    return PaymentRequest(
+        kassenzeichen=payment.kassenzeichen, amount_cents=payment.amount_cents,
+        payee_name=payee["name"], iban=payee["iban"], bic=payee.get("bic", ""),
+        pay_url=links.status_url(submission) if selectors.online_methods(
+            submission.service_version.spec) else "",
+        code_png=code.png_data_uri if code is not None else "",
+        code_title=code.title if code is not None else "")
+
+
 def transfer_code_svg(payment: Payment) -> str | None:
     """Return the EPC QR code (GiroCode) for a bank transfer as SVG, or None."""
     code = transfer_code(payment)
@@ -146,6 +166,7 @@ def payment_sections(request: HttpRequest | None, *, submission: Submission, tok
         "refunded": payment.state == PaymentState.REFUNDED,
         "failed": payment.state in {PaymentState.FAILED, PaymentState.CANCELLED},
         "by_transfer": payment.method == TRANSFER,
+        "with_notice": spec.payment.policy == "with_notice",
         "by_debit": payment.method == DIRECT_DEBIT,
         "method_label": selectors.method_label(payment.method),
         "online": selectors.online_methods(spec),

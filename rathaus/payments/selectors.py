@@ -43,7 +43,7 @@ def method_label(method: str) -> str:
 def offered_methods(spec: ServiceDef) -> list[PaymentOption]:
     """Return the ways to pay this service offers with this configuration, in order."""
     policy = spec.payment
-    if not policy.at_submit:
+    if policy.policy == "none":
         return []
     options: list[PaymentOption] = []
     for method in policy.methods:

@@ -112,6 +112,46 @@ def open_payment(*, submission: Submission, method: str = "") -> Payment | None:
 
 
 @transaction.atomic
+def open_notice_payment(*, submission: Submission, amount_cents: int) -> Payment | None:
+    """Open the payment of the fee a notice sets, when its service takes payment with it.
+
+    A notice sent again (the case reopened and decided anew) asks for its own amount: the
+    payment not paid yet takes it; one paid already stays as it is (the cash office settles
+    any difference). None when nothing is to be paid this way.
+    """
+    policy = submission.service_version.spec.payment
+    if policy.policy != "with_notice" or amount_cents <= 0:
+        return None
+    existing = Payment.objects.select_for_update(of=("self",)).filter(
+        submission=submission).order_by("-created_at", "-pk").first()
+    if existing is not None:
+        if existing.state not in {PaymentState.PAID, PaymentState.REFUNDED} and (
+                existing.amount_cents != amount_cents):
+            existing.amount_cents = amount_cents
+            existing.save(update_fields=["amount_cents", "updated_at"])
+        return existing
+    code = kassenzeichen.new_kassenzeichen(policy.kassenzeichen)
+    offered = {option.value for option in selectors.offered_methods(
+        submission.service_version.spec)}
+    # The mandate of the form pays it where the definition collects by direct debit.
+    method = DIRECT_DEBIT if DIRECT_DEBIT in offered and _has_mandate(submission) else ""
+    payment = Payment.objects.create(
+        submission=submission, kassenzeichen=code, amount_cents=amount_cents,
+        purpose=_purpose(policy.purpose, kassenzeichen=code, submission=submission),
+        booking_reference=policy.booking_reference, method=method)
+    _tell_case(payment)
+    return payment
+
+
+def _has_mandate(submission: Submission) -> bool:
+    form = submission.service_version.spec.form
+    if form is None:
+        return False
+    return any(item.type == "iban" and submission.answers.get(item.id)
+               for _step, _group, item in form.iter_fields())
+
+
+@transaction.atomic
 def choose_offline(*, payment_id: int, method: str) -> Payment:
     """Pay by bank transfer (or by the direct debit mandate of the form) instead."""
     payment = Payment.objects.select_for_update(of=("self",)).select_related(

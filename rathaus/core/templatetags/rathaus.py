@@ -48,6 +48,12 @@ def euro(value: Any) -> str:
 
 
 @register.filter
+def cents_euro(cents: int) -> str:
+    """An amount in integer cents as euros, in the active language ("24,00 €")."""
+    return euro(Decimal(int(cents)) / 100)
+
+
+@register.filter
 def retention(days: int) -> str:
     """Say a retention period in years where it is whole years, else in days."""
     if days % 365 == 0:
