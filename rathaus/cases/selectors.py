@@ -170,6 +170,11 @@ def event_text(event: CaseEvent) -> str:
         return _("Legal hold lifted")
     if event.kind in NOTICE_EVENTS:
         return notice_event_text(event)
+    if event.kind == EventKind.FEE_PAID:
+        return _("Fee paid (Kassenzeichen and amount: %(detail)s)") % {"detail": event.detail}
+    if event.kind == EventKind.FEE_REFUNDED:
+        return _("Fee refunded (Kassenzeichen and amount: %(detail)s)") % {
+            "detail": event.detail}
     return _conversation_text(event) or event.kind
 
 

@@ -73,7 +73,7 @@ def test_a_case_waits_for_payment_until_the_fee_is_booked(
     assert references(clerk.get(URL, {"fee": "paid"})) == [case.reference]
     assert references(clerk.get(URL, {"fee": "due"})) == []
     case_page = text(clerk.get(f"/en/staff/submissions/{case.reference}/"))
-    assert "Fee paid" in case_page
+    assert f"Fee paid (Kassenzeichen and amount: {payment.kassenzeichen} 24.00 EUR)" in case_page
     assert "waiting for payment" not in case_page
 
 
