@@ -5,7 +5,7 @@ on the local peer's pay page (served in the test on a free port, speaking GiroCh
 protocol, its notification sent to the live portal), back on the status page and in the
 receipt "paid"; the clerk, signed in with the second factor, finds the case under "Fee: paid"
 in the workbasket and on the case page. Then a payment cancelled on the pay page and resumed
-from the status page. Every page of the portal is checked with axe.
+from the status page. Every page is checked with axe, the peer's pay page too.
 """
 
 from __future__ import annotations
@@ -83,10 +83,11 @@ def apply_and_choose_giro(page: Page, portal: Portal, axe: Callable[..., None]) 
     axe(page, "confirmation with the way to the pay page")
 
 
-def on_the_pay_page(page: Page, button: str) -> None:
+def on_the_pay_page(page: Page, button: str, axe: Callable[..., None]) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("GiroCheckout (local test peer)")
     expect(page.get_by_role("alert")).to_contain_text("no real payment takes place")
     expect(page.locator("main")).to_contain_text("Amount: 24,00 EUR")
+    axe(page, "the peer's pay page")
     page.get_by_role("button", name=button, exact=True).click()
 
 
@@ -97,7 +98,7 @@ def test_paying_24_euros_on_the_girocheckout_peer(
     page = new_page(javascript=javascript)
     apply_and_choose_giro(page, portal, axe)
     page.get_by_role("link", name="Continue to the payment page").click()
-    on_the_pay_page(page, "Pay")
+    on_the_pay_page(page, "Pay", axe)
 
     main = page.locator("main")
     expect(main).to_contain_text("We received 24.00 €")
@@ -138,7 +139,7 @@ def test_a_cancelled_payment_is_resumed_from_the_status_page(
     page = new_page(javascript=False)
     apply_and_choose_giro(page, portal, axe)
     page.get_by_role("link", name="Continue to the payment page").click()
-    on_the_pay_page(page, "Cancel")
+    on_the_pay_page(page, "Cancel", axe)
 
     main = page.locator("main")
     expect(main).to_contain_text("The payment of 24.00 € did not go through.")
@@ -149,7 +150,7 @@ def test_a_cancelled_payment_is_resumed_from_the_status_page(
     expect(main).to_contain_text(f"on the payment page of {GIRO}")
     axe(page, "status page, payment resumed")
     page.get_by_role("link", name="Continue to the payment page").click()
-    on_the_pay_page(page, "Pay")
+    on_the_pay_page(page, "Pay", axe)
     expect(main).to_contain_text("We received 24.00 €")
     payment = Payment.objects.get()
     assert payment.state == PaymentState.PAID
