@@ -68,6 +68,7 @@ class PaymentRequest:
     pay_url: str = ""  # the status page, where the citizen pays online
     code_png: str = ""  # the GiroCode as a data: URI
     code_title: str = ""  # its text alternative
+    direct_debit: bool = False  # collected by the mandate the application gave
 
 
 @dataclass(frozen=True)

@@ -133,15 +133,17 @@ def notice_payment_request(*, submission: Submission,
     if payment is None:
         return None
     payee = settings.RATHAUS_PAYEE
+    by_debit = payment.method == DIRECT_DEBIT
     with translation.override(submission.language[:2]):
-        code = transfer_code(payment)
+        code = None if by_debit else transfer_code(payment)
     return PaymentRequest(
         kassenzeichen=payment.kassenzeichen, amount_cents=payment.amount_cents,
-        payee_name=payee["name"], iban=payee["iban"], bic=payee.get("bic", ""),
+        payee_name=payee["name"], iban="" if by_debit else payee["iban"],
+        bic="" if by_debit else payee.get("bic", ""),
         pay_url=links.status_url(submission) if selectors.online_methods(
             submission.service_version.spec) else "",
         code_png=code.png_data_uri if code is not None else "",
-        code_title=code.title if code is not None else "")
+        code_title=code.title if code is not None else "", direct_debit=by_debit)
 
 
 def transfer_code_svg(payment: Payment) -> str | None:

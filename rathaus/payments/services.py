@@ -147,7 +147,8 @@ def _has_mandate(submission: Submission) -> bool:
     form = submission.service_version.spec.form
     if form is None:
         return False
-    return any(item.type == "iban" and submission.answers.get(item.id)
+    return any(item.type == "iban" and isinstance(submission.answers.get(item.id), dict)
+               and submission.answers[item.id].get("mandate") is True
                for _step, _group, item in form.iter_fields())
 
 

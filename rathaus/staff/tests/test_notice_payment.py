@@ -78,3 +78,28 @@ def test_a_service_paid_when_submitting_opens_no_second_payment_with_its_notice(
     assert post(client, case, "notice_draft", fee="24,00").status_code == 302
     assert post(client, case, "notice_send").status_code == 302
     assert not Payment.objects.exists()  # the factory's submission opened none either
+
+
+def test_with_a_mandate_the_notice_says_the_amount_is_collected(catalog: None,
+                                                               read_pdf: Any) -> None:
+    load_default_templates()
+    case = application("hund-anmelden", consent=False, language="en")
+    submission = case.submission
+    submission.answers = {**submission.answers, "payment_method": "direct_debit",
+                          "bank_account": {"holder": "Erika Mustermann",
+                                           "iban": "DE89370400440532013000", "bic": "",
+                                           "bank": "", "mandate": True}}
+    submission.save(update_fields=["answers"])
+    client, clerk = clerk_client("weber", "hund-anmelden")
+    case = decided(case, clerk, "granted")
+    assert post(client, case, "notice_draft", fee="96,00").status_code == 302
+    assert post(client, case, "notice_send").status_code == 302
+    payment = Payment.objects.get(submission=submission)
+    assert payment.method == "direct_debit"
+    notice = CaseNotice.objects.select_related("notice").get(case=case).notice
+    assert notice is not None
+    with notice.pdf.open("rb") as handle:
+        words = re.sub(r"\s+", " ", read_pdf(handle.read()))
+    assert "We collect the amount by SEPA direct debit" in words
+    assert "DE02120300000000202051" not in words  # no transfer asked for
+    assert payment.kassenzeichen in words
