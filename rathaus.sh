@@ -3,6 +3,7 @@
 #
 #   ./rathaus.sh start   install what is missing, migrate, load services and demo data,
 #                        start the portal on http://127.0.0.1:8000 with its task worker
+#                        and the local payment test peers (http://127.0.0.1:8100)
 #   ./rathaus.sh test    install what is missing (test tools included) and run every check
 #
 # Works on a fresh Debian machine with Python 3.11 and Node.js; as root it installs missing
@@ -103,8 +104,24 @@ cmd_start() {
   setup_node
   export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-rathaus.settings.dev}"
   prepare_app
+  local bind="${RATHAUS_BIND:-127.0.0.1:8000}"
+  # Links in e-mails and the payment providers' return and notification go to this address.
+  export RATHAUS_BASE_URL="${RATHAUS_BASE_URL:-http://${bind/#0.0.0.0/127.0.0.1}}"
   "$PY" manage.py seed_demo
-  say "Starting the task worker and the portal on http://${RATHAUS_BIND:-127.0.0.1:8000} (Ctrl+C stops both)"
+  local peers=""
+  if [ -z "${RATHAUS_PAYMENT_PROVIDERS:-}" ]; then
+    # The demo pays through local test peers of GiroCheckout and XBezahldienste (pages that
+    # take no money); rathaus/settings/dev.py points the providers at them. An empty
+    # RATHAUS_PAYMENT_PEERS starts none (and offers no online payment).
+    export RATHAUS_PAYMENT_PEERS="${RATHAUS_PAYMENT_PEERS-127.0.0.1:8100}"
+    if [ -n "$RATHAUS_PAYMENT_PEERS" ]; then
+      say "Starting the local payment test peers on http://$RATHAUS_PAYMENT_PEERS"
+      "$PY" -m rathaus.payments.peers --host "${RATHAUS_PAYMENT_PEERS%:*}" \
+        --port "${RATHAUS_PAYMENT_PEERS##*:}" &
+      peers=$!
+    fi
+  fi
+  say "Starting the task worker and the portal on http://$bind (Ctrl+C stops both)"
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
@@ -122,9 +139,9 @@ cmd_start() {
       n=$((n + 1)); sleep 60
     done ) &
   local housekeeping=$!
-  trap 'kill "$worker" "$housekeeping" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+  trap 'kill "$worker" "$housekeeping" $peers 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
   "$VENV/bin/gunicorn" rathaus.wsgi:application \
-    --bind "${RATHAUS_BIND:-127.0.0.1:8000}" \
+    --bind "$bind" \
     --workers "${RATHAUS_WEB_WORKERS:-$(nproc)}" --threads "${RATHAUS_WEB_THREADS:-4}" \
     --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
 }

@@ -15,10 +15,16 @@ class AccountConfig(AppConfig):
         from rathaus.cases import hooks as case_hooks
 
         from .models import Message
-        from .services import delete_submission_messages, deliver_about_case, deliver_receipt
+        from .services import (
+            delete_submission_messages,
+            deliver_about_case,
+            deliver_receipt,
+            renew_mailbox_receipt,
+        )
 
         # A signed-in citizen's receipt goes into the mailbox too (applications.tasks).
         hooks.deliver_receipt.provide(deliver_receipt)
+        hooks.receipt_renewed.provide(renew_mailbox_receipt)
         # The mailbox copy of a receipt with health data is sealed: rotation re-seals it too.
         register_sealed_files(Message, "attachment")
         # The purge of a case past its retention period takes the mailbox messages about it.

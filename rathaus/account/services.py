@@ -187,6 +187,28 @@ def deliver_receipt(*, submission: Submission) -> Message | None:
         return Message.objects.filter(submission=submission, kind=MessageKind.RECEIPT).first()
 
 
+def renew_mailbox_receipt(*, submission: Submission, pdf: bytes) -> bool:
+    """Replace the receipt in the citizen's mailbox by ``pdf`` (the fee paid); True if done.
+
+    The message stays where it is, read or not, without a new e-mail notice: it is the same
+    receipt, now saying what is true.
+    """
+    with transaction.atomic():
+        message = (Message.objects.select_for_update()
+                   .filter(submission=submission, kind=MessageKind.RECEIPT).first())
+        if message is None or not message.attachment:
+            return False
+        name = message.attachment_name or f"receipt-{submission.reference}.pdf"
+        content = (sealed.sealed_content(pdf, name=name) if has_sensitive_answers(submission)
+                   else ContentFile(pdf, name=name))
+        old = message.attachment.name
+        message.attachment.save(name, content, save=False)
+        message.save(update_fields=["attachment"])
+    if old and old != message.attachment.name:
+        message.attachment.storage.delete(old)
+    return True
+
+
 def deliver_about_case(*, submission: Submission, subject: str, body: str,
                        attachment: File[bytes] | None = None, kind: str = MessageKind.MESSAGE,
                        sent_by_id: int | None = None) -> int | None:

@@ -25,6 +25,10 @@ class DeliverReceipt(Protocol):
     def __call__(self, *, submission: Submission) -> object: ...
 
 
+class ReceiptRenewed(Protocol):
+    def __call__(self, *, submission: Submission, pdf: bytes) -> object: ...
+
+
 class CitizenCaseSections(Protocol):
     def __call__(self, request: HttpRequest, *, submission: Submission, token: str,
                  answers_open: bool) -> list[str]:
@@ -42,6 +46,9 @@ class StaffMayDownload(Protocol):
 
 # Called by the confirmation task for a signed-in citizen's submission.
 deliver_receipt: Hook[DeliverReceipt] = Hook("applications.deliver_receipt")
+# Called by renew_receipt after the stored receipt was rendered again (the fee paid), so that
+# the copy in the citizen's mailbox says the same.
+receipt_renewed: Hook[ReceiptRenewed] = Hook("applications.receipt_renewed")
 # Called by the upload download view for a request that is not the citizen's.
 staff_may_download: Hook[StaffMayDownload] = Hook("applications.staff_may_download")
 # Called by the status page, for the sections about the case (history, messages, notices).

@@ -403,7 +403,8 @@ def ensure_receipt(*, submission: Submission) -> bytes:
 def renew_receipt(*, submission_id: int) -> None:
     """Render the stored receipt again, for a change it shows (the fee paid).
 
-    The receipt already mailed stays as it was sent; the download shows the new one.
+    The receipt already mailed stays as it was sent; the download and the copy in the
+    citizen's mailbox (hooks.receipt_renewed) show the new one.
     """
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is None or not submission.receipt_pdf:
@@ -420,6 +421,7 @@ def renew_receipt(*, submission_id: int) -> None:
         locked.receipt_pdf.save(f"{locked.reference}.pdf", content, save=True)
     if old and old != locked.receipt_pdf.name:
         locked.receipt_pdf.storage.delete(old)
+    hooks.receipt_renewed.call(submission=locked, pdf=pdf)
 
 
 @transaction.atomic

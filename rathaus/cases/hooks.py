@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
 
     from rathaus.applications.models import Submission
+    from rathaus.notices.render import PaymentRequest
 
 
 class DeleteLinkedRows(Protocol):
@@ -40,3 +41,15 @@ class DeliverToMailbox(Protocol):
 deliver_to_mailbox: Hook[DeliverToMailbox] = Hook("cases.deliver_to_mailbox")
 # Called by the purge, inside the case's transaction, before the submission is deleted.
 delete_messages: Hook[DeleteLinkedRows] = Hook("cases.delete_messages")
+
+
+class OpenNoticePayment(Protocol):
+    def __call__(self, *, submission: Submission, amount_cents: int) -> PaymentRequest | None:
+        """Open the payment of the fee a notice sets; what the notice says about paying it.
+
+        None when the service takes no payment with the notice (or the amount is 0)."""
+        ...
+
+
+# Called by the notice delivery, inside its transaction, before the notice is issued.
+open_notice_payment: Hook[OpenNoticePayment] = Hook("cases.open_notice_payment")

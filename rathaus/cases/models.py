@@ -41,6 +41,15 @@ class Attention(models.TextChoices):
     LAPSED = "lapsed", _("deadline lapsed")
 
 
+class FeeState(models.TextChoices):
+    """Where the fee of the case stands (payments tells, through its hook; decision 0033)."""
+
+    NONE = "", _("no fee")
+    DUE = "due", _("waiting for payment")
+    PAID = "paid", _("paid")
+    REFUNDED = "refunded", _("refunded")
+
+
 class CaseChannel(models.TextChoices):
     ONLINE = "online", _("online")
     COUNTER = "counter", _("at the counter")
@@ -94,6 +103,10 @@ class Case(models.Model):
     # the case: kept on the case so that the workbasket marks it without another query.
     attention = models.CharField(_("waiting for the clerk"), max_length=10,
                                  choices=Attention.choices, blank=True, default="")
+    # The fee's state, set by payments when a payment is opened, paid or refunded: kept on
+    # the case so that the workbasket filters and marks it without another query.
+    fee = models.CharField(_("fee"), max_length=10, choices=FeeState.choices, blank=True,
+                           default="")
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -125,6 +138,8 @@ class Case(models.Model):
                 name="cases_hold_has_reason"),
             models.CheckConstraint(condition=models.Q(attention__in=Attention.values),
                                    name="cases_known_attention"),
+            models.CheckConstraint(condition=models.Q(fee__in=FeeState.values),
+                                   name="cases_known_fee_state"),
         ]
 
     def __str__(self) -> str:
@@ -151,6 +166,8 @@ class EventKind(models.TextChoices):
     NOTICE_RETRIEVED = "notice_retrieved", _("Notice retrieved")
     NOTICE_LAPSED = "notice_lapsed", _("Provision of the notice ended")
     NOTICE_POSTED = "notice_posted", _("Notice sent by post")
+    FEE_PAID = "fee_paid", _("Fee paid")
+    FEE_REFUNDED = "fee_refunded", _("Fee refunded")
 
 
 class CaseEvent(models.Model):

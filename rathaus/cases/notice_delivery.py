@@ -8,6 +8,7 @@ which then counts as given on the fourth day after posting (§ 41 (2) VwVfG). De
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -226,6 +227,11 @@ def _file_name(case: Case, language: str) -> str:
 def _issue_and_deliver(case: Case, draft: CaseNotice, *, actor: User, expected_version: int,
                        request: HttpRequest | None) -> CaseNotice:
     context = notice_context(case, draft)
+    if draft.fee_cents > 0:
+        request_to_pay = hooks.open_notice_payment.call(submission=case.submission,
+                                                        amount_cents=draft.fee_cents)
+        if request_to_pay is not None:
+            context = dataclasses.replace(context, payment=request_to_pay)
     notice = issue_notice(template_version=template_version(case, draft.kind), context=context,
                           subject_reference=f"case:{case.reference}",
                           actor_label=actor.get_username())

@@ -16,7 +16,7 @@ from rathaus.forms.workflow import STATES
 from rathaus.notices.models import NoticeKind
 
 from . import tally
-from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, Outcome
+from .models import Case, CaseChannel, CaseEvent, CaseState, EventKind, FeeState, Outcome
 
 OPEN_STATES = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.WAITING_FOR_CITIZEN)
 # "Due" in the workbasket: open and due within this many days (overdue ones excluded).
@@ -34,6 +34,7 @@ class Filters:
     assignee: str = ""  # "", "me", "nobody" or a user's id
     due: str = ""  # "", "due", "overdue"
     attention: str = ""  # "", "any", "reply", "lapsed" (the conversation's marker)
+    fee: str = ""  # "", "paid", "due" (not paid), "none" (no fee)
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     query: str = ""
@@ -67,6 +68,10 @@ def filtered(cases: QuerySet[Case], filters: Filters, *, user_id: int,
         cases = cases.exclude(attention="")
     elif filters.attention in ("reply", "lapsed"):
         cases = cases.filter(attention=filters.attention)
+    if filters.fee == "none":
+        cases = cases.filter(fee=FeeState.NONE)
+    elif filters.fee in (FeeState.PAID, FeeState.DUE):
+        cases = cases.filter(fee=filters.fee)
     if filters.received_from is not None:
         cases = cases.filter(received_at__date__gte=filters.received_from)
     if filters.received_to is not None:
@@ -165,6 +170,11 @@ def event_text(event: CaseEvent) -> str:
         return _("Legal hold lifted")
     if event.kind in NOTICE_EVENTS:
         return notice_event_text(event)
+    if event.kind == EventKind.FEE_PAID:
+        return _("Fee paid (Kassenzeichen and amount: %(detail)s)") % {"detail": event.detail}
+    if event.kind == EventKind.FEE_REFUNDED:
+        return _("Fee refunded (Kassenzeichen and amount: %(detail)s)") % {
+            "detail": event.detail}
     return _conversation_text(event) or event.kind
 
 

@@ -24,7 +24,17 @@ from rathaus.core.text import fold
 from rathaus.forms.schema import ServiceDef
 from rathaus.forms.workflow import DEFAULT_WORKFLOW, Role, WorkflowDef
 
-from .models import END_STATES, Case, CaseChannel, CaseEvent, CaseState, EventKind, Note, Outcome
+from .models import (
+    END_STATES,
+    Case,
+    CaseChannel,
+    CaseEvent,
+    CaseState,
+    EventKind,
+    FeeState,
+    Note,
+    Outcome,
+)
 from .roles import role_of
 
 NOTE_MAX = 5000
@@ -359,3 +369,23 @@ def record_download(*, case: Case, upload: Upload, request: HttpRequest,
     record(action=Action.ATTACHMENT_DOWNLOADED, request=request, target=case.submission,
            department=case.department_id,
            message=upload.original_name + (" (preview)" if inline else ""))
+
+
+@transaction.atomic
+def record_fee_state(*, submission_id: int, fee: str, detail: str = "") -> bool:
+    """Note on the submission's case where its fee stands (payments' hook); True if changed.
+
+    Not a clerk's edit: the version stays, so nobody's open case page is refused for it; the
+    timeline says when the fee was paid or refunded.
+    """
+    if fee not in FeeState.values:
+        raise ValueError(f"unknown fee state {fee!r}")
+    case = Case.objects.filter(submission_id=submission_id).only("pk", "fee").first()
+    if case is None or case.fee == fee:
+        return False
+    Case.objects.filter(pk=case.pk).update(fee=fee)
+    kind = {FeeState.PAID: EventKind.FEE_PAID, FeeState.REFUNDED: EventKind.FEE_REFUNDED}.get(
+        FeeState(fee))
+    if kind is not None:
+        CaseEvent.objects.create(case=case, kind=kind, actor_label=SYSTEM, detail=detail[:300])
+    return True

@@ -53,6 +53,22 @@ class NoticeContext:
     language: str = "de"
     authority_name: str = field(default_factory=_town_name)
     authority_address: str = field(default_factory=_town_address)  # lines separated by "\n"
+    payment: PaymentRequest | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """The payment a notice asks for: where to transfer it, or the link to pay online."""
+
+    kassenzeichen: str
+    amount_cents: int
+    payee_name: str
+    iban: str = ""
+    bic: str = ""
+    pay_url: str = ""  # the status page, where the citizen pays online
+    code_png: str = ""  # the GiroCode as a data: URI
+    code_title: str = ""  # its text alternative
+    direct_debit: bool = False  # collected by the mandate the application gave
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ Trailing empty lines are left out, as the specification allows.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 
 import segno
@@ -117,3 +118,11 @@ def svg(payload: str, *, title: str) -> str:
                                   lineclass=None)
     markup = markup.replace("<svg ", f'<svg role="img" aria-labelledby="{element_id}-title" ', 1)
     return markup.replace("<title>", f'<title id="{element_id}-title">', 1)
+
+
+def png(payload: str, *, scale: int = 4) -> bytes:
+    """The payload as a PNG QR code (level M, UTF-8), for documents that embed pictures."""
+    code = segno.make(payload, error="m", boost_error=False, micro=False, encoding="utf-8")
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()

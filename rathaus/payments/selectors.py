@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rathaus.applications.hooks import PaymentOption
@@ -22,9 +23,12 @@ from .providers.base import Outcome
 
 
 def provider_label(key: str) -> str:
-    """Return what citizens read for a configured provider (its "label", else its key)."""
+    """Return what citizens read for a configured provider, in the active language.
+
+    ``label_en`` (any language code) where given, else ``label``, else the key."""
     options = settings.RATHAUS_PAYMENT_PROVIDERS.get(key, {})
-    return str(options.get("label") or key)
+    language = (get_language() or "de")[:2]
+    return str(options.get(f"label_{language}") or options.get("label") or key)
 
 
 def transfer_possible() -> bool:
@@ -43,7 +47,7 @@ def method_label(method: str) -> str:
 def offered_methods(spec: ServiceDef) -> list[PaymentOption]:
     """Return the ways to pay this service offers with this configuration, in order."""
     policy = spec.payment
-    if not policy.at_submit:
+    if policy.policy == "none":
         return []
     options: list[PaymentOption] = []
     for method in policy.methods:

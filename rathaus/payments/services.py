@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from rathaus.applications.models import Submission
 
-from . import kassenzeichen, selectors
+from . import hooks, kassenzeichen, selectors
 from .models import (
     DIRECT_DEBIT,
     TRANSFER,
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 # Field names that may carry secrets; their values are never logged.
 _SECRET = re.compile(r"hash|secret|passw|token|signature|auth|key", re.IGNORECASE)
+_NOT_ONLINE = re.compile(r"[^A-Za-z0-9 -]")
+ONLINE_PURPOSE_LIMIT = 27
 _FINAL = {Outcome.PAID, Outcome.FAILED, Outcome.CANCELLED, Outcome.REFUNDED}
 
 
@@ -104,11 +106,54 @@ def open_payment(*, submission: Submission, method: str = "") -> Payment | None:
     offered = {option.value for option in selectors.offered_methods(
         submission.service_version.spec)}
     code = kassenzeichen.new_kassenzeichen(policy.kassenzeichen)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         submission=submission, kassenzeichen=code, amount_cents=cents,
         purpose=_purpose(policy.purpose, kassenzeichen=code, submission=submission),
         booking_reference=policy.booking_reference,
         method=method if method in offered else "")
+    _tell_case(payment)
+    return payment
+
+
+@transaction.atomic
+def open_notice_payment(*, submission: Submission, amount_cents: int) -> Payment | None:
+    """Open the payment of the fee a notice sets, when its service takes payment with it.
+
+    A notice sent again (the case reopened and decided anew) asks for its own amount: the
+    payment not paid yet takes it; one paid already stays as it is (the cash office settles
+    any difference). None when nothing is to be paid this way.
+    """
+    policy = submission.service_version.spec.payment
+    if policy.policy != "with_notice" or amount_cents <= 0:
+        return None
+    existing = Payment.objects.select_for_update(of=("self",)).filter(
+        submission=submission).order_by("-created_at", "-pk").first()
+    if existing is not None:
+        if existing.state not in {PaymentState.PAID, PaymentState.REFUNDED} and (
+                existing.amount_cents != amount_cents):
+            existing.amount_cents = amount_cents
+            existing.save(update_fields=["amount_cents", "updated_at"])
+        return existing
+    code = kassenzeichen.new_kassenzeichen(policy.kassenzeichen)
+    offered = {option.value for option in selectors.offered_methods(
+        submission.service_version.spec)}
+    # The mandate of the form pays it where the definition collects by direct debit.
+    method = DIRECT_DEBIT if DIRECT_DEBIT in offered and _has_mandate(submission) else ""
+    payment = Payment.objects.create(
+        submission=submission, kassenzeichen=code, amount_cents=amount_cents,
+        purpose=_purpose(policy.purpose, kassenzeichen=code, submission=submission),
+        booking_reference=policy.booking_reference, method=method)
+    _tell_case(payment)
+    return payment
+
+
+def _has_mandate(submission: Submission) -> bool:
+    form = submission.service_version.spec.form
+    if form is None:
+        return False
+    return any(item.type == "iban" and isinstance(submission.answers.get(item.id), dict)
+               and submission.answers[item.id].get("mandate") is True
+               for _step, _group, item in form.iter_fields())
 
 
 @transaction.atomic
@@ -134,7 +179,9 @@ def _order(payment: Payment, attempt: PaymentAttempt, *, options: Mapping[str, s
     submission = payment.submission
     assert submission is not None  # checked under the lock
     language = submission.language[:2]
-    limit = int(options.get("purpose_limit") or SEPA_LIMIT)
+    # E-payment platforms take 27 letters, digits, spaces and hyphens (GiroCheckout, ePayBL,
+    # XBezahldienste): the Kassenzeichen comes first, so it survives the cut.
+    limit = int(options.get("purpose_limit") or ONLINE_PURPOSE_LIMIT)
     items = tuple(
         OrderItem(text=str(line["label"].get(language) or line["label"].get("de", "")),
                   amount_cents=to_cents(line["amount"]), quantity=int(line["quantity"]),
@@ -143,8 +190,9 @@ def _order(payment: Payment, attempt: PaymentAttempt, *, options: Mapping[str, s
     return PaymentOrder(
         request_id=attempt.request_id, kassenzeichen=payment.kassenzeichen,
         amount_cents=payment.amount_cents,
-        purpose=sepa_text(payment.purpose, limit,
-                          upper=options.get("purpose_upper", "").lower() == "true"),
+        purpose=" ".join(_NOT_ONLINE.sub(" ", sepa_text(
+            payment.purpose, limit,
+            upper=options.get("purpose_upper", "").lower() == "true")).split()),
         description=submission.service_version.spec.title.get_text(language),
         return_url=return_url, notify_url=notify_url, language=language,
         currency=payment.currency, items=items)
@@ -283,8 +331,19 @@ def _change(payment: Payment, attempt: PaymentAttempt, report: StatusReport) -> 
     elif outcome in {Outcome.FAILED, Outcome.CANCELLED, Outcome.REFUNDED}:
         payment.state = PaymentState(outcome.value)
     payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+    _tell_case(payment)
     if outcome in {Outcome.PAID, Outcome.REFUNDED}:
         _receipt_follows(payment)
+
+
+def _tell_case(payment: Payment) -> None:
+    """Tell the layers above where the submission's fee stands now (hooks.fee_changed)."""
+    if payment.submission_id is None:
+        return
+    fee = {PaymentState.PAID: "paid", PaymentState.REFUNDED: "refunded"}.get(
+        PaymentState(payment.state), "due")
+    detail = f"{payment.kassenzeichen} {payment.amount} EUR"
+    hooks.fee_changed.call(submission_id=payment.submission_id, fee=fee, detail=detail)
 
 
 def _receipt_follows(payment: Payment) -> None:
@@ -322,6 +381,7 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         if source == EventSource.IMPORT:
             payment.method = TRANSFER  # whatever was chosen, it came by bank transfer
         payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
+        _tell_case(payment)
         _receipt_follows(payment)
     return PaymentEvent.objects.create(
         payment=payment, source=source, verdict=verdict, outcome=Outcome.PAID.value,

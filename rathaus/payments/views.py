@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from rathaus.applications import links
 from rathaus.applications.selectors import submission_from_status_token
@@ -108,8 +108,8 @@ def payment_return(request: HttpRequest, provider: str, request_id: str) -> Http
                             kwargs={"token": links.status_token(submission)}))
 
 
-@csrf_exempt
-@require_POST
+@csrf_exempt  # GiroCheckout notifies with GET, XBezahldienste platforms push with POST
+@require_http_methods(["GET", "POST"])
 def notify(request: HttpRequest, provider: str) -> HttpResponse:
     """A provider's notification, server to server; answered as the provider expects."""
     found = _provider(provider)

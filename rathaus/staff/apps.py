@@ -21,7 +21,11 @@ class StaffConfig(AppConfig):
 
     def ready(self) -> None:
         from rathaus.applications import hooks
+        from rathaus.cases.hooks import open_notice_payment
         from rathaus.cases.roles import department_role
+        from rathaus.cases.services import record_fee_state
+        from rathaus.payments.citizen import notice_payment_request
+        from rathaus.payments.hooks import fee_changed
 
         from . import cash_export, lockout, selectors  # noqa: F401 (cash_export: its check)
         from .inbox_views import staff_may_download
@@ -29,6 +33,8 @@ class StaffConfig(AppConfig):
         lockout.connect_audit()
         hooks.staff_may_download.provide(staff_may_download)
         department_role.provide(selectors.role_in)
+        fee_changed.provide(record_fee_state)
+        open_notice_payment.provide(notice_payment_request)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

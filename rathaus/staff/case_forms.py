@@ -22,6 +22,8 @@ SORT_CHOICES = [
 DUE_CHOICES = [("", _("Any")), ("due", _("Due within 7 days")), ("overdue", _("Overdue"))]
 ATTENTION_CHOICES = [("", _("Any")), ("any", _("Reply received or deadline lapsed")),
                      ("reply", _("Reply received")), ("lapsed", _("Deadline lapsed"))]
+FEE_CHOICES = [("", _("Any")), ("paid", _("Paid")), ("due", _("Not paid")),
+               ("none", _("No fee"))]
 
 
 class WorkbasketFilterForm(forms.Form):
@@ -38,6 +40,7 @@ class WorkbasketFilterForm(forms.Form):
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
     attention = forms.ChoiceField(label=_("Conversation"), required=False,
                                   choices=ATTENTION_CHOICES)
+    fee = forms.ChoiceField(label=_("Fee"), required=False, choices=FEE_CHOICES)
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter the date as DD.MM.YYYY or YYYY-MM-DD.")})
@@ -75,7 +78,7 @@ class WorkbasketFilterForm(forms.Form):
         return Filters(
             states=tuple(data.get("state") or ()), service_id=data.get("service"),
             assignee=data.get("assignee") or "", due=data.get("due") or "",
-            attention=data.get("attention") or "",
+            attention=data.get("attention") or "", fee=data.get("fee") or "",
             received_from=data.get("received_from"),
             received_to=data.get("received_to") if "received_to" not in self.errors else None,
             query=data.get("q") or "", sort=data.get("sort") or "received")

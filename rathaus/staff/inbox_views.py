@@ -42,6 +42,7 @@ from rathaus.cases.models import (
     Case,
     CaseNotice,
     CaseState,
+    FeeState,
     NoticeStatus,
     Notified,
     Outcome,
@@ -137,8 +138,8 @@ def _workbasket_cases(request: HttpRequest, form: WorkbasketFilterForm,
 # Only the columns a row shows (and the assign buttons post), as plain values: a page has
 # fifty rows, and model instances for them and their services and assignees cost more than
 # the query (docs/performance.md).
-ROW_COLUMNS = ("pk", "reference", "version", "state", "outcome", "attention", "received_at",
-               "due_at", "applicant_name", "service__title_de", "service__title_en",
+ROW_COLUMNS = ("pk", "reference", "version", "state", "outcome", "attention", "fee",
+               "received_at", "due_at", "applicant_name", "service__title_de", "service__title_en",
                "assignee__username", "assignee__first_name", "assignee__last_name")
 
 
@@ -177,7 +178,7 @@ _ROW = (
     '<td class="kern-table__cell"><a class="kern-link reference" href="{url}">{reference}</a>'
     '</td><td class="kern-table__cell">{service}</td>'
     '<td class="kern-table__cell">{applicant}</td><td class="kern-table__cell">{state}{attention}'
-    '</td><td class="kern-table__cell">{received}</td><td class="kern-table__cell">{due}</td>'
+    '{fee}</td><td class="kern-table__cell">{received}</td><td class="kern-table__cell">{due}</td>'
     '<td class="kern-table__cell">{assignee}</td></tr>\n')
 _TAKE = ('<button class="kern-btn kern-btn--tertiary kern-btn--small" type="submit" '
          'name="take" value="{pick}"><span class="kern-label">{take}<span class="kern-sr-only">'
@@ -195,6 +196,7 @@ def _rows_html(page: list[dict[str, Any]]) -> SafeString:
     states = {state: str(label) for state, label in CaseState.choices}
     outcomes = {outcome: str(label) for outcome, label in Outcome.choices}
     attention = {value: str(label) for value, label in Attention.choices}
+    fees = {value: escape(label) for value, label in FeeState.choices}
     select, take, late = _("Select %(reference)s"), _("Assign to me"), escape(_("overdue"))
     english = (get_language() or "de")[:2] == "en"
     open_states = set(cases.OPEN_STATES)
@@ -232,6 +234,8 @@ def _rows_html(page: list[dict[str, Any]]) -> SafeString:
             applicant=escape(case["applicant_name"] or "–"), state=escape(state),
             attention=(f' <strong class="attention attention--{escape(flag)}">'
                        f'{escape(attention.get(flag, ""))}</strong>') if flag else "",
+            fee=(f' <span class="fee fee--{escape(case["fee"])}">{fees.get(case["fee"], "")}'
+                 '</span>') if case["fee"] else "",
             received=escape(day(case["received_at"])), due=due,
             assignee=escape(name) if name else _TAKE.format(
                 pick=pick, take=escape(take), reference=reference)))

@@ -46,6 +46,22 @@ def running(app: WSGIApp) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def providers(base: str) -> dict[str, dict[str, str]]:
+    """``RATHAUS_PAYMENT_PROVIDERS`` for the peers served at ``base`` by ``python -m`` here."""
+    return {
+        "giro": {"protocol": "girocheckout", "merchant_id": "1234567", "project_id": "1234",
+                 "password": "secure", "base_url": f"{base}/girocheckout/api/v2",
+                 "label": "Kreditkarte, PayPal und mehr (GiroCheckout-Testseite)",
+                 "label_en": "Credit card, PayPal and more (GiroCheckout test page)"},
+        "land": {"protocol": "xbezahldienste", "base_url": f"{base}/xbezahldienste",
+                 "token_url": f"{base}/xbezahldienste/oauth/token",
+                 "client_id": "rathaus", "client_secret": "local-secret",
+                 "originator_id": "rathaus", "endpoint_id": "gebuehren",
+                 "label": "Bezahldienst des Landes (XBezahldienste-Testseite)",
+                 "label_en": "The state's payment service (XBezahldienste test page)"},
+    }
+
+
 def mount(apps: dict[str, WSGIApp]) -> WSGIApp:
     """One application serving each of ``apps`` below its prefix ("/xbezahldienste")."""
     prefixes = sorted(apps, key=len, reverse=True)
@@ -103,10 +119,12 @@ def pay_page(*, title: str, action: str, amount_cents: int, currency: str, purpo
         for index, (code, label) in enumerate(methods))
     amount = f"{amount_cents // 100},{amount_cents % 100:02d} {html.escape(currency)}"
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>
-<body>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title></head>
+<body><main>
 <p role="alert"><strong>Local test pay page &ndash; no real payment takes place.
-Lokale Test-Bezahlseite &ndash; es wird nichts bezahlt.</strong></p>
+<span lang="de">Lokale Test-Bezahlseite &ndash; es wird nichts bezahlt.</span></strong></p>
 <h1>{html.escape(title)}</h1>
 <p>Amount: {amount}<br>Purpose: {html.escape(purpose)}</p>
 <form method="post" action="{html.escape(action)}">
@@ -114,7 +132,7 @@ Lokale Test-Bezahlseite &ndash; es wird nichts bezahlt.</strong></p>
 <button name="result" value="pay">Pay</button>
 <button name="result" value="cancel">Cancel</button>
 <button name="result" value="fail">Fail</button>
-</form>
+</form></main>
 </body></html>
 """
     return page.encode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from wsgiref.simple_server import make_server
 
-from . import mount
+from . import _Server, mount
 from .girocheckout import GiroCheckoutPeer
 from .xbezahldienste import XBezahldienstePeer
 
@@ -33,8 +33,9 @@ def main() -> None:
             originator_id=args.xbd_originator_id, endpoint_id=args.xbd_endpoint_id),
         "": GiroCheckoutPeer(merchant_id=args.giro_merchant_id,
                              project_id=args.giro_project_id, password=args.giro_password)})
-    with make_server(args.host, args.port, app) as server:
-        print(f"Local payment peers (test only) on http://{args.host}:{args.port}")
+    with make_server(args.host, args.port, app, server_class=_Server) as server:
+        print(f"Local payment peers (test pages, no money is taken) on "
+              f"http://{args.host}:{args.port}", flush=True)
         server.serve_forever()
 
 
