@@ -35,6 +35,15 @@ DEMO_STAFF: list[tuple[str, tuple[tuple[str, str], ...], bool]] = [
     ("kita", (("clerk", "kindertagesstaetten"),), False),
     ("soziales", (("clerk", "soziales"),), False),
     ("barrierefreiheit", (("clerk", "barrierefreiheit"),), False),
+    ("wahlamt", (("clerk", "wahlamt"),), False),
+    ("tiefbau", (("clerk", "tiefbau"),), False),
+    ("bauhof", (("clerk", "bauhof"),), False),
+    ("bauverwaltung", (("clerk", "bauverwaltung"),), False),
+    ("umwelt", (("clerk", "umwelt"),), False),
+    ("friedhof", (("clerk", "friedhofsverwaltung"),), False),
+    ("liegenschaften", (("clerk", "liegenschaften"),), False),
+    # Also the cash office below: the direct debit mandates come to its inbox.
+    ("stadtkasse", (("clerk", "stadtkasse"),), False),
 ]
 # The cash office (group Stadtkasse): payments, statement imports, exports.
 DEMO_CASH_OFFICE = ("stadtkasse",)
@@ -56,8 +65,10 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
         _with_demo_app(admin)
+    named = {name for name, _roles, _agent in DEMO_STAFF}
     for username, roles, agent in [*DEMO_STAFF, *((name, (), False)
-                                                  for name in DEMO_CASH_OFFICE)]:
+                                                  for name in DEMO_CASH_OFFICE
+                                                  if name not in named)]:
         user, new = User.objects.get_or_create(username=username,
                                                defaults={"email": f"{username}@localhost"})
         if new:

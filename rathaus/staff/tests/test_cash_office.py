@@ -411,7 +411,7 @@ def test_the_bookings_export_has_the_default_columns_in_german(client: Client,
     assert len(header) == 7
     assert paid.submission is not None
     assert rows == [[paid.kassenzeichen, "24,00", "04.12.2026", "122010.431100", paid.purpose,
-                     "bank transfer", paid.submission.reference]]
+                     "Überweisung", paid.submission.reference]]
     assert AuditEvent.objects.filter(action=Action.BOOKINGS_EXPORTED, object_id="1").exists()
 
 
