@@ -133,7 +133,7 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     cashier("kasse")
     office = new_page(javascript=True)
     sign_in_cashier(office, portal, "kasse")
-    office.get_by_role("link", name="Bank statements").first.click()
+    office.get_by_role("link", name="Kontoauszüge").first.click()
     office.set_input_files("#id_statement", files=FilePayload(
         name="auszug-2026-12-04.xml", mimeType="application/xml",
         buffer=statement(kz123=payment.kassenzeichen)))
@@ -143,7 +143,7 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     expect(office.locator("[data-outcome=matched]").first).to_contain_text("1")
     axe(office, "statement preview")
     office.locator("form[action$='/apply/'] button[type=submit]").click()
-    expect(office.locator(".page-message")).to_contain_text("1 payment booked")
+    expect(office.locator(".page-message")).to_contain_text("1 Zahlung gebucht")
     axe(office, "statement applied")
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
