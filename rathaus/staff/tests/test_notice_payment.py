@@ -65,7 +65,7 @@ def test_the_notice_opens_the_payment_and_carries_the_request(catalog: None,
                   booked_at=timezone.now(), fields={})
     assert "We received 96.00 €" in text_of(
         citizen.get(f"/en/status/{status_token(case.submission)}/"))
-    page = text_of(client.get(page_url(case)))
+    page = text_of(client.get(page_url(case).replace("/de/", "/en/", 1)))
     assert "Fee paid" in page
 
 
