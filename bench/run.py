@@ -51,6 +51,9 @@ RESULTS = BENCH / "results"
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 SERVICE = "hund-anmelden"
+# Finds the birth, marriage and death certificates and more: a results page of several services.
+SEARCH = "urkunde"
+SEARCH_EXPECT = "Geburtsurkunde"
 # A valid first step of services/hund-anmelden.yaml; the CSRF token is added per draft.
 OWNER_STEP = {
     "owner_name-given_names": "Erika",
@@ -80,6 +83,7 @@ class Target:
     submit: bool = False
     token: bool = False  # sends the agent's API token
     staff: bool = False  # sends the benchmark clerk's session cookie
+    expect: str = ""  # text the page must contain to be measured
 
 
 def next_weekday() -> str:
@@ -94,6 +98,11 @@ TARGETS = (
     Target("baseline", "bare Django view (baseline)", "/_bench/bare"),
     Target("start", "start page", "/de/"),
     Target("service", "service page", f"/de/services/{SERVICE}/"),
+    # A search by an everyday word across the fifty services, answered from the page cache,
+    # and the same search rendered afresh on every request (the bench-only twin of the page).
+    Target("search", "search (cached)", f"/de/?q={SEARCH}", expect=SEARCH_EXPECT),
+    Target("search-uncached", "search (uncached)", f"/de/_bench/search-uncached?q={SEARCH}",
+           expect=SEARCH_EXPECT),
     Target("submit", "form step submit", "", submit=True),
     Target("slots", "slot list (calendar page)", f"/de/appointments/{bench_data.SLOTS}/"),
     Target("api-slots", "slot list (API, JSON)",
@@ -513,6 +522,8 @@ def check_page(port: int, target: Target, data: dict[str, Any]) -> None:
                                    token=data.get("token", "") if target.token else "")
     if status != 200 or not body:
         raise BenchError(f"GET {target.path} answered {status}; it must answer 200 to be measured")
+    if target.expect and target.expect not in body:
+        raise BenchError(f"GET {target.path} does not show {target.expect!r}")
 
 
 # -- load ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from rathaus.catalog.views import search_page
 from rathaus.core.access import verified_required
 from rathaus.urls import handler400, handler403, handler404, handler500
 from rathaus.urls import urlpatterns as portal_urlpatterns
@@ -31,8 +32,14 @@ def staff_layout(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/base.html", {})
 
 
+def search_uncached(request: HttpRequest) -> HttpResponse:
+    """The search results page as the portal renders it, never answered from the page cache."""
+    return search_page(request, request.GET.get("q", "").strip()[:200], cached=False)
+
+
 urlpatterns = [
     path("_bench/bare", bare, name="bench_bare"),
+    path("de/_bench/search-uncached", search_uncached),
     path("de/_bench/staff-bare", staff_bare),
     path("de/_bench/staff-layout", staff_layout),
     *portal_urlpatterns,

@@ -6,13 +6,14 @@ import datetime
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from rathaus.core.text import search_terms
 
-from .models import Category, LifeSituation, OfflineNeed, Service
+from .models import Category, LifeSituation, OfflineNeed, Service, _pick
 from .search import index_for
 
 GENERATION_KEY = "catalog:generation"
@@ -48,32 +49,97 @@ def active_services() -> QuerySet[Service]:
 
 
 @dataclass(frozen=True)
+class ListedService:
+    """What a list of search results shows of a service: its link, title and summary."""
+
+    pk: int
+    slug: str
+    title_de: str
+    title_en: str
+    summary_de: str
+    summary_en: str
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_de, self.title_en)
+
+    @property
+    def summary(self) -> str:
+        return _pick(self.summary_de, self.summary_en)
+
+
+@dataclass(frozen=True)
 class SearchResults:
-    services: list[Service] = field(default_factory=list)
+    services: list[ListedService] = field(default_factory=list)
     # Needs the town has no online service for yet, with whom to contact instead.
     offline_needs: list[OfflineNeed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Searchable:
+    generation: int
+    read_at: float
+    # (key, search text): a service's pk or an offline need's slug.
+    documents: list[tuple[int | str, str]]
+    services: dict[int, ListedService]
+
+
+_searchable: _Searchable | None = None
+
+
+def _read_searchable() -> _Searchable:
+    """Return the active services and offline needs as search matches and lists them.
+
+    Two queries. With the page cache on, each process keeps what it read for the catalog
+    generation it read it in, at most RATHAUS_PAGE_CACHE_SECONDS: publishing (or switching a
+    service off in the admin) bumps the generation, so the next search in every process reads
+    afresh, and a change made behind the catalog's back is seen as soon as on cached pages.
+    """
+    global _searchable
+    seconds = settings.RATHAUS_PAGE_CACHE_SECONDS
+    generation = catalog_generation() if seconds > 0 else 0
+    kept = _searchable
+    if (kept is not None and seconds > 0 and kept.generation == generation
+            and time.monotonic() - kept.read_at < seconds):
+        return kept
+    services: dict[int, ListedService] = {}
+    documents: list[tuple[int | str, str]] = []
+    rows = active_services().order_by("pk").values_list(
+        "pk", "slug", "title_de", "title_en", "summary_de", "summary_en", "search_text")
+    for pk, slug, title_de, title_en, summary_de, summary_en, search_text in rows:
+        services[pk] = ListedService(pk, slug, title_de, title_en, summary_de, summary_en)
+        documents.append((pk, search_text))
+    documents.extend(
+        OfflineNeed.objects.order_by("position", "slug").values_list("slug", "search_text"))
+    fresh = _Searchable(generation, time.monotonic(), documents, services)
+    if seconds > 0:
+        _searchable = fresh
+    return fresh
 
 
 def search_catalog(*, query: str) -> SearchResults:
     """Find services and offline needs matching every term of the query, best first.
 
-    Two queries whatever the catalog's size (at most some 50 services): the active services
-    and the offline needs; matching runs on an index of exactly those rows (catalog.search).
+    The matching runs on an index of the search texts of the active services and offline
+    needs (catalog.search, read by _read_searchable); the needs found, if any, are read with
+    their departments (one more query).
     """
     terms = search_terms(query)
     if not terms:
         return SearchResults()
-    services = {item.pk: item for item in active_services().select_related("category")}
-    needs = {item.slug: item for item in OfflineNeed.objects.select_related("department")}
-    documents: list[tuple[int | str, str]] = [
-        (pk, item.search_text) for pk, item in sorted(services.items())
-    ] + [(slug, item.search_text) for slug, item in needs.items()]
-    hits = index_for(documents).search(terms)
-    found = [(hit.score, services[hit.key]) for hit in hits if isinstance(hit.key, int)]
+    searchable = _read_searchable()
+    hits = index_for(searchable.documents).search(terms)
+    found = [(hit.score, searchable.services[hit.key]) for hit in hits
+             if isinstance(hit.key, int)]
     found.sort(key=lambda pair: (-round(pair[0], 6), pair[1].title))
+    need_slugs = [hit.key for hit in hits if isinstance(hit.key, str)]
+    needs = {
+        item.slug: item
+        for item in OfflineNeed.objects.filter(slug__in=need_slugs).select_related("department")
+    } if need_slugs else {}
     return SearchResults(
         services=[item for _score, item in found],
-        offline_needs=[needs[hit.key] for hit in hits if isinstance(hit.key, str)],
+        offline_needs=[needs[slug] for slug in need_slugs if slug in needs],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,14 +41,29 @@ def _cached_page(request: HttpRequest, key: str, build: Callable[[], T]) -> T:
     return page
 
 
+def search_page(request: HttpRequest, query: str, *, cached: bool = True) -> HttpResponse:
+    """Render the results for a query; the same query is answered from the page cache.
+
+    Keyed by the query as typed (it is shown in the search field again), hashed so that any
+    text makes a valid key; the catalog generation in the key retires it on every publish.
+    """
+    def build() -> str:
+        found = selectors.search_catalog(query=query)
+        return render_to_string("catalog/search.html", {
+            "query": query, "results": found.services, "offline_needs": found.offline_needs,
+            "calendars": _active_calendars(found.offline_needs),
+        }, request=request)
+
+    if not cached:
+        return HttpResponse(build())
+    digest = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+    return HttpResponse(_cached_page(request, f"search:{digest}", build))
+
+
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     if query:
-        found = selectors.search_catalog(query=query)
-        return render(request, "catalog/search.html", {
-            "query": query, "results": found.services, "offline_needs": found.offline_needs,
-            "calendars": _active_calendars(found.offline_needs),
-        })
+        return search_page(request, query)
 
     def build() -> str:
         return render_to_string(

@@ -86,3 +86,33 @@ def test_without_page_cache_every_request_renders_afresh(client: Client, tmp_pat
     Department.objects.filter(slug="tiefbau").update(name_de="Umbenanntes Amt")
 
     assert "Umbenanntes Amt" in client.get(URL).content.decode()
+
+
+def test_cached_search_answers_the_same_query_again_and_finds_a_new_service(
+    client: Client, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.RATHAUS_PAGE_CACHE_SECONDS = 60
+    directory = write_catalog(tmp_path, street_cleaning(OLD_TEXT))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(directory)
+    search = "/de/?q=Stra%C3%9Fe"
+    assert "Straßenreinigung" in client.get(search).content.decode()
+
+    Department.objects.filter(slug="tiefbau").update(name_de="Umbenanntes Amt")
+    from rathaus.catalog.models import Service
+
+    Service.objects.filter(slug="strassenreinigung").update(title_de="Umbenannt")
+    assert "Straßenreinigung" in client.get(search).content.decode(), (
+        "the same query is answered from the cache")
+    other = client.get("/de/?q=strassenrein").content.decode()
+    assert 'value="strassenrein"' in other, "another query as typed is a page of its own"
+    assert "Straßenreinigung" in other, (
+        "a change behind the catalog's back is seen as late as on cached pages")
+
+    write_yaml(directory / "strassensperrung.yaml",
+               service("strassensperrung", "Straßensperrung beantragen", "Road closure"))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(directory)
+    page = client.get(search).content.decode()
+    assert "Straßensperrung beantragen" in page, "publishing retires the cached results"
+    assert "Umbenannt" in page, "and what search matches is read afresh"

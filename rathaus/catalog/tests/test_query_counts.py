@@ -58,6 +58,15 @@ def test_search_results(client: Client, published: int, django_assert_num_querie
     assert service_links(client, "/de/?q=dienst", 2, django_assert_num_queries) == published
 
 
+# With the page cache on, a process keeps what search matches for the catalog's generation:
+# a query it has not answered before costs no query at all.
+def test_new_search_with_page_cache(client: Client, published: int, settings: Any,
+                                    django_assert_num_queries: Any) -> None:
+    settings.RATHAUS_PAGE_CACHE_SECONDS = 60
+    assert service_links(client, "/de/?q=dienst", 2, django_assert_num_queries) == published
+    assert service_links(client, "/de/?q=Dienst+01", 0, django_assert_num_queries) == 1
+
+
 def test_category_page(client: Client, published: int, django_assert_num_queries: Any) -> None:
     # The topic, its services, its offline needs.
     links = service_links(client, "/de/categories/ausweise/", 3, django_assert_num_queries)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.urls import translate_url
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, translate_url
 from django.utils import formats
-from django.utils.translation import get_language, ngettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext, override
 
 register = template.Library()
 
@@ -37,6 +41,26 @@ def language_url(context: template.Context, language: str) -> str:
     if request is None:
         return f"/{language}/"
     return translate_url(request.get_full_path(), language)
+
+
+@lru_cache(maxsize=64)
+def _footer(language: str, prefix: str, dev_tools: bool,
+            town: tuple[tuple[str, str], ...]) -> SafeString:
+    with override(language):
+        html = render_to_string("_site_footer.html",
+                                {"town": dict(town), "dev_tools": dev_tools})
+    return mark_safe(html)  # rendered and escaped by the template engine
+
+
+@register.simple_tag
+def site_footer() -> SafeString:
+    """Return the page footer, rendered once per process and language.
+
+    It shows only fixed links and the town's address from the settings, so a kept copy is
+    never stale; every page pays for it otherwise (docs/performance.md, "Search").
+    """
+    return _footer(get_language() or "de", get_script_prefix(), settings.RATHAUS_DEV_TOOLS,
+                   tuple(sorted(settings.RATHAUS_TOWN.items())))
 
 
 @register.filter
