@@ -124,20 +124,10 @@ cmd_start() {
   say "Starting the task worker and the portal on http://$bind (Ctrl+C stops both)"
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
-  # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
-  # drafts, sign-ins, audit events, cases past their retention, lapsed deadlines of requests
-  # to applicants and notices not retrieved within ten days (flagged for the post) every hour,
-  # and the case counts' rows folded; production runs them from cron or systemd timers
-  # (docs/configuration.md).
-  ( n=0; while true; do
-      "$PY" manage.py appointment_housekeeping -v0 >/dev/null
-      [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
-        && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py purge_cases -v0 \
-        && "$PY" manage.py case_reminders -v0 >/dev/null \
-        && "$PY" manage.py notice_deliveries -v0 \
-        && "$PY" manage.py compact_case_counts -v0 && "$PY" manage.py clearsessions
-      n=$((n + 1)); sleep 60
-    done ) &
+  # Housekeeping (rathaus/core/management/commands/housekeeping.py): appointments every
+  # minute, purges, reminders and notice deliveries every hour; production runs the same jobs
+  # from systemd timers (docs/configuration.md).
+  "$PY" manage.py housekeeping &
   local housekeeping=$!
   trap 'kill "$worker" "$housekeeping" $peers 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
   "$VENV/bin/gunicorn" rathaus.wsgi:application \
