@@ -28,7 +28,8 @@ class Command(BaseCommand):
                                  "(default: one service's YAML to standard output)")
         parser.add_argument("--bundle", type=Path, default=None, metavar="FILE.zip",
                             help="write a bundle for another town (manifest, definitions, "
-                                 "the departments, topics and life situations they use)")
+                                 "the departments, topics and life situations they use, their "
+                                 "notice templates and text blocks)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs: list[str] = options["slugs"]
