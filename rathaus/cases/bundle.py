@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from rathaus.catalog.hooks import PartItem, PartPlan, PartTarget, changed_text
 from rathaus.catalog.models import Department, Service
@@ -55,8 +56,10 @@ class TextBlocks:
             except ValidationError as error:
                 return PartPlan(item.key, "refused", error=f"{name}: " + " ".join(
                     str(message) for message in error.messages))
-        ours = TextBlock.objects.filter(department__slug=target.department,
-                                        key=data["key"]).first()
+        blocks = TextBlock.objects.filter(department__slug=target.department, key=data["key"])
+        if transaction.get_connection().in_atomic_block:  # the import: the plan holds until written
+            blocks = blocks.select_for_update(of=("self",))
+        ours = blocks.first()
         if ours is None:
             return PartPlan(item.key, "create")
         differ = [name for name in TEXTS if getattr(ours, name) != data[name]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from rathaus.catalog.hooks import IMPORT_ACTOR, PartItem, PartPlan, PartTarget, changed_text
 from rathaus.catalog.models import Service
@@ -66,9 +67,11 @@ class NoticeTemplates:
                 return PartPlan(item.key, "refused", error=(
                     f"{part} does not fit our form of {target.service}: "
                     + " ".join(str(message) for message in error.messages)))
-        template = (NoticeTemplate.objects.filter(service__slug=target.service,
+        templates = NoticeTemplate.objects.filter(service__slug=target.service,
                                                   kind=item.data["kind"])
-                    .select_related("current_version").first())
+        if transaction.get_connection().in_atomic_block:  # the import: the plan holds until written
+            templates = templates.select_for_update(of=("self",))
+        template = templates.select_related("current_version").first()
         current = template.current_version if template is not None else None
         if current is None:
             return PartPlan(item.key, "create")

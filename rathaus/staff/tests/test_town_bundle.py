@@ -81,8 +81,10 @@ def _town_a(tmp_path: Path) -> Path:
     block.text_de += "\n\nMusterstadt, Steueramt"
     block.save()
     bundle = tmp_path / "hund.zip"
-    call_command("export_services", SLUG, bundle=bundle, stdout=io.StringIO(),
-                 stderr=io.StringIO())
+    err = io.StringIO()
+    call_command("export_services", SLUG, bundle=bundle, stdout=io.StringIO(), stderr=err)
+    assert "Wrote 1 service(s), 2 notice template(s), 1 text block(s) to the bundle" in \
+        err.getvalue()
     return bundle
 
 
