@@ -43,13 +43,25 @@ class TextBlocks:
 
     def checksum(self, data: dict[str, Any]) -> str:
         if set(data) != set(FIELDS) or not all(isinstance(data[name], str)
-                                               for name in ("key", *TEXTS)):
-            raise ValueError(f"needs exactly {', '.join(FIELDS)}")
+                                               for name in ("key", *TEXTS)) \
+                or type(data["position"]) is not int or type(data["active"]) is not bool:
+            raise ValueError(f"needs exactly {', '.join(FIELDS)} (position a number, active "
+                             "true or false)")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def plan(self, *, item: PartItem, target: PartTarget, force: bool) -> PartPlan:
         data = item.data
+        if item.key != f"{target.service}/{data['key']}":
+            return PartPlan(item.key, "refused", error=f"its short name is {data['key']!r}")
+        block = TextBlock(key=data["key"], title=data["title"], text_de=data["text_de"],
+                          text_en=data["text_en"], position=data["position"])
+        try:
+            block.clean_fields(exclude=["department", "service"])
+        except ValidationError as error:
+            return PartPlan(item.key, "refused", error=" ".join(
+                f"{name}: {' '.join(str(message) for message in messages)}"
+                for name, messages in error.message_dict.items()))
         for name in ("text_de", "text_en"):
             try:
                 check_text(data[name], ALLOWED)

@@ -15,11 +15,12 @@ from django.db import transaction
 from rathaus.catalog.hooks import IMPORT_ACTOR, PartItem, PartPlan, PartTarget, changed_text
 from rathaus.catalog.models import Service
 
-from .models import NoticeKind, NoticeTemplate
+from .models import NoticeKind, NoticeTemplate, NoticeTemplateVersion
 from .placeholders import allowed_names, check_text, form_field_ids
 from .services import DEFAULTS_ACTOR, TEXT_PARTS, TemplateText, save_template_version
 
 PART = "notices"
+TITLE_LENGTH = NoticeTemplateVersion._meta.get_field("title_de").max_length or 200
 
 
 def _text(data: dict[str, Any]) -> TemplateText:
@@ -59,6 +60,11 @@ class NoticeTemplates:
 
     def plan(self, *, item: PartItem, target: PartTarget, force: bool) -> PartPlan:
         text = _text(item.data)
+        if item.key != f"{target.service}/{item.data['kind']}":
+            return PartPlan(item.key, "refused", error=f"its kind is {item.data['kind']!r}")
+        if len(text.title_de) > TITLE_LENGTH or len(text.title_en) > TITLE_LENGTH:
+            return PartPlan(item.key, "refused",
+                            error=f"a title is longer than {TITLE_LENGTH} characters")
         allowed = allowed_names(form_field_ids(target.spec))
         for part in TEXT_PARTS:
             try:

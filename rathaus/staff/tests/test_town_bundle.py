@@ -23,6 +23,7 @@ from django.test import Client
 
 from rathaus.applications.tests.hund import SIMPLE_STEPS
 from rathaus.applications.tests.journey import Journey
+from rathaus.cases.bundle import TextBlocks
 from rathaus.cases.models import Case, CaseNotice, TextBlock
 from rathaus.cases.tests.test_notice_delivery import decided, post
 from rathaus.cases.text_blocks import load_default_blocks
@@ -291,3 +292,29 @@ def test_a_template_changed_after_export_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="does not match its checksum in the manifest"):
         run(changed, *IMPORT)
     assert NoticeTemplateVersion.objects.count() == 2
+
+
+def test_a_text_block_that_does_not_fit_our_rows_imports_nothing(tmp_path: Path) -> None:
+    bundle = _town_a(tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    [item] = yaml.safe_load(entries["parts/text-blocks.yaml"])
+    item["data"]["title"] = "Nachweis " * 20  # longer than a title may be
+    entries["parts/text-blocks.yaml"] = yaml.safe_dump([item], allow_unicode=True).encode()
+    manifest = json.loads(entries["manifest.json"])
+    manifest["parts"]["text-blocks"]["items"][0]["checksum"] = TextBlocks().checksum(
+        item["data"])
+    entries["manifest.json"] = json.dumps(manifest).encode()
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(changed, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    _town_b(tmp_path)
+    before = ServiceVersion.objects.get()
+
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_services", str(changed), *IMPORT, stdout=io.StringIO(),
+                     stderr=err)
+    assert f"text-blocks {SLUG}/{BLOCK}: title: " in err.getvalue()
+    assert ServiceVersion.objects.get() == before
