@@ -60,7 +60,8 @@ class PartPlan:
 
 
 class BundlePart(Protocol):
-    # Shown in the preview ("notice template"), and the prefix of --force-template.
+    # Shown in the preview ("notice template"); the registry key ("notices") is the file name
+    # parts/<key>.yaml and the prefix of --force-template.
     label: str
 
     def export(self, *, services: list[str]) -> list[PartItem]:
@@ -72,7 +73,8 @@ class BundlePart(Protocol):
         ...
 
     def plan(self, *, item: PartItem, target: PartTarget, force: bool) -> PartPlan:
-        """Say what importing the item would do, changing nothing."""
+        """Say what importing the item would do, changing nothing (inside the import's
+        transaction, lock the row it reads, so that the plan holds until it is applied)."""
         ...
 
     def apply(self, *, item: PartItem, target: PartTarget, actor_label: str) -> None:
