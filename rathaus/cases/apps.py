@@ -12,10 +12,14 @@ class CasesConfig(AppConfig):
 
         from rathaus.applications import hooks
         from rathaus.applications.signals import submission_created
+        from rathaus.catalog.hooks import bundle_parts
 
         from . import citizen, receivers, tally
+        from .bundle import PART, TextBlocks
 
         hooks.citizen_case_sections.provide(citizen.case_sections)
+        if PART not in bundle_parts:  # Django may run ready() twice
+            bundle_parts.register(PART)(TextBlocks())
         post_migrate.connect(tally.install_after_migrate, sender=self,
                              dispatch_uid="cases.rebuild_tally")
         submission_created.connect(receivers.open_case_for_submission,

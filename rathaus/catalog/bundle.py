@@ -2,7 +2,8 @@
 
 A bundle is untrusted input: every entry is read with a size limit, names are matched against
 the few a bundle may hold, and every definition must have the checksum the manifest gives it.
-Nothing is written before the whole bundle and the plan are sound.
+Nothing is written before the whole bundle and the plan are sound. Its notice templates and text
+blocks are parts the notices and cases apps read and write (hooks.bundle_parts, decision 0038).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from rathaus.forms.schema import CatalogDef, ServiceDef
 
 from .export import (
     BUNDLE_FORMAT,
-    BUNDLE_FORMAT_VERSION,
     CATALOG_ENTRY,
     MANIFEST,
+    READABLE_FORMAT_VERSIONS,
     SCHEMA_VERSION,
+    part_entry,
     sha256,
 )
+from .hooks import IMPORT_ACTOR, PartItem, PartPlan, PartTarget, bundle_parts
 from .loader import validate_catalog_data, validate_service_data
 from .models import Category, Department, LifeSituation, Origin, Service, ServiceVersion
 from .services import Provenance, definition_checksum, definition_json, publish_definition
@@ -38,6 +41,7 @@ MAX_ENTRIES = 500
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
 SERVICE_ENTRY = re.compile(r"^services/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
+PART_ENTRY = re.compile(r"^parts/(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # What --keep-local may name, and which keys of a definition (paths as diff_paths gives them)
 # stay ours. Contacts are not in definitions: they are the departments' e-mail addresses.
 KEEP_LOCAL: dict[str, set[str]] = {"fees": {"fees", "form.fees"}, "contacts": set()}
@@ -56,6 +60,10 @@ class BundleService:
     department: str
     spec: ServiceDef
 
+    @property
+    def fim(self) -> dict[str, str]:
+        return self.spec.fim.model_dump(exclude_none=True) if self.spec.fim else {}
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -64,6 +72,8 @@ class Bundle:
     exported_at: str
     catalog: CatalogDef
     services: list[BundleService]
+    # By part ("notices", "text-blocks"): the items of the bundle's services.
+    parts: dict[str, list[PartItem]] = field(default_factory=dict)
 
 
 def _read_entries(path: Path) -> dict[str, bytes]:
@@ -83,9 +93,11 @@ def _read_entries(path: Path) -> dict[str, bytes]:
             name = info.filename
             if info.is_dir():
                 continue
-            if name != MANIFEST and name != CATALOG_ENTRY and not SERVICE_ENTRY.match(name):
+            if name != MANIFEST and name != CATALOG_ENTRY and not SERVICE_ENTRY.match(name) \
+                    and not PART_ENTRY.match(name):
                 raise BundleInvalid(f"{path}: unexpected entry {name!r} (a bundle holds only "
-                                    f"{MANIFEST}, {CATALOG_ENTRY} and services/<slug>.yaml)")
+                                    f"{MANIFEST}, {CATALOG_ENTRY}, services/<slug>.yaml and "
+                                    "parts/<part>.yaml)")
             if name in entries:
                 raise BundleInvalid(f"{path}: the entry {name!r} appears twice")
             try:
@@ -132,9 +144,10 @@ def _manifest(entries: dict[str, bytes], bundle: Path) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise BundleInvalid(f"{bundle}: not a Rathaus service bundle ({MANIFEST} does not say "
                             f"format {BUNDLE_FORMAT!r})")
-    if manifest.get("format_version") != BUNDLE_FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_FORMAT_VERSIONS:
         raise BundleInvalid(f"{bundle}: bundle format version {manifest.get('format_version')!r} "
-                            f"is not supported; this Rathaus reads version {BUNDLE_FORMAT_VERSION}")
+                            "is not supported; this Rathaus reads versions "
+                            f"{', '.join(str(number) for number in READABLE_FORMAT_VERSIONS)}")
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise BundleInvalid(
             f"{bundle}: the definitions are written for schema version "
@@ -152,7 +165,56 @@ def _manifest(entries: dict[str, bytes], bundle: Path) -> dict[str, Any]:
     catalog = manifest.get("catalog")
     if not isinstance(catalog, dict) or not isinstance(catalog.get("sha256"), str):
         raise BundleInvalid(f"{bundle}: {MANIFEST} gives no checksum of {CATALOG_ENTRY}")
+    parts = manifest.setdefault("parts", {})
+    if not isinstance(parts, dict):
+        raise BundleInvalid(f"{bundle}: {MANIFEST}: parts is not a mapping")
+    for name, part in parts.items():
+        if not (isinstance(part, dict) and isinstance(part.get("items"), list) and all(
+                isinstance(item, dict) and all(isinstance(item.get(key), str)
+                                               for key in ("key", "service", "checksum"))
+                for item in part["items"])):
+            raise BundleInvalid(f"{bundle}: {MANIFEST}: parts.{name} needs items with key, "
+                                "service and checksum")
     return manifest
+
+
+def _read_parts(entries: dict[str, bytes], manifest: dict[str, Any], services: set[str],
+                bundle: Path) -> dict[str, list[PartItem]]:
+    """Read parts/<part>.yaml of the manifest; every item must have the checksum it gives."""
+    parts: dict[str, list[PartItem]] = {}
+    for name, listed in manifest["parts"].items():
+        if name not in bundle_parts:
+            raise BundleInvalid(f"{bundle}: {MANIFEST} lists the part {name!r}, which this "
+                                f"Rathaus does not know (known: {', '.join(bundle_parts.keys())})")
+        entry = part_entry(name)
+        data = _yaml(_text(entries, entry, bundle), entry, bundle)
+        if not isinstance(data, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("key"), str)
+                and isinstance(item.get("service"), str) and isinstance(item.get("data"), dict)
+                for item in data):
+            raise BundleInvalid(f"{bundle}: {entry} is not a list of items with key, service "
+                                "and data")
+        expected = {item["key"]: item for item in listed["items"]}
+        found = [item["key"] for item in data]
+        if sorted(found) != sorted(expected) or len(set(found)) != len(found):
+            raise BundleInvalid(f"{bundle}: {entry} does not hold the items the manifest lists")
+        items = []
+        for item in data:
+            key, service = item["key"], item["service"]
+            if service != expected[key]["service"] or service not in services:
+                raise BundleInvalid(f"{bundle}: {entry}: {key} belongs to no service of the "
+                                    "bundle")
+            try:
+                checksum = bundle_parts[name].checksum(item["data"])
+            except ValueError as error:
+                raise BundleInvalid(f"{bundle}: {entry}: {key}: {error}") from None
+            if checksum != expected[key]["checksum"]:
+                raise BundleInvalid(f"{bundle}: {entry}: {key} does not match its checksum in "
+                                    "the manifest (changed after export?)")
+            items.append(PartItem(key=key, service=service, data=item["data"],
+                                  checksum=checksum))
+        parts[name] = items
+    return parts
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -173,6 +235,7 @@ def read_bundle(path: Path) -> Bundle:
         "life situation": {item.slug for item in catalog.life_situations},
     }
     listed = {f"services/{item['slug']}.yaml" for item in manifest["services"]}
+    listed |= {part_entry(name) for name in manifest["parts"]}
     unlisted = sorted(set(entries) - listed - {MANIFEST, CATALOG_ENTRY})
     if unlisted:
         raise BundleInvalid(f"{path}: {', '.join(unlisted)} not listed in the manifest")
@@ -196,9 +259,10 @@ def read_bundle(path: Path) -> Bundle:
         services.append(BundleService(
             slug=loaded.spec.slug, number=item["version"], checksum=item["checksum"],
             leika=loaded.spec.leika, department=loaded.spec.department, spec=loaded.spec))
+    parts = _read_parts(entries, manifest, {item.slug for item in services}, path)
     return Bundle(name=path.name, town=str(manifest.get("town", "")),
                   exported_at=str(manifest.get("exported_at", "")), catalog=catalog,
-                  services=services)
+                  services=services, parts=parts)
 
 
 def diff_paths(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -248,6 +312,8 @@ class ServicePlan:
     invalid: bool = False  # the plan cannot be carried out: an error, not a decision
     spec: ServiceDef | None = None
     original_checksum: str = ""
+    leika: str | None = None
+    fim: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,12 +323,26 @@ class DepartmentPlan:
     action: Literal["mapped", "existing", "create"]
 
 
+@dataclass(frozen=True)
+class PartItemPlan:
+    part: str  # "notices", "text-blocks"
+    item: PartItem
+    target: PartTarget
+    plan: PartPlan
+
+    @property
+    def name(self) -> str:
+        """What --force-template takes: "notices:hund-anmelden/granted"."""
+        return f"{self.part}:{self.item.key}"
+
+
 @dataclass
 class ImportPlan:
     bundle: Bundle
     services: list[ServicePlan]
     departments: list[DepartmentPlan]
     errors: list[str]
+    parts: list[PartItemPlan] = field(default_factory=list)
 
     @property
     def unmapped(self) -> list[str]:
@@ -293,7 +373,7 @@ def _local_change(service: Service, current: ServiceVersion, kept: set[str]) -> 
 
 def plan_import(
     *, bundle: Bundle, department_map: dict[str, str], keep_local: set[str],
-    only: set[str], force: set[str],
+    only: set[str], force: set[str], force_parts: frozenset[str] = frozenset(),
 ) -> ImportPlan:
     """Work out what importing the bundle would do, changing nothing."""
     errors = [f"--keep-local: unknown part {part!r} (known: {', '.join(sorted(KEEP_LOCAL))})"
@@ -320,7 +400,40 @@ def plan_import(
     kept = set().union(*(KEEP_LOCAL.get(part, set()) for part in keep_local))
     services = [_plan_service(item, department_map, keep_local, kept, force) for item in chosen]
     errors += [f"{plan.slug}: {plan.reason}" for plan in services if plan.invalid]
-    return ImportPlan(bundle=bundle, services=services, departments=departments, errors=errors)
+    parts = _plan_parts(bundle, services, force_parts)
+    known = {item.name for item in parts}
+    errors += [f"--force-template {name}: not in the bundle (or not of the services imported)"
+               for name in sorted(force_parts - known)]
+    errors += [f"{item.part} {item.item.key}: {item.plan.error}" for item in parts
+               if item.plan.error]
+    return ImportPlan(bundle=bundle, services=services, departments=departments, errors=errors,
+                      parts=parts)
+
+
+def _plan_parts(bundle: Bundle, services: list[ServicePlan],
+                force_parts: frozenset[str]) -> list[PartItemPlan]:
+    """Plan the templates of the services that will be here, on the definition then current."""
+    targets: dict[str, PartTarget] = {}
+    for plan in services:
+        spec = plan.spec
+        if plan.action == "refused":  # ours stays current
+            current = Service.objects.filter(slug=plan.slug).select_related(
+                "current_version").first()
+            version = current.current_version if current is not None else None
+            spec = version.spec if version is not None and not plan.invalid else None
+        if spec is not None:
+            targets[plan.slug] = PartTarget(service=plan.slug, department=spec.department,
+                                            spec=spec)
+    planned = []
+    for name, items in bundle.parts.items():
+        part = bundle_parts[name]
+        for item in items:
+            target = targets.get(item.service)
+            if target is None:
+                continue
+            planned.append(PartItemPlan(name, item, target, part.plan(
+                item=item, target=target, force=f"{name}:{item.key}" in force_parts)))
+    return planned
 
 
 def _plan_service(item: BundleService, department_map: dict[str, str], keep_local: set[str],
@@ -344,7 +457,7 @@ def _plan_service(item: BundleService, department_map: dict[str, str], keep_loca
                            reason="with our fees the bundle's definition is not valid: "
                                   f"{first['msg']}")
     plan = ServicePlan(item.slug, "create", item.number, spec=spec,
-                       original_checksum=item.checksum)
+                       original_checksum=item.checksum, leika=item.leika, fim=item.fim)
     if service is None or current is None:
         return plan
     new = definition_json(spec)
@@ -367,6 +480,8 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[ServicePlan] = field(default_factory=list)
+    # The templates and text blocks, by what was done with them.
+    parts: dict[str, list[PartItemPlan]] = field(default_factory=dict)
 
 
 class ImportRefused(Exception):
@@ -378,7 +493,7 @@ class ImportRefused(Exception):
 @transaction.atomic
 def import_bundle(
     *, bundle: Bundle, department_map: dict[str, str], keep_local: set[str],
-    only: set[str], force: set[str],
+    only: set[str], force: set[str], force_parts: frozenset[str] = frozenset(),
 ) -> ImportReport:
     """Import the planned services as new versions with provenance 'import', all or nothing.
 
@@ -389,7 +504,7 @@ def import_bundle(
     list(Service.objects.select_for_update().filter(
         slug__in=[item.slug for item in bundle.services]).values_list("pk", flat=True))
     plan = plan_import(bundle=bundle, department_map=department_map, keep_local=keep_local,
-                       only=only, force=force)
+                       only=only, force=force, force_parts=force_parts)
     if plan.errors:
         raise ImportRefused(plan.errors)
     _import_catalog_part(plan, keep_contacts="contacts" in keep_local)
@@ -407,6 +522,12 @@ def import_bundle(
             import_bundle=bundle.name, import_town=bundle.town,
             import_checksum=item.original_checksum))
         (report.created if item.action == "create" else report.changed).append(item.slug)
+    actor_label = f"{IMPORT_ACTOR}{bundle.name} ({bundle.town})"[:150]
+    for part in plan.parts:
+        if part.plan.action in {"create", "change"}:
+            bundle_parts[part.part].apply(item=part.item, target=part.target,
+                                          actor_label=actor_label)
+        report.parts.setdefault(part.plan.action, []).append(part)
     return report
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from rathaus.forms.schema import ServiceDef
 
+from .hooks import bundle_parts
 from .models import Service, ServiceVersion
 from .services import definition_json
 
@@ -44,7 +45,7 @@ def dump_yaml(data: Any) -> str:
 
 # The top-level keys in the order every shipped file follows (the form last: it is the longest).
 KEY_ORDER = [
-    "slug", "leika", "title", "summary", "description", "department", "category",
+    "slug", "leika", "fim", "title", "summary", "description", "department", "category",
     "life_situations", "keywords", "kind", "trust_level", "trust_reason", "who_may_apply",
     "documents", "fees", "processing_time", "legal_basis", "channels", "link_out",
     "appointment_calendar", "appointment_note", "retention_days", "payment", "workflow", "form",
@@ -82,12 +83,18 @@ def published_versions(slugs: list[str]) -> list[ServiceVersion]:
 
 
 BUNDLE_FORMAT = "rathaus-service-bundle"
-BUNDLE_FORMAT_VERSION = 1
+# 2: the bundle may carry parts/<part>.yaml (notice templates, text blocks; decision 0038).
+BUNDLE_FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = (1, 2)
 # The version of the definition schema (rathaus.forms.schema): raised when a definition valid
 # for this release may not be read the same way by an older one.
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 CATALOG_ENTRY = "services/_catalog.yaml"
+
+
+def part_entry(name: str) -> str:
+    return f"parts/{name}.yaml"
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,8 @@ def _catalog_part(versions: list[ServiceVersion]) -> dict[str, Any]:
 
 
 def bundle_bytes(versions: list[ServiceVersion], *, info: BundleInfo) -> bytes:
-    """Return a zip of manifest.json, services/_catalog.yaml and services/<slug>.yaml."""
+    """Return a zip of manifest.json, services/_catalog.yaml, services/<slug>.yaml and the
+    parts/<part>.yaml the registered bundle parts give for these services."""
     catalog_text = dump_yaml(_catalog_part(versions))
     entries: list[dict[str, Any]] = []
     files: dict[str, str] = {CATALOG_ENTRY: catalog_text}
@@ -140,17 +148,28 @@ def bundle_bytes(versions: list[ServiceVersion], *, info: BundleInfo) -> bytes:
             "file": f"services/{spec.slug}.yaml", "department": spec.department,
             "leika": spec.leika,
         }
-        fim = version.definition.get("fim")  # FIM ids, once the schema carries them
-        if fim:
-            entry["fim"] = fim
+        if spec.fim is not None:
+            entry["fim"] = spec.fim.model_dump(mode="json", exclude_none=True)
         entries.append(entry)
         files[entry["file"]] = definition_yaml(version)
+    parts: dict[str, Any] = {}
+    slugs = [version.spec.slug for version in versions]
+    for name in sorted(bundle_parts):
+        items = bundle_parts[name].export(services=slugs)
+        if not items:
+            continue
+        parts[name] = {"file": part_entry(name), "items": [
+            {"key": item.key, "service": item.service, "checksum": item.checksum}
+            for item in items]}
+        files[part_entry(name)] = dump_yaml([
+            {"key": item.key, "service": item.service, "data": item.data} for item in items])
     manifest = {
         "format": BUNDLE_FORMAT, "format_version": BUNDLE_FORMAT_VERSION,
         "schema_version": SCHEMA_VERSION, "town": info.town,
         "exported_at": info.exported_at.isoformat(timespec="seconds"),
         "catalog": {"file": CATALOG_ENTRY, "sha256": sha256(catalog_text)},
         "services": entries,
+        "parts": parts,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -501,9 +501,26 @@ class LinkOut(Strict):
 Channel = Literal["form", "appointment", "link_out"]
 
 
+class FimIds(Strict):
+    """The service's entries in the FIM catalogues besides its LeiKa key (all optional).
+
+    ``stammtext``: the id of the FIM Leistungsbeschreibung (Stammtext) as the FIM portal gives
+    it; its editorial systems differ in format, so only its characters are checked.
+    ``stammdatenschema``: the form's Stammdatenschema, ``S`` and 8 or 11 digits (XDatenfelder 2
+    and 3), with an optional version ``V1.0`` or ``V1.0.0``. ``prozess``: the Prozessschlüssel
+    of the Stammprozess, 14 digits (in FIM equal to the Leistungsschlüssel it belongs to).
+    """
+
+    stammtext: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
+    stammdatenschema: str | None = Field(
+        default=None, pattern=r"^S(?:\d{8}|\d{11})(?:V\d+\.\d+(?:\.\d+)?)?$")
+    prozess: str | None = Field(default=None, pattern=r"^\d{14}$")
+
+
 class ServiceDef(Strict):
     slug: str = Field(pattern=SLUG, max_length=80)
     leika: str | None = Field(default=None, pattern=r"^\d{14}$")
+    fim: FimIds | None = None
     title: Text
     summary: Text
     description: Text

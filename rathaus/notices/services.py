@@ -148,9 +148,13 @@ class DefaultsReport:
     missing_services: list[str] = field(default_factory=list)
 
 
+# Who saved the shipped defaults: such a version is no change made here (notices.bundle).
+DEFAULTS_ACTOR = "load_notice_templates"
+
+
 @transaction.atomic
 def load_default_templates(*, directory: Path = DEFAULTS_DIR,
-                           actor_label: str = "load_notice_templates") -> DefaultsReport:
+                           actor_label: str = DEFAULTS_ACTOR) -> DefaultsReport:
     """Create the shipped templates that do not exist yet; staff's edits are never replaced."""
     report = DefaultsReport()
     for path in sorted(directory.glob("*.yaml")):

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from pydantic import ValidationError
 
 from rathaus.applications.tests.journey import Journey
 from rathaus.catalog.loader import load_directory
@@ -119,7 +121,8 @@ def test_the_bundle_says_what_it_holds(bundles: tuple[Path, Path]) -> None:
         catalog = archive.read("services/_catalog.yaml").decode()
 
     assert names == ["manifest.json", "services/_catalog.yaml", f"services/{SLUG}.yaml"]
-    assert (manifest["format_version"], manifest["schema_version"]) == (1, 1)
+    assert (manifest["format_version"], manifest["schema_version"]) == (2, 1)
+    assert manifest["parts"] == {}, "this town has no notice templates or text blocks for it"
     assert manifest["town"] == "Stadt Musterstadt"
     [entry] = manifest["services"]
     assert entry["slug"] == SLUG
@@ -286,7 +289,9 @@ BAD: dict[str, tuple[Any, str]] = {
     "schema": (_manifest(lambda m: m.update(schema_version=2)),
                "written for schema version 2; this Rathaus reads version 1"),
     "format": (_manifest(lambda m: m.update(format_version=9)),
-               "bundle format version 9 is not supported"),
+               "bundle format version 9 is not supported; this Rathaus reads versions 1, 2"),
+    "unknown part": (_manifest(lambda m: m.update(parts={"plakate": {"items": []}})),
+                     "lists the part 'plakate', which this Rathaus does not know"),
     "traversal": (lambda entries: entries.update({"../../etc/cron.d/evil": b"x"}),
                   "unexpected entry '../../etc/cron.d/evil'"),
     "bomb": (lambda entries: entries.update({"services/gross.yaml": b"a" * (3 * 1024 * 1024)}),
@@ -325,3 +330,71 @@ def test_not_a_zip_and_a_mapping_to_nowhere_are_refused(
                      stdout=io.StringIO(), stderr=err)
     assert "there is no department 'gibtsnicht' here" in err.getvalue()
     assert not Service.objects.exists()
+
+
+def test_a_bundle_of_the_first_format_without_parts_is_still_read(
+    bundles: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    def first_format(manifest: dict[str, Any]) -> None:
+        manifest["format_version"] = 1
+        del manifest["parts"]
+
+    old = _rewrite(bundles[0], tmp_path / "alt.zip", _manifest(first_format))
+
+    out, _err = run(old)
+
+    assert "1 new" in out
+    assert _current().origin == Origin.IMPORT
+
+
+FIM = {"stammtext": "L100012_99102013104000", "stammdatenschema": "S00000000123V1.2",
+       "prozess": "99102013104000"}
+
+
+def test_fim_ids_travel_in_the_manifest_the_preview_and_the_service_page(
+    bundles: tuple[Path, Path], tmp_path: Path, client: Client,
+) -> None:
+    run(bundles[0])
+    # Example ids of the right form, not real catalogue entries (shipped services carry none).
+    _republish(fim=FIM)
+    bundle = _export(tmp_path / "fim.zip", SLUG)
+    with zipfile.ZipFile(bundle) as archive:
+        [entry] = json.loads(archive.read("manifest.json"))["services"]
+        text = archive.read(f"services/{SLUG}.yaml").decode()
+    assert entry["fim"] == FIM
+    assert text.index("leika:") < text.index("fim:") < text.index("title:")
+    _start_second_town()
+
+    out, _err = run(bundle, preview=True)
+    assert ("LeiKa 99102013104000, FIM stammtext L100012_99102013104000, FIM stammdatenschema "
+            "S00000000123V1.2, FIM prozess 99102013104000") in out
+    run(bundle)
+    assert _current().spec.fim is not None
+    page = client.get(f"/de/services/{SLUG}/").content.decode()
+    assert "S00000000123V1.2" in page
+    assert "FIM-Stammdatenschema" in page
+    english = client.get(f"/en/services/{SLUG}/").content.decode()
+    assert "FIM form schema (Stammdatenschema)" in english
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("stammdatenschema", "S123"), ("stammdatenschema", "s00000000123"),
+    ("stammdatenschema", "S00000000123_1.2"), ("prozess", "9910201310400"),
+    ("stammtext", "L 100012"),
+])
+def test_a_fim_id_of_the_wrong_form_is_refused_by_the_schema(key: str, value: str) -> None:
+    data = ServiceDef.model_validate(yaml_definition()).model_dump(
+        mode="json", by_alias=True, exclude_unset=True)
+    data["fim"] = {key: value}
+    with pytest.raises(ValidationError, match=key):
+        ServiceDef.model_validate(data)
+
+
+def yaml_definition() -> Any:
+    path = Path(settings.RATHAUS_SERVICES_DIR) / f"{SLUG}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_shipped_services_invent_no_fim_ids() -> None:
+    for path in Path(settings.RATHAUS_SERVICES_DIR).glob("*.yaml"):
+        assert "fim:" not in path.read_text(encoding="utf-8"), path.name

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -8,12 +11,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from rathaus.catalog.export import (
+    MANIFEST,
     BundleInfo,
     ExportError,
     bundle_bytes,
     definition_yaml,
     published_versions,
 )
+from rathaus.catalog.hooks import bundle_parts
 
 
 class Command(BaseCommand):
@@ -28,7 +33,8 @@ class Command(BaseCommand):
                                  "(default: one service's YAML to standard output)")
         parser.add_argument("--bundle", type=Path, default=None, metavar="FILE.zip",
                             help="write a bundle for another town (manifest, definitions, "
-                                 "the departments, topics and life situations they use)")
+                                 "the departments, topics and life situations they use, their "
+                                 "notice templates and text blocks)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs: list[str] = options["slugs"]
@@ -49,7 +55,11 @@ class Command(BaseCommand):
                 bundle.write_bytes(data)
             except OSError as error:
                 raise CommandError(f"cannot write {bundle}: {error.strerror}") from error
-            self.stderr.write(f"Wrote {len(versions)} service(s) to the bundle {bundle}.")
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                parts = json.loads(archive.read(MANIFEST))["parts"]
+            held = "".join(f", {len(part['items'])} {bundle_parts[name].label}(s)"
+                           for name, part in parts.items())
+            self.stderr.write(f"Wrote {len(versions)} service(s){held} to the bundle {bundle}.")
             return
         if output is None:
             if len(versions) != 1:

@@ -14,6 +14,7 @@ from rathaus.catalog.bundle import (
     plan_import,
     read_bundle,
 )
+from rathaus.catalog.hooks import bundle_parts
 
 
 def _mapping(values: list[str]) -> dict[str, str]:
@@ -47,6 +48,11 @@ class Command(BaseCommand):
                             dest="force_service",
                             help="take the bundle's version even though ours was changed here "
                                  "since the last import (repeatable)")
+        parser.add_argument("--force-template", action="append", default=[],
+                            metavar="PART:KEY", dest="force_template",
+                            help="take the bundle's notice template or text block even though "
+                                 "ours differs, as the preview names it, e.g. "
+                                 "notices:hund-anmelden/granted (repeatable)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         arguments: dict[str, Any] = {
@@ -54,6 +60,7 @@ class Command(BaseCommand):
             "keep_local": {part.strip() for part in options["keep_local"].split(",")
                            if part.strip()},
             "only": set(options["service"]), "force": set(options["force_service"]),
+            "force_parts": frozenset(options["force_template"]),
         }
         try:
             bundle = read_bundle(options["bundle"])
@@ -73,11 +80,20 @@ class Command(BaseCommand):
                 from refused
         for item in report.refused:
             self.stderr.write(f"{item.slug}: {item.reason}")
+        for part in report.parts.get("refused", []):
+            self.stderr.write(f"{part.name}: {part.plan.reason}")
         self.stdout.write(
             f"Imported from {bundle.name} ({bundle.town}): {len(report.created)} new, "
             f"{len(report.changed)} with a new version, {len(report.unchanged)} unchanged, "
             f"{len(report.refused)} kept because changed here."
         )
+        if report.parts:
+            counts = {action: len(report.parts.get(action, []))
+                      for action in ("create", "change", "unchanged", "refused")}
+            self.stdout.write(
+                f"Templates and text blocks: {counts['create']} new, {counts['change']} "
+                f"changed, {counts['unchanged']} unchanged, {counts['refused']} kept because "
+                "ours differs.")
 
     def _preview(self, plan: ImportPlan) -> None:
         bundle = plan.bundle
@@ -88,9 +104,26 @@ class Command(BaseCommand):
         for item in plan.services:
             self.stdout.write(f"  {item.slug} (their version {item.version}): "
                               f"{words[item.action]}")
+            ids = [f"LeiKa {item.leika}"] if item.leika else []
+            ids += [f"FIM {name} {value}" for name, value in item.fim.items()]
+            if ids:
+                self.stdout.write(f"      {', '.join(ids)}")
             if item.reason:
                 self.stdout.write(f"      {item.reason}")
             for change in item.changes:
+                self.stdout.write(f"      {change}")
+        part_words = {"create": "would be created", "change": "would get a new text",
+                      "unchanged": "is the same here: left alone",
+                      "refused": "differs from ours: left alone"}
+        labels = {name: bundle_parts[name].label for name in bundle_parts}
+        for part in plan.parts:
+            word = ("cannot be imported here (see below)" if part.plan.error
+                    else part_words[part.plan.action])
+            self.stdout.write(f"  {labels[part.part]} {part.name} (for our department "
+                              f"{part.target.department}): {word}")
+            if part.plan.reason:
+                self.stdout.write(f"      {part.plan.reason}")
+            for change in part.plan.changes:
                 self.stdout.write(f"      {change}")
         for department in plan.departments:
             if department.action == "mapped":
