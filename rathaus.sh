@@ -108,32 +108,88 @@ cmd_start() {
   # Links in e-mails and the payment providers' return and notification go to this address.
   export RATHAUS_BASE_URL="${RATHAUS_BASE_URL:-http://${bind/#0.0.0.0/127.0.0.1}}"
   "$PY" manage.py seed_demo
-  local peers=""
   if [ -z "${RATHAUS_PAYMENT_PROVIDERS:-}" ]; then
     # The demo pays through local test peers of GiroCheckout and XBezahldienste (pages that
     # take no money); rathaus/settings/dev.py points the providers at them. An empty
     # RATHAUS_PAYMENT_PEERS starts none (and offers no online payment).
     export RATHAUS_PAYMENT_PEERS="${RATHAUS_PAYMENT_PEERS-127.0.0.1:8100}"
-    if [ -n "$RATHAUS_PAYMENT_PEERS" ]; then
-      say "Starting the local payment test peers on http://$RATHAUS_PAYMENT_PEERS"
-      "$PY" -m rathaus.payments.peers --host "${RATHAUS_PAYMENT_PEERS%:*}" \
-        --port "${RATHAUS_PAYMENT_PEERS##*:}" &
-      peers=$!
-    fi
   fi
-  say "Starting the task worker and the portal on http://$bind (Ctrl+C stops both)"
-  "$PY" manage.py db_worker --queue-name default &
-  local worker=$!
-  # Housekeeping (rathaus/core/management/commands/housekeeping.py): appointments every
-  # minute, purges, reminders and notice deliveries every hour; production runs the same jobs
-  # from systemd timers (docs/configuration.md).
-  "$PY" manage.py housekeeping &
-  local housekeeping=$!
-  trap 'kill "$worker" "$housekeeping" $peers 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
-  "$VENV/bin/gunicorn" rathaus.wsgi:application \
-    --bind "$bind" \
-    --workers "${RATHAUS_WEB_WORKERS:-$(nproc)}" --threads "${RATHAUS_WEB_THREADS:-4}" \
-    --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
+  local run_dir="${RATHAUS_VAR_DIR:-$ROOT/var}/run"
+  mkdir -p "$run_dir"
+  local conf="$run_dir/supervisord.conf"
+  # Every process of the portal runs under supervisord: one that dies is started again, and
+  # Ctrl+C or SIGTERM stops them all (docs/deployment.md; production uses systemd units).
+  write_supervisor_conf "$conf" "$run_dir" "$bind"
+  say "Starting the portal on http://$bind with its task worker and housekeeping (Ctrl+C stops all)"
+  exec "$VENV/bin/supervisord" --nodaemon --configuration "$conf"
+}
+
+# program NAME COMMAND...: a supervised process whose output goes to the terminal.
+program() {
+  local name=$1; shift
+  cat <<EOF
+
+[program:$name]
+command=$*
+directory=$ROOT
+autorestart=true
+startsecs=2
+startretries=10
+stopsignal=TERM
+stopwaitsecs=30
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile=/dev/stdout
+stdout_logfile_maxbytes=0
+EOF
+}
+
+write_supervisor_conf() {
+  local conf=$1 run_dir=$2 bind=$3
+  # supervisorctl talks to supervisord over a socket only this user may open, with a password
+  # made afresh at every start.
+  local secret; secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  install -m 600 /dev/null "$conf"
+  {
+    cat <<EOF
+; Written by ./rathaus.sh start; changes are overwritten at the next start.
+[supervisord]
+; In the foreground supervisord writes its own messages (started, exited, spawned) to the
+; terminal already; no log file besides.
+nodaemon=true
+logfile=/dev/null
+logfile_maxbytes=0
+user=$(id -un)
+pidfile=$run_dir/supervisord.pid
+childlogdir=$run_dir
+
+[unix_http_server]
+file=$run_dir/supervisor.sock
+chmod=0700
+username=rathaus
+password=$secret
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://$run_dir/supervisor.sock
+username=rathaus
+password=$secret
+EOF
+    program web "$VENV/bin/gunicorn" rathaus.wsgi:application --bind "$bind" \
+      --workers "${RATHAUS_WEB_WORKERS:-$(nproc)}" --threads "${RATHAUS_WEB_THREADS:-4}" \
+      --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
+    program worker "$PY" manage.py db_worker --queue-name default
+    # Appointments every minute, purges, reminders and notice deliveries every hour
+    # (rathaus/core/management/commands/housekeeping.py).
+    program housekeeping "$PY" manage.py housekeeping
+    if [ -z "${RATHAUS_PAYMENT_PROVIDERS:-}" ] && [ -n "${RATHAUS_PAYMENT_PEERS:-}" ]; then
+      program payment-peers "$PY" -m rathaus.payments.peers \
+        --host "${RATHAUS_PAYMENT_PEERS%:*}" --port "${RATHAUS_PAYMENT_PEERS##*:}"
+    fi
+  } > "$conf"
 }
 
 cmd_test() {
