@@ -181,7 +181,7 @@ EOF
     program web "$VENV/bin/gunicorn" rathaus.wsgi:application --bind "$bind" \
       --workers "${RATHAUS_WEB_WORKERS:-$(nproc)}" --threads "${RATHAUS_WEB_THREADS:-4}" \
       --access-logfile - --forwarded-allow-ips "${RATHAUS_FORWARDED_ALLOW_IPS:-127.0.0.1}"
-    program worker "$PY" manage.py db_worker --queue-name default
+    program worker "$PY" manage.py task_worker --queue-name default
     # Appointments every minute, purges, reminders and notice deliveries every hour
     # (rathaus/core/management/commands/housekeeping.py).
     program housekeeping "$PY" manage.py housekeeping

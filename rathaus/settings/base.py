@@ -162,6 +162,12 @@ else:
         }
     }
 
+# The task worker (rathaus/core/worker.py, docs/deployment.md): a worker not heard of for the
+# lease's seconds is taken for dead and its running task is run again; a failing task is tried
+# up to MAX_ATTEMPTS times, waiting RETRY_SECONDS, then twice as long each time (at most 1 h).
+RATHAUS_TASK_LEASE_SECONDS = int(os.environ.get("RATHAUS_TASK_LEASE_SECONDS", "60"))
+RATHAUS_TASK_MAX_ATTEMPTS = int(os.environ.get("RATHAUS_TASK_MAX_ATTEMPTS", "5"))
+RATHAUS_TASK_RETRY_SECONDS = int(os.environ.get("RATHAUS_TASK_RETRY_SECONDS", "30"))
 TASKS: dict[str, Any] = {
     "default": {
         "BACKEND": os.environ.get("RATHAUS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -36,8 +36,8 @@ def test_units_run_the_processes_of_the_start_command() -> None:
     worker = (UNITS / "rathaus-worker.service").read_text()
     assert "gunicorn rathaus.wsgi:application" in web
     assert "gunicorn" in start
-    assert "manage.py db_worker --queue-name default" in worker
-    assert "manage.py db_worker --queue-name default" in start
+    assert "manage.py task_worker --queue-name default" in worker
+    assert "manage.py task_worker --queue-name default" in start
     for schedule in ("minutely", "hourly"):
         service = (UNITS / f"rathaus-housekeeping-{schedule}.service").read_text()
         assert f"manage.py housekeeping --once {schedule}" in service
