@@ -12,6 +12,7 @@ urlpatterns = [
     path("identity/", include("rathaus.identity.urls")),
     path("payments/notify/", include("rathaus.payments.notify_urls")),
     path("healthz", core.health, name="health"),
+    path("readyz", core.ready, name="ready"),
     path("favicon.ico", core.favicon, name="favicon"),
     path("dev/outbox/", outbox.outbox, name="outbox"),
     path("dev/outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),

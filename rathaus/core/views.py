@@ -1,14 +1,15 @@
-"""Pages every German public website needs, error pages, and the health check."""
+"""Pages every German public website needs, error pages, and the health checks."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from .health import readiness
 
 
 def legal_page(request: HttpRequest, *, template: str) -> HttpResponse:
@@ -93,6 +94,19 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Alive: the process answers. Nothing else is asked, so that a database outage makes the
+    load balancer wait (/readyz), not restart every web process."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: database, cache and task queue reachable, no migration pending.
+
+    Names the checks that failed, never their errors (those are in the log).
+    """
+    checks = readiness()
+    failed = sorted(name for name, passed in checks.items() if not passed)
+    if failed:
+        return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
+    return JsonResponse({"status": "ready"})

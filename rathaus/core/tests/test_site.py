@@ -72,9 +72,41 @@ def test_production_settings_refuse_dev_tools() -> None:
         assert "rathaus.E001" not in [error.id for error in run_checks()]
 
 
-def test_health_check_touches_the_database(client: Client) -> None:
-    response = client.get("/healthz")
+def test_liveness_answers_without_asking_the_database(
+        client: Client, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
     assert response.json() == {"status": "ok"}
+
+
+def test_readiness_checks_database_cache_tasks_and_migrations(client: Client) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_not_ready_names_what_failed_and_keeps_the_error_in_the_log(
+        client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import OperationalError
+
+    from rathaus.core import health
+
+    def unreachable() -> bool:
+        raise OperationalError("connection to server at 127.0.0.1 refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", unreachable)
+    monkeypatch.setattr(health, "_migrations", None)
+    monkeypatch.setattr(health.MigrationExecutor, "migration_plan",
+                        lambda self, targets: [("cases", "0099_pending")])
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "failed": ["database", "migrations"]}
+    assert "127.0.0.1" not in response.content.decode()
+    assert "readiness check database failed" in caplog.text
 
 
 def test_unknown_page_is_a_friendly_404(client: Client) -> None:
