@@ -25,13 +25,13 @@ _migrations: tuple[float, bool] | None = None
 def database() -> bool:
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT 1")
-        return cursor.fetchone() == (1,)
+        return bool(cursor.fetchone() == (1,))
 
 
 def shared_cache() -> bool:
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=5)
-    found = cache.get(key) == "1"
+    found = bool(cache.get(key) == "1")
     cache.delete(key)
     return found
 

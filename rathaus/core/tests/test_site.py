@@ -98,7 +98,9 @@ def test_not_ready_names_what_failed_and_keeps_the_error_in_the_log(
 
     monkeypatch.setitem(health.CHECKS, "database", unreachable)
     monkeypatch.setattr(health, "_migrations", None)
-    monkeypatch.setattr(health.MigrationExecutor, "migration_plan",
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan",
                         lambda self, targets: [("cases", "0099_pending")])
 
     response = client.get("/readyz")
