@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rathaus.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rathaus.core.middleware.MethodAllowListMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -375,11 +376,24 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_TOTP_ISSUER = RATHAUS_TOWN["name"]
 
+# Log lines carry the request id (rathaus/core/request_id.py); RATHAUS_LOG_FORMAT=json writes
+# one JSON object per line (production's default) for a log collector, "plain" one text line.
+RATHAUS_LOG_FORMAT = os.environ.get("RATHAUS_LOG_FORMAT", "plain")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "rathaus.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger",
+                              "process": "pid"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": RATHAUS_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("RATHAUS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security.csrf": {"level": "WARNING"},
