@@ -120,6 +120,9 @@ cmd_start() {
   # Every process of the portal runs under supervisord: one that dies is started again, and
   # Ctrl+C or SIGTERM stops them all (docs/deployment.md; production uses systemd units).
   write_supervisor_conf "$conf" "$run_dir" "$bind"
+  # The web workers' request figures, added up at each scrape of /metrics; afresh at each start.
+  export PROMETHEUS_MULTIPROC_DIR="$run_dir/metrics"
+  rm -rf "$PROMETHEUS_MULTIPROC_DIR"; mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
   say "Starting the portal on http://$bind with its task worker and housekeeping (Ctrl+C stops all)"
   exec "$VENV/bin/supervisord" --nodaemon --configuration "$conf"
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from rathaus.appointments.api import api
 from rathaus.core import views as core
+from rathaus.core.metrics import metrics_view
 from rathaus.notifications import views as outbox
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("payments/notify/", include("rathaus.payments.notify_urls")),
     path("healthz", core.health, name="health"),
     path("readyz", core.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", core.favicon, name="favicon"),
     path("dev/outbox/", outbox.outbox, name="outbox"),
     path("dev/outbox/<int:pk>/", outbox.outbox_message, name="outbox_message"),

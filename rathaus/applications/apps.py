@@ -6,3 +6,6 @@ class ApplicationsConfig(AppConfig):
     name = "rathaus.applications"
     label = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from . import metrics  # noqa: F401 -- registers the submissions figure

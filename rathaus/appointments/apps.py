@@ -13,3 +13,5 @@ class AppointmentsConfig(AppConfig):
         from .selectors import bookable_calendars
 
         hooks.bookable_calendars.provide(bookable_calendars)
+
+        from . import metrics  # noqa: F401 -- registers the bookings figure

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "rathaus.core.request_id.RequestIdMiddleware",
+    "rathaus.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "rathaus.core.middleware.MethodAllowListMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -375,6 +376,10 @@ AXES_VERBOSE = False
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_TOTP_ISSUER = RATHAUS_TOWN["name"]
+
+# /metrics (rathaus/core/metrics.py): with a token, only "Authorization: Bearer <token>" may
+# read it; without, only direct requests from this machine (no reverse proxy in between).
+RATHAUS_METRICS_TOKEN = os.environ.get("RATHAUS_METRICS_TOKEN", "")
 
 # Log lines carry the request id (rathaus/core/request_id.py); RATHAUS_LOG_FORMAT=json writes
 # one JSON object per line (production's default) for a log collector, "plain" one text line.
