@@ -64,7 +64,7 @@ def test_not_reachable_from_outside_by_default(client: Client, headers: dict[str
 
 
 def test_with_a_token_only_its_bearer_reads_them(client: Client, settings: Any) -> None:
-    settings.RATHAUS_METRICS_TOKEN = "scrape-secret-123"  # noqa: S105
+    settings.RATHAUS_METRICS_TOKEN = "scrape-secret-123"
     assert client.get("/metrics").status_code == 404, "not even from this machine without it"
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
     allowed = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret-123",
