@@ -111,7 +111,7 @@ class BoundField:
 
     @property
     def can_remove(self) -> bool:
-        return bool(self.field.repeat and self.count > max(self.field.repeat.min, 1))
+        return bool(self.field.repeat and self.count > self.field.repeat.min)
 
 
 @dataclass
@@ -222,7 +222,8 @@ class StepForm:
                 count = len(self.answers.get(group.id) or [])
         else:
             count = len(self.answers.get(group.id) or [])
-        return min(max(count, group.repeat.min, 1), group.repeat.max)
+        # With `min: 0` a citizen may list nothing: no item until "add" is pressed.
+        return min(max(count, group.repeat.min), group.repeat.max)
 
     def bind(self, *, validate: bool) -> bool:
         """Read every field of the step; with validate, clean it and collect errors."""
@@ -233,10 +234,12 @@ class StepForm:
         self.refused = set()
         for item in self.step.fields:
             if item.is_group and item.repeat is not None:
-                # Hidden by an earlier step's answer: neither shown nor asked for.
-                if not self._is_client_side(item) and not self._visible_now(item, known, None):
+                # Hidden by an earlier step's answer: neither shown nor asked for. Hidden by an
+                # answer on this page: shown for browsers without JavaScript, never checked.
+                visible = self._visible_now(item, known, None)
+                if not self._is_client_side(item) and not visible:
                     continue
-                self.fields.append(self._bind_repeat(item, known, validate))
+                self.fields.append(self._bind_repeat(item, known, validate, visible=visible))
             elif item.is_group:
                 bound = BoundField(field=item, type=None, name=item.id,
                                    client_condition=self._client_condition(item))
@@ -258,10 +261,12 @@ class StepForm:
                     self.fields.append(bound_or_none)
         return not self.errors
 
-    def _bind_repeat(self, group: FieldDef, known: dict[str, Any], validate: bool) -> BoundField:
+    def _bind_repeat(self, group: FieldDef, known: dict[str, Any], validate: bool, *,
+                     visible: bool) -> BoundField:
         count = self._group_count(group)
         stored_items: list[dict[str, Any]] = list(self.answers.get(group.id) or [])
-        bound = BoundField(field=group, type=None, name=group.id, count=count)
+        bound = BoundField(field=group, type=None, name=group.id, count=count,
+                           client_condition=self._client_condition(group))
         values: list[dict[str, Any]] = []
         for index in range(count):
             stored = stored_items[index] if index < len(stored_items) else {}
@@ -270,13 +275,15 @@ class StepForm:
             prefix = f"{group.id}-{index}-"
             for child in group.fields or []:
                 child_bound = self._bind_one(child, prefix + child.id, known, scope, validate,
-                                             parent_visible=True, prefix=prefix, stored=stored)
+                                             parent_visible=visible, prefix=prefix,
+                                             stored=stored)
                 if child_bound is not None:
                     children.append(child_bound)
             bound.items.append(GroupItem(index=index, fields=children))
             values.append(scope)
-        known[group.id] = values
-        self.values[group.id] = values
+        if visible:
+            known[group.id] = values
+            self.values[group.id] = values
         return bound
 
     def _bind_one(
@@ -292,7 +299,9 @@ class StepForm:
         stored: Answers | None = None,
     ) -> BoundField | None:
         ftype = field_types[item.type]
-        client_side = self._is_client_side(item)
+        # A group hidden now is shown only because its own condition is decided in the
+        # browser: its fields are shown with it, their answers not kept.
+        client_side = self._is_client_side(item) or not parent_visible
         visible = parent_visible and self._visible_now(item, known, scope_values)
         if not client_side and not visible:
             return None

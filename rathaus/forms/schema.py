@@ -350,7 +350,9 @@ class FormDef(Strict):
                     f"steps[{index}].id: step id {step.id!r} is used twice or reserved"
                 )
             step_ids.add(step.id)
+        order: dict[str, int] = {}
         for path, field, group in self._located_fields():
+            order.setdefault(field.id, len(order))
             if field.id in seen:
                 raise ValueError(
                     f"{path}.id: field id {field.id!r} is used twice (ids are unique per form)"
@@ -367,6 +369,13 @@ class FormDef(Strict):
                 for ref in condition_fields(condition):
                     if ref not in seen:
                         raise ValueError(f"{path}.{key}: refers to unknown field {ref!r}")
+                    # Checked as the page is read from the top: an answer further down, or on
+                    # a later step, is not known yet when this field is.
+                    if order[ref] >= order[field.id]:
+                        raise ValueError(
+                            f"{path}.{key}: refers to {ref!r}, which comes after this field; "
+                            "refer to an earlier field of this step or to an earlier step"
+                        )
         for index, step in enumerate(self.steps):
             located = [(f"steps[{index}].skip_if", step.skip_if)] + [
                 (f"steps[{index}].stops[{n}].when", stop.when) for n, stop in enumerate(step.stops)
