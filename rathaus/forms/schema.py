@@ -27,6 +27,7 @@ from rathaus.identity.levels import TrustLevel
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 IDENT = r"^[a-z][a-z0-9_]*$"
+TIME_OF_DAY = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 RELATIVE_DATE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d+))?$|^\d{4}-\d{2}-\d{2}$")
 
 
@@ -132,6 +133,10 @@ def condition_fields(condition: Condition | None) -> Iterator[str]:
 # --- Fields, steps, form --------------------------------------------------------------------
 
 
+# The field types whose answer is one (or several) of the definition's `options`.
+OPTION_TYPES = {"choice", "select", "multi_choice"}
+
+
 class Option(Strict):
     value: str = Field(pattern=r"^[a-z0-9_-]+$")
     label: Text
@@ -167,6 +172,9 @@ class FieldDef(Strict):
     max: Decimal | None = None
     min_date: str | None = None
     max_date: str | None = None
+    # The earliest and latest time of day a time field takes, "HH:MM" (24 hours).
+    min_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
+    max_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
     max_length: int | None = Field(default=None, ge=1, le=10000)
     min_length: int | None = Field(default=None, ge=1, le=10000)
     # A regular expression the whole text must match, with the message shown when it does not.
@@ -218,10 +226,14 @@ class FieldDef(Strict):
         else:
             if self.fields is not None or self.repeat is not None:
                 raise ValueError("only a group may have 'fields' or 'repeat'")
-        if self.type in {"choice", "multi_choice"} and not self.options:
+        if self.type in OPTION_TYPES and not self.options:
             raise ValueError(f"a {self.type} field needs 'options'")
-        if self.type not in {"choice", "multi_choice"} and self.options is not None:
-            raise ValueError("only choice and multi_choice fields have 'options'")
+        if self.type not in OPTION_TYPES and self.options is not None:
+            raise ValueError("only choice, select and multi_choice fields have 'options'")
+        if self.options is not None:
+            values = [option.value for option in self.options]
+            if len(set(values)) != len(values):
+                raise ValueError("an option value is given twice")
         if self.type != "info" and self.label is None:
             raise ValueError("a field needs a 'label'")
         if self.type in {"info", "declaration"} and self.text is None:
@@ -260,6 +272,15 @@ class FieldDef(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
+        for name in ("min_date", "max_date"):
+            if getattr(self, name) is not None and self.type != "date":
+                raise ValueError(f"only date fields have {name!r}")
+        for name in ("min_time", "max_time"):
+            if getattr(self, name) is not None and self.type != "time":
+                raise ValueError(f"only time fields have {name!r}")
+        if self.min_time is not None and self.max_time is not None and (
+                self.min_time > self.max_time):
+            raise ValueError("'min_time' must not be later than 'max_time'")
         for name in ("min_width_px", "min_height_px"):
             if getattr(self, name) is not None and self.type != "file":
                 raise ValueError(f"only file fields have {name!r}")
