@@ -25,7 +25,7 @@ from rathaus.forms.schema import FieldDef, FormDef, StepDef, Stop, condition_fie
 from .fields.base import CleanContext, FieldError, FieldType, Raw
 from .fields.registry import field_types
 from .prefill import Prefill, same_value
-from .rules import Answers, holds
+from .rules import Answers, holds, lookup
 
 
 @dataclass
@@ -332,6 +332,9 @@ class StepForm:
                 value = ftype.clean(item, raw, self.ctx or CleanContext(today=_today()))
             if ftype.key == "declaration" and not value:
                 value = None
+            if value is not None and item.not_before is not None:
+                _check_not_before(item, value, self.form.field(item.not_before),
+                                  lookup(item.not_before, known, scope_values))
             if value is None and required:
                 raise FieldError(ftype.required_message(item))
         except FieldError as error:
@@ -345,6 +348,14 @@ class StepForm:
             if scope_values is None:
                 self.values[item.id] = value
         return bound
+
+def _check_not_before(item: FieldDef, value: str, other: FieldDef, earlier: Any) -> None:
+    # ISO dates compare as the days they are.
+    if isinstance(earlier, str) and value < earlier:
+        raise FieldError(_("“%(label)s” cannot be before “%(other)s” (%(date)s).") % {
+            "label": localized(item.label), "other": localized(other.label),
+            "date": field_types["date"].display(item, earlier)})
+
 
 def _refused_message(item: FieldDef) -> str:
     return _(

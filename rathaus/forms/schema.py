@@ -172,6 +172,9 @@ class FieldDef(Strict):
     max: Decimal | None = None
     min_date: str | None = None
     max_date: str | None = None
+    # A date field further up (or on an earlier step) this date must not be before: the last
+    # day of a period is never before its first.
+    not_before: str | None = Field(default=None, pattern=IDENT)
     # The earliest and latest time of day a time field takes, "HH:MM" (24 hours).
     min_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
     max_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
@@ -272,7 +275,7 @@ class FieldDef(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
-        for name in ("min_date", "max_date"):
+        for name in ("min_date", "max_date", "not_before"):
             if getattr(self, name) is not None and self.type != "date":
                 raise ValueError(f"only date fields have {name!r}")
         for name in ("min_time", "max_time"):
@@ -321,13 +324,52 @@ class StepDef(Strict):
     stops: list[Stop] = []
 
 
+class DateRange(Strict):
+    """Two date fields: the first and the last day of a period, both counted."""
+
+    from_: str = Field(alias="from", pattern=IDENT)
+    to: str = Field(pattern=IDENT)
+
+
+class DaysFactor(Strict):
+    """A fee factor: the number of days from one date field to another, both included."""
+
+    days: DateRange
+
+
+class FieldFactor(Strict):
+    """A fee factor: a number field's value or a repeated group's item count, with its unit."""
+
+    field: str = Field(pattern=IDENT)
+    # How the calculation names the count: "15 m", "2 Exemplare"; without it a bare number.
+    unit: Text | None = None
+
+
+FeeFactor = Annotated[str, Field(pattern=IDENT)] | DaysFactor | FieldFactor
+
+
 class FeeItem(Strict):
-    """A fee line: amount, times the value of a number field or the count of a repeated group."""
+    """A fee line: amount, times each factor (a number field, a group's items, days of a range)."""
 
     label: Text
     amount: Decimal = Field(ge=0, decimal_places=2)
-    per: str | None = Field(default=None, pattern=IDENT)
+    # One factor, or several that are multiplied ("per metre and day").
+    per: FeeFactor | list[FeeFactor] | None = None
     when: Condition | None = None
+
+    @field_validator("per")
+    @classmethod
+    def factors_given(cls, value: Any) -> Any:
+        if isinstance(value, list) and not 1 <= len(value) <= 3:
+            raise ValueError("'per' lists one to three factors")
+        return value
+
+    @property
+    def factors(self) -> list[DaysFactor | FieldFactor]:
+        """Return the factors of `per`, a bare field id as a factor without unit."""
+        given = [] if self.per is None else self.per if isinstance(self.per, list) else [self.per]
+        return [FieldFactor(field=factor) if isinstance(factor, str) else factor
+                for factor in given]
 
 
 class FormDef(Strict):
@@ -386,6 +428,15 @@ class FormDef(Strict):
                     f"{path}.identity_attribute: not possible inside a repeated group "
                     f"({group.id!r})"
                 )
+            if field.not_before is not None:
+                earlier = seen.get(field.not_before)
+                if earlier is None or earlier.type != "date" or (
+                        order[field.not_before] >= order[field.id]):
+                    raise ValueError(f"{path}.not_before: must name a date field further up, "
+                                     f"not {field.not_before!r}")
+                if groups.get(field.not_before) is not group:
+                    raise ValueError(f"{path}.not_before: {field.not_before!r} must be in the "
+                                     "same group as this field, or both outside any")
             for key, condition in (("show_if", field.show_if), ("required_if", field.required_if)):
                 for ref in condition_fields(condition):
                     if ref not in seen:
@@ -419,19 +470,40 @@ class FormDef(Strict):
                     f"({group.id!r})"
                 )
         for index, item in enumerate(self.fees):
-            if item.per is not None:
-                target = seen.get(item.per)
-                if target is None or not (
-                    target.type == "number" or (target.is_group and target.repeatable)
-                ):
-                    raise ValueError(
-                        f"fees[{index}].per: must name a number field or a repeated group, "
-                        f"not {item.per!r}"
-                    )
+            for f_index, factor in enumerate(item.factors):
+                where = f"fees[{index}].per" + (f"[{f_index}]" if isinstance(item.per, list)
+                                                else "")
+                _check_factor(factor, seen, groups, where)
             for ref in condition_fields(item.when):
                 if ref not in seen:
                     raise ValueError(f"fees[{index}].when: refers to unknown field {ref!r}")
         return self
+
+
+def _check_factor(factor: DaysFactor | FieldFactor, seen: dict[str, FieldDef],
+                  groups: dict[str, FieldDef | None], where: str) -> None:
+    """Refuse a fee factor that names no field the answers hold a count or a date in."""
+    if isinstance(factor, FieldFactor):
+        target = seen.get(factor.field)
+        if target is None or not (
+            target.type == "number" or (target.is_group and target.repeatable)
+        ):
+            raise ValueError(f"{where}: must name a number field or a repeated group, "
+                             f"not {factor.field!r}")
+        names = [factor.field]
+    else:
+        names = [factor.days.from_, factor.days.to]
+        for name in names:
+            target = seen.get(name)
+            if target is None or target.type != "date":
+                raise ValueError(f"{where}.days: must name two date fields, not {name!r}")
+        if names[0] == names[1]:
+            raise ValueError(f"{where}.days: 'from' and 'to' must be two fields")
+    for name in names:
+        group = groups.get(name)
+        if group is not None and group.repeatable:
+            raise ValueError(f"{where}: {name!r} is inside a repeated group ({group.id!r}); "
+                             "a fee counts answers given once")
 
 
 PaymentPolicy = Literal["none", "before_submit", "with_notice", "optional"]

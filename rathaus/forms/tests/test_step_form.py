@@ -134,3 +134,25 @@ def test_a_condition_on_a_field_further_down_the_page_is_refused() -> None:
              "required_if": {"field": "delivery", "equals": "pickup"}},
             {"id": "delivery", "type": "text", "label": text("Delivery")},
         ])
+
+
+PERIOD = form([
+    {"id": "first_day", "type": "date", "label": text("First day")},
+    {"id": "last_day", "type": "date", "label": text("Last day"), "not_before": "first_day"},
+])
+
+
+def test_the_last_day_of_a_period_cannot_be_before_its_first() -> None:
+    step = bound(PERIOD, posted(first_day="2026-12-20", last_day="2026-12-19"))
+    assert [error.input_id for error in step.errors] == ["last_day"]
+    assert step.errors[0].message == "„Last day“ darf nicht vor „First day“ (20.12.2026) liegen."
+    assert bound(PERIOD, posted(first_day="2026-12-20", last_day="2026-12-20")).errors == []
+
+
+def test_not_before_names_a_date_field_further_up() -> None:
+    with pytest.raises(ValidationError, match="not_before: must name a date field further up"):
+        form([
+            {"id": "first_day", "type": "text", "label": text("First day")},
+            {"id": "last_day", "type": "date", "label": text("Last day"),
+             "not_before": "first_day"},
+        ])
