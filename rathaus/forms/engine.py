@@ -350,11 +350,11 @@ class StepForm:
         return bound
 
 def _check_not_before(item: FieldDef, value: str, other: FieldDef, earlier: Any) -> None:
-    # ISO dates compare as the days they are.
+    # ISO dates and "HH:MM" times compare as the days and times they are.
     if isinstance(earlier, str) and value < earlier:
         raise FieldError(_("“%(label)s” cannot be before “%(other)s” (%(date)s).") % {
             "label": localized(item.label), "other": localized(other.label),
-            "date": field_types["date"].display(item, earlier)})
+            "date": field_types[other.type].display(other, earlier)})
 
 
 def _refused_message(item: FieldDef) -> str:

@@ -172,8 +172,8 @@ class FieldDef(Strict):
     max: Decimal | None = None
     min_date: str | None = None
     max_date: str | None = None
-    # A date field further up (or on an earlier step) this date must not be before: the last
-    # day of a period is never before its first.
+    # A field of the same type (date or time) further up, or on an earlier step, this one
+    # must not be before: the last day of a period is never before its first.
     not_before: str | None = Field(default=None, pattern=IDENT)
     # The earliest and latest time of day a time field takes, "HH:MM" (24 hours).
     min_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
@@ -275,7 +275,9 @@ class FieldDef(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
-        for name in ("min_date", "max_date", "not_before"):
+        if self.not_before is not None and self.type not in {"date", "time"}:
+            raise ValueError("only date and time fields have 'not_before'")
+        for name in ("min_date", "max_date"):
             if getattr(self, name) is not None and self.type != "date":
                 raise ValueError(f"only date fields have {name!r}")
         for name in ("min_time", "max_time"):
@@ -430,10 +432,10 @@ class FormDef(Strict):
                 )
             if field.not_before is not None:
                 earlier = seen.get(field.not_before)
-                if earlier is None or earlier.type != "date" or (
+                if earlier is None or earlier.type != field.type or (
                         order[field.not_before] >= order[field.id]):
-                    raise ValueError(f"{path}.not_before: must name a date field further up, "
-                                     f"not {field.not_before!r}")
+                    raise ValueError(f"{path}.not_before: must name a {field.type} field "
+                                     f"further up, not {field.not_before!r}")
                 if groups.get(field.not_before) is not group:
                     raise ValueError(f"{path}.not_before: {field.not_before!r} must be in the "
                                      "same group as this field, or both outside any")
