@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rathaus.core.sealing import is_sealed
 from rathaus.core.templatetags.rathaus import localized
@@ -25,7 +26,7 @@ from rathaus.forms.schema import FieldDef, FormDef, StepDef, Stop, condition_fie
 from .fields.base import CleanContext, FieldError, FieldType, Raw
 from .fields.registry import field_types
 from .prefill import Prefill, same_value
-from .rules import Answers, holds, lookup
+from .rules import Answers, days_between, holds, lookup
 
 
 @dataclass
@@ -351,10 +352,18 @@ class StepForm:
 
 def _check_not_before(item: FieldDef, value: str, other: FieldDef, earlier: Any) -> None:
     # ISO dates and "HH:MM" times compare as the days and times they are.
-    if isinstance(earlier, str) and value < earlier:
+    if not isinstance(earlier, str):
+        return
+    if value < earlier:
         raise FieldError(_("“%(label)s” cannot be before “%(other)s” (%(date)s).") % {
             "label": localized(item.label), "other": localized(other.label),
             "date": field_types[other.type].display(other, earlier)})
+    if item.max_days is not None and days_between(earlier, value) > item.max_days:
+        raise FieldError(ngettext(
+            "From “%(other)s” to “%(label)s” can be at most %(days)s day, both counted.",
+            "From “%(other)s” to “%(label)s” can be at most %(days)s days, both counted.",
+            item.max_days) % {"label": localized(item.label), "other": localized(other.label),
+                              "days": item.max_days})
 
 
 def _refused_message(item: FieldDef) -> str:

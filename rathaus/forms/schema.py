@@ -175,6 +175,8 @@ class FieldDef(Strict):
     # A field of the same type (date or time) further up, or on an earlier step, this one
     # must not be before: the last day of a period is never before its first.
     not_before: str | None = Field(default=None, pattern=IDENT)
+    # With `not_before` on a date: the longest period from that date to this one, both counted.
+    max_days: int | None = Field(default=None, ge=1, le=3660)
     # The earliest and latest time of day a time field takes, "HH:MM" (24 hours).
     min_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
     max_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
@@ -277,6 +279,8 @@ class FieldDef(Strict):
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
         if self.not_before is not None and self.type not in {"date", "time"}:
             raise ValueError("only date and time fields have 'not_before'")
+        if self.max_days is not None and (self.type != "date" or self.not_before is None):
+            raise ValueError("'max_days' needs a date field with 'not_before'")
         for name in ("min_date", "max_date"):
             if getattr(self, name) is not None and self.type != "date":
                 raise ValueError(f"only date fields have {name!r}")

@@ -138,7 +138,8 @@ def test_a_condition_on_a_field_further_down_the_page_is_refused() -> None:
 
 PERIOD = form([
     {"id": "first_day", "type": "date", "label": text("First day")},
-    {"id": "last_day", "type": "date", "label": text("Last day"), "not_before": "first_day"},
+    {"id": "last_day", "type": "date", "label": text("Last day"), "not_before": "first_day",
+     "max_days": 7},
 ])
 
 
@@ -147,6 +148,10 @@ def test_the_last_day_of_a_period_cannot_be_before_its_first() -> None:
     assert [error.input_id for error in step.errors] == ["last_day"]
     assert step.errors[0].message == "„Last day“ darf nicht vor „First day“ (20.12.2026) liegen."
     assert bound(PERIOD, posted(first_day="2026-12-20", last_day="2026-12-20")).errors == []
+    assert bound(PERIOD, posted(first_day="2026-12-20", last_day="2026-12-26")).errors == []
+    step = bound(PERIOD, posted(first_day="2026-12-20", last_day="2026-12-27"))
+    assert step.errors[0].message == (
+        "Von „First day“ bis „Last day“ sind höchstens 7 Tage möglich, beide mitgezählt.")
 
 
 def test_not_before_names_a_date_field_further_up() -> None:
