@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rathaus.payments.selectors import payment_of
-
 from .journey import Journey
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +75,7 @@ def test_two_days_of_15_metres_with_signs_from_the_works_depot(
     assert (answers["date_from"], answers["date_until"]) == (in_days(20), in_days(21))
     assert "days" not in answers
     assert "sign_company" not in answers
-    payment = payment_of(submission)
+    payment = submission.payments.first()
     assert payment is not None
     assert payment.amount_cents == 10800
     assert payment.kassenzeichen.startswith(f"HVZ-{timezone.localdate().year}-")

@@ -10,7 +10,6 @@ from django.core import mail
 from django.test import Client
 
 from rathaus.applications.models import Submission
-from rathaus.payments.selectors import payment_of
 
 from .journey import Journey
 
@@ -67,7 +66,7 @@ def test_commercial_request_for_two_people(client: Client, catalog: None, read_p
 
     assert submission.department.slug == "buergerbuero"
     assert submission.fee_total == Decimal("20.00")
-    payment = payment_of(submission)
+    payment = submission.payments.first()
     assert payment is not None, "the fee is paid when submitting"
     assert payment.amount_cents == 2000
     assert payment.kassenzeichen.startswith("MRA-")

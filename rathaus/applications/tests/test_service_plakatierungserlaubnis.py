@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from rathaus.applications.models import Submission
 from rathaus.identity.levels import TrustLevel
-from rathaus.payments.selectors import payment_of
 
 from .journey import Journey, pdf_bytes, sign_in
 
@@ -61,7 +60,7 @@ def test_concert_posters_for_two_weeks(client: Client, catalog: None, read_pdf: 
 
     assert submission.department.slug == "ordnungsamt"
     assert submission.fee_total == Decimal("20.00")
-    payment = payment_of(submission)
+    payment = submission.payments.first()
     assert payment is not None
     assert payment.kassenzeichen.startswith("PLK-")
     assert submission.answers["poster_count"] == 20
@@ -82,7 +81,7 @@ def test_election_posters_for_six_weeks_are_free(client: Client, catalog: None) 
     journey.answer("declaration", {"removal": "yes"})
     submission = journey.submit()
     assert submission.fee_total == Decimal("0.00")
-    assert payment_of(submission) is None, "nothing to pay for election posters"
+    assert submission.payments.first() is None, "nothing to pay for election posters"
 
 
 def test_six_weeks_for_an_event_and_business_advertising_stop(client: Client,
