@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from rathaus.catalog.services import LoadedService, publish_service
+from rathaus.catalog.loader import LoadedService
+from rathaus.catalog.services import publish_service
 from rathaus.forms.schema import ServiceDef
 
 from .journey import Journey
