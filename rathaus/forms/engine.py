@@ -312,7 +312,13 @@ class StepForm:
         required = item.required if item.required_if is None else holds(
             item.required_if, known, scope_values
         )
-        bound = BoundField(field=item, type=ftype, name=name, raw=raw, required=required,
+        # Required by an answer further up this page that is not given yet: the label does not
+        # call it optional, since the server may demand it when the step is sent.
+        undecided = item.required_if is not None and any(
+            lookup(ref, known, scope_values) is None
+            for ref in set(condition_fields(item.required_if)) & self.step_ids)
+        bound = BoundField(field=item, type=ftype, name=name, raw=raw,
+                           required=required or undecided,
                            client_condition=self._client_condition(item), scope=prefix,
                            prefill=prefill)
         if prefill is not None and prefill.verified:

@@ -125,6 +125,15 @@ def test_required_if_follows_an_earlier_answer_on_the_same_page() -> None:
     step = bound(DELIVERY, posted(delivery="post", phone=""))
     assert step.errors == []
     assert step.values == {"delivery": "post"}
+    assert not step.fields[1].required, "marked optional once the answer above says so"
+
+
+def test_a_field_required_by_an_answer_not_given_yet_is_not_called_optional() -> None:
+    from django.template.loader import render_to_string
+
+    phone = bound(DELIVERY, None).fields[1]
+    assert phone.required
+    assert "optional" not in render_to_string(phone.template, {"f": phone})
 
 
 def test_a_condition_on_a_field_further_down_the_page_is_refused() -> None:
