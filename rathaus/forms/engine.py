@@ -356,6 +356,7 @@ class StepForm:
                 self.values[item.id] = value
         return bound
 
+
 def _check_not_before(item: FieldDef, value: str, other: FieldDef, earlier: Any) -> None:
     # ISO dates and "HH:MM" times compare as the days and times they are.
     if not isinstance(earlier, str):
