@@ -43,6 +43,7 @@ def render_receipt(*, submission: Submission) -> bytes:
                 "by_phone": submission.channel == FilingChannel.PHONE,
                 "fee_lines": [
                     {**line, "label": line["label"][language[:2]],
+                     "counts_text": line.get("counts", {}).get(language[:2], ""),
                      "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                     for line in submission.fee_lines
                 ],

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
@@ -25,7 +25,7 @@ from rathaus.core import rows
 from rathaus.forms import engine
 from rathaus.forms.fields.builtin import MIME_BY_KIND, sniff_kind
 from rathaus.forms.prefill import verified_answers
-from rathaus.forms.rules import Answers, compute_fees
+from rathaus.forms.rules import Answers, FeeLine, compute_fees
 from rathaus.forms.schema import FieldDef, FormDef, ServiceDef, StepDef
 from rathaus.identity.levels import TrustLevel
 from rathaus.identity.models import Citizen
@@ -185,6 +185,18 @@ _SAVE_IF_UNCHANGED = rows.ConditionalUpdate(
     Draft, ["answers", "completed_steps", "updated_at"], guard="updated_at")
 
 
+def _fee_line(line: FeeLine) -> dict[str, Any]:
+    """Store a fee line, with its calculation in both languages ("3 Tage × 15 m")."""
+    stored: dict[str, Any] = {"label": line.label.model_dump(), "amount": str(line.amount),
+                              "quantity": line.quantity, "total": str(line.total)}
+    if line.counts:
+        stored["counts"] = {}
+        for language in ("de", "en"):
+            with translation.override(language):
+                stored["counts"][language] = line.counts_text
+    return stored
+
+
 def _for_storage(form: FormDef, answers: Answers) -> Answers:
     """Return the answers as the database keeps them: sensitive ones sealed (decision 0021)."""
     return sealed.seal_answers(answers, sealed.sensitive_ids(form))
@@ -333,11 +345,7 @@ def _submit_draft(*, draft_id: str, citizen: Citizen | None, trust_level: TrustL
         department=version.service.department,
         answers=_for_storage(form, answers),
         sensitive_fields=sorted(sealed.sensitive_ids(form)),
-        fee_lines=[
-            {"label": line.label.model_dump(), "amount": str(line.amount),
-             "quantity": line.quantity, "total": str(line.total)}
-            for line in lines
-        ],
+        fee_lines=[_fee_line(line) for line in lines],
         fee_total=total,
         language=draft.language,
         email=str(answers.get(email_field) or "") if email_field else "",

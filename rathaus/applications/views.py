@@ -295,7 +295,7 @@ def _group_action(
     else:
         if not index_text.isdigit() or int(index_text) >= count:
             return None
-        count = max(count - 1, group.repeat.min, 1)
+        count = max(count - 1, group.repeat.min)
         data = _shifted(data, group_id, remove=int(index_text), count=count)
     second = engine.StepForm(form=form, step=step, answers=draft.answers, data=data,
                              files=MultiValueDict(), ctx=ctx, prefills=prefills)

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rathaus.core.sealing import is_sealed
 from rathaus.core.templatetags.rathaus import localized
@@ -25,7 +26,7 @@ from rathaus.forms.schema import FieldDef, FormDef, StepDef, Stop, condition_fie
 from .fields.base import CleanContext, FieldError, FieldType, Raw
 from .fields.registry import field_types
 from .prefill import Prefill, same_value
-from .rules import Answers, holds
+from .rules import Answers, days_between, holds, lookup
 
 
 @dataclass
@@ -111,7 +112,7 @@ class BoundField:
 
     @property
     def can_remove(self) -> bool:
-        return bool(self.field.repeat and self.count > max(self.field.repeat.min, 1))
+        return bool(self.field.repeat and self.count > self.field.repeat.min)
 
 
 @dataclass
@@ -222,7 +223,8 @@ class StepForm:
                 count = len(self.answers.get(group.id) or [])
         else:
             count = len(self.answers.get(group.id) or [])
-        return min(max(count, group.repeat.min, 1), group.repeat.max)
+        # With `min: 0` a citizen may list nothing: no item until "add" is pressed.
+        return min(max(count, group.repeat.min), group.repeat.max)
 
     def bind(self, *, validate: bool) -> bool:
         """Read every field of the step; with validate, clean it and collect errors."""
@@ -233,10 +235,12 @@ class StepForm:
         self.refused = set()
         for item in self.step.fields:
             if item.is_group and item.repeat is not None:
-                # Hidden by an earlier step's answer: neither shown nor asked for.
-                if not self._is_client_side(item) and not self._visible_now(item, known, None):
+                # Hidden by an earlier step's answer: neither shown nor asked for. Hidden by an
+                # answer on this page: shown for browsers without JavaScript, never checked.
+                visible = self._visible_now(item, known, None)
+                if not self._is_client_side(item) and not visible:
                     continue
-                self.fields.append(self._bind_repeat(item, known, validate))
+                self.fields.append(self._bind_repeat(item, known, validate, visible=visible))
             elif item.is_group:
                 bound = BoundField(field=item, type=None, name=item.id,
                                    client_condition=self._client_condition(item))
@@ -258,10 +262,12 @@ class StepForm:
                     self.fields.append(bound_or_none)
         return not self.errors
 
-    def _bind_repeat(self, group: FieldDef, known: dict[str, Any], validate: bool) -> BoundField:
+    def _bind_repeat(self, group: FieldDef, known: dict[str, Any], validate: bool, *,
+                     visible: bool) -> BoundField:
         count = self._group_count(group)
         stored_items: list[dict[str, Any]] = list(self.answers.get(group.id) or [])
-        bound = BoundField(field=group, type=None, name=group.id, count=count)
+        bound = BoundField(field=group, type=None, name=group.id, count=count,
+                           client_condition=self._client_condition(group))
         values: list[dict[str, Any]] = []
         for index in range(count):
             stored = stored_items[index] if index < len(stored_items) else {}
@@ -270,13 +276,15 @@ class StepForm:
             prefix = f"{group.id}-{index}-"
             for child in group.fields or []:
                 child_bound = self._bind_one(child, prefix + child.id, known, scope, validate,
-                                             parent_visible=True, prefix=prefix, stored=stored)
+                                             parent_visible=visible, prefix=prefix,
+                                             stored=stored)
                 if child_bound is not None:
                     children.append(child_bound)
             bound.items.append(GroupItem(index=index, fields=children))
             values.append(scope)
-        known[group.id] = values
-        self.values[group.id] = values
+        if visible:
+            known[group.id] = values
+            self.values[group.id] = values
         return bound
 
     def _bind_one(
@@ -292,7 +300,9 @@ class StepForm:
         stored: Answers | None = None,
     ) -> BoundField | None:
         ftype = field_types[item.type]
-        client_side = self._is_client_side(item)
+        # A group hidden now is shown only because its own condition is decided in the
+        # browser: its fields are shown with it, their answers not kept.
+        client_side = self._is_client_side(item) or not parent_visible
         visible = parent_visible and self._visible_now(item, known, scope_values)
         if not client_side and not visible:
             return None
@@ -302,7 +312,13 @@ class StepForm:
         required = item.required if item.required_if is None else holds(
             item.required_if, known, scope_values
         )
-        bound = BoundField(field=item, type=ftype, name=name, raw=raw, required=required,
+        # Required by an answer further up this page that is not given yet: the label does not
+        # call it optional, since the server may demand it when the step is sent.
+        undecided = item.required_if is not None and any(
+            lookup(ref, known, scope_values) is None
+            for ref in set(condition_fields(item.required_if)) & self.step_ids)
+        bound = BoundField(field=item, type=ftype, name=name, raw=raw,
+                           required=required or undecided,
                            client_condition=self._client_condition(item), scope=prefix,
                            prefill=prefill)
         if prefill is not None and prefill.verified:
@@ -323,6 +339,9 @@ class StepForm:
                 value = ftype.clean(item, raw, self.ctx or CleanContext(today=_today()))
             if ftype.key == "declaration" and not value:
                 value = None
+            if value is not None and item.not_before is not None:
+                _check_not_before(item, value, self.form.field(item.not_before),
+                                  lookup(item.not_before, known, scope_values))
             if value is None and required:
                 raise FieldError(ftype.required_message(item))
         except FieldError as error:
@@ -336,6 +355,23 @@ class StepForm:
             if scope_values is None:
                 self.values[item.id] = value
         return bound
+
+
+def _check_not_before(item: FieldDef, value: str, other: FieldDef, earlier: Any) -> None:
+    # ISO dates and "HH:MM" times compare as the days and times they are.
+    if not isinstance(earlier, str):
+        return
+    if value < earlier:
+        raise FieldError(_("“%(label)s” cannot be before “%(other)s” (%(date)s).") % {
+            "label": localized(item.label), "other": localized(other.label),
+            "date": field_types[other.type].display(other, earlier)})
+    if item.max_days is not None and days_between(earlier, value) > item.max_days:
+        raise FieldError(ngettext(
+            "From “%(other)s” to “%(label)s” can be at most %(days)s day, both counted.",
+            "From “%(other)s” to “%(label)s” can be at most %(days)s days, both counted.",
+            item.max_days) % {"label": localized(item.label), "other": localized(other.label),
+                              "days": item.max_days})
+
 
 def _refused_message(item: FieldDef) -> str:
     return _(

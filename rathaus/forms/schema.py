@@ -27,6 +27,7 @@ from rathaus.identity.levels import TrustLevel
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 IDENT = r"^[a-z][a-z0-9_]*$"
+TIME_OF_DAY = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 RELATIVE_DATE = re.compile(r"^today(?:(?P<sign>[+-])(?P<days>\d+))?$|^\d{4}-\d{2}-\d{2}$")
 
 
@@ -132,6 +133,10 @@ def condition_fields(condition: Condition | None) -> Iterator[str]:
 # --- Fields, steps, form --------------------------------------------------------------------
 
 
+# The field types whose answer is one (or several) of the definition's `options`.
+OPTION_TYPES = {"choice", "select", "multi_choice"}
+
+
 class Option(Strict):
     value: str = Field(pattern=r"^[a-z0-9_-]+$")
     label: Text
@@ -167,6 +172,14 @@ class FieldDef(Strict):
     max: Decimal | None = None
     min_date: str | None = None
     max_date: str | None = None
+    # A field of the same type (date or time) further up, or on an earlier step, this one
+    # must not be before: the last day of a period is never before its first.
+    not_before: str | None = Field(default=None, pattern=IDENT)
+    # With `not_before` on a date: the longest period from that date to this one, both counted.
+    max_days: int | None = Field(default=None, ge=1, le=3660)
+    # The earliest and latest time of day a time field takes, "HH:MM" (24 hours).
+    min_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
+    max_time: str | None = Field(default=None, pattern=TIME_OF_DAY)
     max_length: int | None = Field(default=None, ge=1, le=10000)
     min_length: int | None = Field(default=None, ge=1, le=10000)
     # A regular expression the whole text must match, with the message shown when it does not.
@@ -218,10 +231,14 @@ class FieldDef(Strict):
         else:
             if self.fields is not None or self.repeat is not None:
                 raise ValueError("only a group may have 'fields' or 'repeat'")
-        if self.type in {"choice", "multi_choice"} and not self.options:
+        if self.type in OPTION_TYPES and not self.options:
             raise ValueError(f"a {self.type} field needs 'options'")
-        if self.type not in {"choice", "multi_choice"} and self.options is not None:
-            raise ValueError("only choice and multi_choice fields have 'options'")
+        if self.type not in OPTION_TYPES and self.options is not None:
+            raise ValueError("only choice, select and multi_choice fields have 'options'")
+        if self.options is not None:
+            values = [option.value for option in self.options]
+            if len(set(values)) != len(values):
+                raise ValueError("an option value is given twice")
         if self.type != "info" and self.label is None:
             raise ValueError("a field needs a 'label'")
         if self.type in {"info", "declaration"} and self.text is None:
@@ -260,6 +277,19 @@ class FieldDef(Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from exc
+        if self.not_before is not None and self.type not in {"date", "time"}:
+            raise ValueError("only date and time fields have 'not_before'")
+        if self.max_days is not None and (self.type != "date" or self.not_before is None):
+            raise ValueError("'max_days' needs a date field with 'not_before'")
+        for name in ("min_date", "max_date"):
+            if getattr(self, name) is not None and self.type != "date":
+                raise ValueError(f"only date fields have {name!r}")
+        for name in ("min_time", "max_time"):
+            if getattr(self, name) is not None and self.type != "time":
+                raise ValueError(f"only time fields have {name!r}")
+        if self.min_time is not None and self.max_time is not None and (
+                self.min_time > self.max_time):
+            raise ValueError("'min_time' must not be later than 'max_time'")
         for name in ("min_width_px", "min_height_px"):
             if getattr(self, name) is not None and self.type != "file":
                 raise ValueError(f"only file fields have {name!r}")
@@ -300,13 +330,52 @@ class StepDef(Strict):
     stops: list[Stop] = []
 
 
+class DateRange(Strict):
+    """Two date fields: the first and the last day of a period, both counted."""
+
+    from_: str = Field(alias="from", pattern=IDENT)
+    to: str = Field(pattern=IDENT)
+
+
+class DaysFactor(Strict):
+    """A fee factor: the number of days from one date field to another, both included."""
+
+    days: DateRange
+
+
+class FieldFactor(Strict):
+    """A fee factor: a number field's value or a repeated group's item count, with its unit."""
+
+    field: str = Field(pattern=IDENT)
+    # How the calculation names the count: "15 m", "2 Exemplare"; without it a bare number.
+    unit: Text | None = None
+
+
+FeeFactor = Annotated[str, Field(pattern=IDENT)] | DaysFactor | FieldFactor
+
+
 class FeeItem(Strict):
-    """A fee line: amount, times the value of a number field or the count of a repeated group."""
+    """A fee line: amount, times each factor (a number field, a group's items, days of a range)."""
 
     label: Text
     amount: Decimal = Field(ge=0, decimal_places=2)
-    per: str | None = Field(default=None, pattern=IDENT)
+    # One factor, or several that are multiplied ("per metre and day").
+    per: FeeFactor | list[FeeFactor] | None = None
     when: Condition | None = None
+
+    @field_validator("per")
+    @classmethod
+    def factors_given(cls, value: Any) -> Any:
+        if isinstance(value, list) and not 1 <= len(value) <= 3:
+            raise ValueError("'per' lists one to three factors")
+        return value
+
+    @property
+    def factors(self) -> list[DaysFactor | FieldFactor]:
+        """Return the factors of `per`, a bare field id as a factor without unit."""
+        given = [] if self.per is None else self.per if isinstance(self.per, list) else [self.per]
+        return [FieldFactor(field=factor) if isinstance(factor, str) else factor
+                for factor in given]
 
 
 class FormDef(Strict):
@@ -350,7 +419,9 @@ class FormDef(Strict):
                     f"steps[{index}].id: step id {step.id!r} is used twice or reserved"
                 )
             step_ids.add(step.id)
+        order: dict[str, int] = {}
         for path, field, group in self._located_fields():
+            order.setdefault(field.id, len(order))
             if field.id in seen:
                 raise ValueError(
                     f"{path}.id: field id {field.id!r} is used twice (ids are unique per form)"
@@ -363,10 +434,26 @@ class FormDef(Strict):
                     f"{path}.identity_attribute: not possible inside a repeated group "
                     f"({group.id!r})"
                 )
+            if field.not_before is not None:
+                earlier = seen.get(field.not_before)
+                if earlier is None or earlier.type != field.type or (
+                        order[field.not_before] >= order[field.id]):
+                    raise ValueError(f"{path}.not_before: must name a {field.type} field "
+                                     f"further up, not {field.not_before!r}")
+                if groups.get(field.not_before) is not group:
+                    raise ValueError(f"{path}.not_before: {field.not_before!r} must be in the "
+                                     "same group as this field, or both outside any")
             for key, condition in (("show_if", field.show_if), ("required_if", field.required_if)):
                 for ref in condition_fields(condition):
                     if ref not in seen:
                         raise ValueError(f"{path}.{key}: refers to unknown field {ref!r}")
+                    # Checked as the page is read from the top: an answer further down, or on
+                    # a later step, is not known yet when this field is.
+                    if order[ref] >= order[field.id]:
+                        raise ValueError(
+                            f"{path}.{key}: refers to {ref!r}, which comes after this field; "
+                            "refer to an earlier field of this step or to an earlier step"
+                        )
         for index, step in enumerate(self.steps):
             located = [(f"steps[{index}].skip_if", step.skip_if)] + [
                 (f"steps[{index}].stops[{n}].when", stop.when) for n, stop in enumerate(step.stops)
@@ -389,19 +476,40 @@ class FormDef(Strict):
                     f"({group.id!r})"
                 )
         for index, item in enumerate(self.fees):
-            if item.per is not None:
-                target = seen.get(item.per)
-                if target is None or not (
-                    target.type == "number" or (target.is_group and target.repeatable)
-                ):
-                    raise ValueError(
-                        f"fees[{index}].per: must name a number field or a repeated group, "
-                        f"not {item.per!r}"
-                    )
+            for f_index, factor in enumerate(item.factors):
+                where = f"fees[{index}].per" + (f"[{f_index}]" if isinstance(item.per, list)
+                                                else "")
+                _check_factor(factor, seen, groups, where)
             for ref in condition_fields(item.when):
                 if ref not in seen:
                     raise ValueError(f"fees[{index}].when: refers to unknown field {ref!r}")
         return self
+
+
+def _check_factor(factor: DaysFactor | FieldFactor, seen: dict[str, FieldDef],
+                  groups: dict[str, FieldDef | None], where: str) -> None:
+    """Refuse a fee factor that names no field the answers hold a count or a date in."""
+    if isinstance(factor, FieldFactor):
+        target = seen.get(factor.field)
+        if target is None or not (
+            target.type == "number" or (target.is_group and target.repeatable)
+        ):
+            raise ValueError(f"{where}: must name a number field or a repeated group, "
+                             f"not {factor.field!r}")
+        names = [factor.field]
+    else:
+        names = [factor.days.from_, factor.days.to]
+        for name in names:
+            target = seen.get(name)
+            if target is None or target.type != "date":
+                raise ValueError(f"{where}.days: must name two date fields, not {name!r}")
+        if names[0] == names[1]:
+            raise ValueError(f"{where}.days: 'from' and 'to' must be two fields")
+    for name in names:
+        group = groups.get(name)
+        if group is not None and group.repeatable:
+            raise ValueError(f"{where}: {name!r} is inside a repeated group ({group.id!r}); "
+                             "a fee counts answers given once")
 
 
 PaymentPolicy = Literal["none", "before_submit", "with_notice", "optional"]

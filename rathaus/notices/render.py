@@ -157,8 +157,9 @@ def _sample_answer(field_def: Any, language: str) -> str:
         "iban": "DE89 **** **** **** **30 00",
         "declaration": "confirmed" if english else "bestätigt",
         "file": "nachweis.pdf",
+        "time": "07:30" if english else "07:30 Uhr",
     }
-    if field_def.type == "choice" and field_def.options:
+    if field_def.type in {"choice", "select"} and field_def.options:
         return str(field_def.options[0].label.get_text(language))
     if field_def.type == "date":
         with translation.override(language):

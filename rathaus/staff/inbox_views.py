@@ -583,6 +583,7 @@ def _render_case(request: HttpRequest, case: Case, *, errors: list[ErrorEntry], 
         "sections": summarize(spec.form, sealed.answers_for_staff(request, found), language,
                               verified=verified, checked=checked),
         "fee_lines": [{**line, "label": line["label"].get(language, ""),
+                       "counts_text": line.get("counts", {}).get(language, ""),
                        "amount": Decimal(line["amount"]), "total": Decimal(line["total"])}
                       for line in found.fee_lines],
         "payment": payment,

@@ -54,7 +54,7 @@ def test_permit_for_a_diseased_oak_with_replacement(
     journey.answer("trees", {
         "property_address-street": "Am Mühlbach", "property_address-number": "12",
         "property_address-postcode": "31134", "property_address-city": "Musterstadt",
-        "trees-count": "1", **tree(0, "Stieleiche", "190"), **files(),
+        "trees-count": "1", **tree(0, "stieleiche", "190"), **files(),
     })
     journey.answer("reason", {"reason": "disease",
                               "reason_details": "Brandkrustenpilz am Stammfuß, Krone stirbt ab.",
@@ -75,8 +75,11 @@ def test_permit_for_a_diseased_oak_with_replacement(
 
     assert submission.department.slug == "umwelt"
     assert submission.fee_total == Decimal("40.00")
+    assert submission.payments.first() is None, "the fee comes with the permit's notice"
     answers = submission.answers
     assert answers["trees"][0]["circumference_cm"] == 190
+    assert answers["trees"][0]["species"] == "stieleiche"
+    assert "species_other" not in answers["trees"][0]
     assert answers["reason"] == "disease"
     assert "felled_on" not in answers
     assert "building_permit_number" not in answers
@@ -100,12 +103,29 @@ def test_an_emergency_felling_needs_its_date_and_a_thin_trunk_is_refused(
                                "felled_on": timezone.localdate().isoformat()})
     address = {"property_address-street": "Am Mühlbach", "property_address-number": "12",
                "property_address-postcode": "31134", "property_address-city": "Musterstadt"}
-    response = journey.post({**address, "trees-count": "1", **tree(0, "Birke", "60")})
+    response = journey.post({**address, "trees-count": "1", **tree(0, "other", "60"),
+                             "trees-0-species_other": ""})
     assert response.status_code == 200
     body = response.content.decode()
+    assert 'href="#trees-0-species_other"' in body, "another species is named"
     assert 'href="#trees-0-circumference_cm"' in body
     assert "mindestens 80" in body
-    assert 'value="Birke"' in body, "what was typed is kept"
+    assert '<option value="other" selected>Eine andere Baumart</option>' in body, "kept"
+    assert '<label class="kern-label" for="trees-0-species">Baumart' in body
+    response = journey.post({**address, "trees-count": "1", **tree(0, "pine-ish", "120")})
+    body = response.content.decode()
+    assert "Wählen Sie eine der Möglichkeiten für „Baumart“ aus." in body, "a forged value"
+    assert 'href="#trees-0-species"' in body
+    journey.answer("trees", {**address, "trees-count": "1", **tree(0, "other", "120"),
+                             "trees-0-species_other": "Blutbuche", **files()})
+    journey.answer("reason", {"reason": "danger", "reason_details": "Sturmschaden, Stamm gerissen.",
+                              "replacement": "undecided", "truthful": "yes"})
+    check = journey.check_page()
+    assert "Eine andere Baumart" in check
+    assert "Blutbuche" in check
+    submission = journey.submit()
+    assert submission.answers["trees"][0]["species_other"] == "Blutbuche"
+    assert submission.fee_total == Decimal("0.00"), "reporting an emergency felling is free"
 
 
 def test_a_tree_below_the_protected_size_needs_no_permit(client: Client, catalog: None) -> None:

@@ -35,7 +35,7 @@ def test_local_elections_with_run_off_sent_abroad(client: Client, catalog: None,
                                 "delivery_address-street": "Hauptstraße",
                                 "abroad_street": "12 rue de la République",
                                 "abroad_postcode_city": "69002 Lyon",
-                                "abroad_country": "Frankreich",
+                                "abroad_country": "fr",
                                 "delivery_care_of": "Résidence Bellecour, app. 31"})
     journey.answer("declaration", {"truthful": "yes"})
 
@@ -54,13 +54,15 @@ def test_local_elections_with_run_off_sent_abroad(client: Client, catalog: None,
     assert answers["election"] == "kommunal"
     assert answers["runoff_too"] is True
     assert answers["voter_birth_date"] == "2003-04-30"
-    assert answers["abroad_country"] == "Frankreich"
+    assert answers["abroad_country"] == "fr", "chosen from the list of countries"
+    assert "abroad_country_other" not in answers
     assert "delivery_address" not in answers, "the German delivery address was not asked"
 
     text = read_pdf(journey.receipt(submission))
     assert submission.reference in text
     assert "Clara Neumann" in text
     assert "12 rue de la République" in text
+    assert "Frankreich" in text, "the country by its name, not its code"
     assert mail.outbox[0].to == ["clara.neumann@example.org"]
 
 

@@ -89,13 +89,13 @@ def test_without_alcohol_no_documents_and_a_bad_time_is_explained(client: Client
     journey = Journey(client, SLUG).start()
     journey.answer("sale", {"sells_for_money": "yes"})
     journey.answer("event", EVENT)
-    response = journey.post({"sale_days-count": "1", **day(0, in_days(10), "14.00", "18:00"),
+    response = journey.post({"sale_days-count": "1", **day(0, in_days(10), "14 Uhr", "18:00"),
                              "short_notice": "yes", "short_notice_reason": ""})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Geben Sie die Uhrzeit mit Doppelpunkt an, zum Beispiel 14:00." in body
+    assert "Geben Sie „Verkauf ab (Uhrzeit)“ als Uhrzeit wie 07:30 an." in body
     assert 'href="#short_notice_reason"' in body
-    assert 'value="14.00"' in body, "what was typed is kept"
+    assert 'value="14 Uhr"' in body, "what was typed is kept"
     journey.answer("dates", {"sale_days-count": "1", **day(0, in_days(10), "14:00", "18:00"),
                              "short_notice": "yes",
                              "short_notice_reason": "Der Termin wurde erst gestern festgelegt."})

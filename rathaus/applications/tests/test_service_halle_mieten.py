@@ -28,10 +28,13 @@ TENANT = {
 }
 
 
+def day(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).strftime("%d.%m.%Y")
+
+
 def booking(**extra: str) -> dict[str, str]:
-    day = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
-    return {"hall": "buergerhaus-saal", "event_date": day, "rental_days": "2",
-            "time_from": "18:00", "time_until": "01:00", "setup_day_before": "yes", **extra}
+    return {"hall": "buergerhaus-saal", "event_date": day(60), "event_last_day": day(61),
+            "time_from": "18:00", "time_until": "1:00", "setup_day_before": "yes", **extra}
 
 
 def start(client: Client) -> Journey:
@@ -57,7 +60,8 @@ def test_club_rents_the_main_hall_for_two_days(client: Client, catalog: None, re
 
     check = journey.check_page()
     assert "Bürgerhaus Nordstadt, großer Saal (je Tag)" in check
-    assert "360,00 €" in check, "two days of the main hall"
+    assert "2 Tage × 180,00 €" in check, "two days of the main hall, from the dates"
+    assert "360,00 €" in check
     assert "Küche" in check
     assert "Aufbau am Vortag" in check
     assert "Endreinigung" in check
@@ -70,8 +74,10 @@ def test_club_rents_the_main_hall_for_two_days(client: Client, catalog: None, re
     assert submission.department.slug == "liegenschaften"
     assert submission.fee_total == Decimal("550.00")
     answers = submission.answers
-    assert answers["rental_days"] == 2
-    assert answers["time_until"] == "01:00"
+    assert answers["event_last_day"] == (timezone.localdate()
+                                         + datetime.timedelta(days=61)).isoformat()
+    assert "rental_days" not in answers
+    assert answers["time_until"] == "01:00", "typed as 1:00"
     assert answers["equipment"] == ["sound", "tables"]
     assert answers["non_profit"] is True
 
@@ -79,18 +85,23 @@ def test_club_rents_the_main_hall_for_two_days(client: Client, catalog: None, re
     assert submission.reference in text
     assert "TSV Musterstadt e. V." in text
     assert "550,00" in text
+    assert "01:00 Uhr" in text
+    assert "2 Tage" in text
+    assert submission.payments.first() is None, "the rent is charged with the contract"
     assert mail.outbox[0].to == ["jana.becker@example.org"]
 
 
 def test_public_event_needs_a_description_and_times_are_checked(client: Client,
                                                                 catalog: None) -> None:
     journey = start(client)
-    response = journey.post(booking(time_from="18.00"))
+    response = journey.post(booking(time_from="7:00", event_last_day=day(66)))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "zum Beispiel 18:00" in body
-    assert 'value="18.00"' in body, "what was typed is kept"
-    journey.answer("booking", booking(hall="olympiahalle", rental_days="1",
+    assert "„Beginn (Uhrzeit)“ muss 08:00 Uhr oder später sein." in body
+    assert ("Von „Erster Tag der Veranstaltung“ bis „Letzter Tag der Veranstaltung“ sind "
+            "höchstens 5 Tage möglich, beide mitgezählt.") in body
+    assert 'value="7:00"' in body, "what was typed is kept"
+    journey.answer("booking", booking(hall="olympiahalle", event_last_day=day(60),
                                       setup_day_before="no"))
 
     response = journey.post({"purpose": "public_event", "expected_persons": "600",

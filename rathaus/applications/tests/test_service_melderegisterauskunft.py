@@ -54,6 +54,7 @@ def test_commercial_request_for_two_people(client: Client, catalog: None, read_p
                                    "truthful": "yes"})
 
     check = journey.check_page()
+    assert "Überweisung" in check, "the way to pay is shown before submitting"
     assert "Inkasso Nord GmbH" in check
     assert "Kevin Albrecht" in check
     assert "Bergstraße 3, 31134 Musterstadt" in check
@@ -65,6 +66,11 @@ def test_commercial_request_for_two_people(client: Client, catalog: None, read_p
 
     assert submission.department.slug == "buergerbuero"
     assert submission.fee_total == Decimal("20.00")
+    payment = submission.payments.first()
+    assert payment is not None, "the fee is paid when submitting"
+    assert payment.amount_cents == 2000
+    assert payment.kassenzeichen.startswith("MRA-")
+    assert payment.booking_reference == "122020.431100"
     answers = submission.answers
     assert answers["requester_kind"] == "commercial"
     assert [p["person_name"]["family_name"] for p in answers["persons"]] == ["Albrecht", "Kaiser"]

@@ -60,6 +60,9 @@ def test_concert_posters_for_two_weeks(client: Client, catalog: None, read_pdf: 
 
     assert submission.department.slug == "ordnungsamt"
     assert submission.fee_total == Decimal("20.00")
+    payment = submission.payments.first()
+    assert payment is not None
+    assert payment.kassenzeichen.startswith("PLK-")
     assert submission.answers["poster_count"] == 20
     assert submission.answers["weeks"] == "2"
     assert submission.attachments.get().field_id == "poster_sample"
@@ -78,6 +81,7 @@ def test_election_posters_for_six_weeks_are_free(client: Client, catalog: None) 
     journey.answer("declaration", {"removal": "yes"})
     submission = journey.submit()
     assert submission.fee_total == Decimal("0.00")
+    assert submission.payments.first() is None, "nothing to pay for election posters"
 
 
 def test_six_weeks_for_an_event_and_business_advertising_stop(client: Client,

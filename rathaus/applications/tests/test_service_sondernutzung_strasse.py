@@ -51,8 +51,7 @@ def test_scaffolding_on_the_pavement_for_thirty_days(
     journey.answer("place", {**LOCATION, "surface": ["pavement"], "area_m2": "9",
                              "area_class": "up_to_10", "pavement_left_cm": "180",
                              "site_plan": sketch()})
-    journey.answer("period", {"date_from": in_days(14), "date_until": in_days(43),
-                              "days": "30"})
+    journey.answer("period", {"date_from": in_days(14), "date_until": in_days(43)})
     journey.answer("applicant", APPLICANT)
     journey.answer("declaration", {"obligations": "yes"})
     assert 'name="container_size"' not in page
@@ -60,6 +59,7 @@ def test_scaffolding_on_the_pavement_for_thirty_days(
     check = journey.check_page()
     assert "Gerüstbau Nord GmbH" in check
     assert "skizze.png" in check
+    assert "30 Tage × 1,00 €" in check, "the days counted from the dates"
     assert "55,00 €" in check, "25 € + 30 days × 1 €"
     with django_capture_on_commit_callbacks(execute=True):
         submission = journey.submit()
@@ -92,7 +92,10 @@ def test_a_skip_on_the_parking_lane_needs_a_sketch(client: Client, catalog: None
     assert 'href="#pavement_left_cm"' not in body, "only asked when the pavement is used"
     assert 'value="8"' in body, "what was typed is kept"
     journey.answer("place", {**place, "site_plan": sketch()})
-    journey.answer("period", {"date_from": in_days(7), "date_until": in_days(9), "days": "3"})
+    response = journey.post({"date_from": in_days(9), "date_until": in_days(7)})
+    assert response.status_code == 200
+    assert "„Bis“ darf nicht vor „Von“" in response.content.decode()
+    journey.answer("period", {"date_from": in_days(7), "date_until": in_days(9)})
     journey.answer("applicant", {**APPLICANT, "applicant_role": "company",
                                  "company_name": "Container Weber"})
     journey.answer("declaration", {"obligations": "yes"})

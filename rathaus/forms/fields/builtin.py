@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.utils import formats
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -225,6 +225,48 @@ class DateField(FieldType):
         return format_date(datetime.date.fromisoformat(value)) if value else ""
 
 
+TIME = re.compile(r"^(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)$")
+
+
+def parse_time(raw: str) -> str | None:
+    """Read a time of day as typed ("7:30", "07.30", "07:30 Uhr") as HH:MM, or None."""
+    text = raw.strip()
+    if text.lower().endswith("uhr"):
+        text = text[:-3].strip()
+    found = TIME.match(text)
+    if found is None:
+        return None
+    return f"{int(found['hour']):02d}:{found['minute']}"
+
+
+@register
+class TimeField(FieldType):
+    """A time of day, 24-hour clock, stored as "HH:MM"."""
+
+    key = "time"
+    template = "forms/fields/time.html"
+
+    def clean(self, field: FieldDef, raw: Raw, ctx: CleanContext) -> Value:
+        label = localized(field.label)
+        value = parse_time(raw)
+        if value is None:
+            raise FieldError(_("Enter “%(label)s” as a time like 07:30.") % {"label": label})
+        # "HH:MM" strings compare as the times they are.
+        if field.min_time is not None and value < field.min_time:
+            raise FieldError(_("“%(label)s” must be %(time)s or later.")
+                             % {"label": label, "time": self.display(field, field.min_time)})
+        if field.max_time is not None and value > field.max_time:
+            raise FieldError(_("“%(label)s” must be %(time)s or earlier.")
+                             % {"label": label, "time": self.display(field, field.max_time)})
+        return value
+
+    def display(self, field: FieldDef, value: Value, language: str | None = None) -> str:
+        if not value:
+            return ""
+        # As a clerk reads it: "07:30 Uhr" in German, "07:30" in English.
+        return pgettext("time of day", "%(time)s") % {"time": value}
+
+
 class _OptionsMixin:
     def option_values(self, field: FieldDef) -> list[str]:
         return [option.value for option in field.options or []]
@@ -255,6 +297,17 @@ class ChoiceField(_OptionsMixin, FieldType):
 
     def input_id(self, name: str) -> str:
         return f"{name}-0"
+
+
+@register
+class SelectField(ChoiceField):
+    """One of many options as a drop-down list: the options of a choice, a <select> to show."""
+
+    key = "select"
+    template = "forms/fields/select.html"
+
+    def input_id(self, name: str) -> str:
+        return name
 
 
 @register

@@ -323,3 +323,70 @@ def test_prune_is_idempotent_and_only_removes(answers: dict[str, Any]) -> None:
         assert len(once["pets"]) == len(answers["pets"])
         for kept, original in zip(once["pets"], answers["pets"], strict=True):
             assert kept.items() <= original.items()
+
+
+PARKING = FormDef.model_validate({
+    "steps": [{"id": "zone", "title": text("Zone"), "fields": [
+        {"id": "length_m", "type": "number", "label": text("Length"), "min": 5},
+        {"id": "copies", "type": "number", "label": text("Copies"), "min": 0},
+        {"id": "date_from", "type": "date", "label": text("From")},
+        {"id": "date_until", "type": "date", "label": text("Until")},
+    ]}],
+    "fees": [
+        {"label": text("Order"), "amount": "30.00"},
+        {"label": text("Per day"), "amount": "25.00",
+         "per": {"days": {"from": "date_from", "to": "date_until"}}},
+        {"label": text("Per metre and day"), "amount": "0.35",
+         "per": [{"field": "length_m", "unit": {"de": "m", "en": "m"}},
+                 {"days": {"from": "date_from", "to": "date_until"}}]},
+        {"label": text("Copies per day"), "amount": "1.50",
+         "per": ["copies", {"days": {"from": "date_from", "to": "date_until"}}]},
+    ],
+})
+
+
+def test_a_fee_by_days_counts_both_the_first_and_the_last_day() -> None:
+    answers = {"length_m": 15, "copies": 0, "date_from": "2026-12-30",
+               "date_until": "2027-01-01"}
+    lines, total = compute_fees(PARKING, answers)
+    assert [(line.label.en, line.quantity, line.total) for line in lines] == [
+        ("Order", 1, Decimal("30.00")),
+        ("Per day", 3, Decimal("75.00")),
+        ("Per metre and day", 45, Decimal("15.75")),
+    ], "no copies: that line is left out"
+    assert total == Decimal("120.75")
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert [line.counts_text for line in lines] == ["1", "3 Tage", "15 m × 3 Tage"]
+    with translation.override("en"):
+        assert lines[1].counts_text == "3 days"
+
+
+def test_a_fee_multiplies_two_numbers() -> None:
+    answers = {"length_m": 10, "copies": 2, "date_from": "2026-12-30", "date_until": "2026-12-30"}
+    lines, total = compute_fees(PARKING, answers)
+    assert [(line.quantity, line.total) for line in lines] == [
+        (1, Decimal("30.00")), (1, Decimal("25.00")), (10, Decimal("3.50")), (2, Decimal("3.00"))]
+    assert total == Decimal("61.50")
+
+
+def test_a_period_ending_before_it_starts_counts_no_days() -> None:
+    answers = {"length_m": 10, "copies": 0, "date_from": "2026-12-30", "date_until": "2026-12-29"}
+    lines, total = compute_fees(PARKING, answers)
+    assert [line.label.en for line in lines] == ["Order"]
+    assert total == Decimal("30.00")
+
+
+@pytest.mark.parametrize(("per", "message"), [
+    ({"days": {"from": "date_from", "to": "length_m"}}, "must name two date fields"),
+    ({"days": {"from": "date_from", "to": "date_from"}}, "must be two fields"),
+    (["length_m", "date_from"], r"per\[1\]: must name a number field"),
+    ({"field": "nowhere"}, "must name a number field or a repeated group, not 'nowhere'"),
+    ([], "one to three factors"),
+])
+def test_fee_factors_must_name_fields_that_count(per: Any, message: str) -> None:
+    data = PARKING.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data["fees"] = [{"label": text("Fee"), "amount": "1.00", "per": per}]
+    with pytest.raises(ValueError, match=message):
+        FormDef.model_validate(data)

@@ -201,3 +201,93 @@ def test_the_type_error_names_the_formats_as_a_sentence_does() -> None:
     two = FieldDef.model_validate({"id": "doc", "type": "file", "accept": ["jpeg", "png"],
                                    "label": {"de": "Nachweis", "en": "Proof"}})
     assert FileField().kinds_text(two) == "JPG or PNG"
+
+
+def time_field(**extra: object) -> FieldDef:
+    return FieldDef.model_validate(
+        {"id": "starts", "type": "time", "label": {"de": "Beginn", "en": "Start"}, **extra}
+    )
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("07:30", "07:30"), ("7:30", "07:30"),
+                                               ("7.30", "07:30"), ("07:30 Uhr", "07:30"),
+                                               ("23:59", "23:59"), ("0:00", "00:00")])
+def test_a_time_is_read_as_typed_and_kept_as_hh_mm(typed: str, stored: str) -> None:
+    assert field_types["time"].clean(time_field(), typed, CTX) == stored
+
+
+@pytest.mark.parametrize("typed", ["7", "24:00", "7:60", "7:5", "7 am", "half past seven"])
+def test_what_is_not_a_time_of_day_is_refused_with_an_example(typed: str) -> None:
+    with pytest.raises(FieldError, match="Enter “Start” as a time like 07:30"):
+        field_types["time"].clean(time_field(), typed, CTX)
+    with translation.override("de"), pytest.raises(
+            FieldError, match="Geben Sie „Beginn“ als Uhrzeit wie 07:30 an"):
+        field_types["time"].clean(time_field(), typed, CTX)
+
+
+def test_a_time_outside_its_bounds_is_refused_and_shown_with_uhr_in_german() -> None:
+    field = time_field(min_time="06:00", max_time="22:00")
+    assert field_types["time"].clean(field, "06:00", CTX) == "06:00"
+    with pytest.raises(FieldError, match="“Start” must be 06:00 or later"):
+        field_types["time"].clean(field, "5:59", CTX)
+    with translation.override("de"), pytest.raises(
+            FieldError, match="„Beginn“ muss 22:00 Uhr oder früher sein"):
+        field_types["time"].clean(field, "22:01", CTX)
+    assert field_types["time"].display(field, "07:30") == "07:30"
+    with translation.override("de"):
+        assert field_types["time"].display(field, "07:30") == "07:30 Uhr"
+
+
+def test_time_bounds_are_checked_when_the_definition_loads() -> None:
+    with pytest.raises(ValueError, match="'min_time' must not be later than 'max_time'"):
+        time_field(min_time="22:00", max_time="06:00")
+    with pytest.raises(ValueError, match="String should match pattern"):
+        time_field(min_time="6:00")
+    with pytest.raises(ValueError, match="only time fields have 'min_time'"):
+        FieldDef.model_validate({"id": "born", "type": "date", "min_time": "06:00",
+                                 "label": {"de": "Geburtsdatum", "en": "Date of birth"}})
+
+
+SPECIES = [{"value": value, "label": {"de": de, "en": en}} for value, de, en in [
+    ("oak", "Eiche", "Oak"), ("beech", "Buche", "Beech"), ("lime", "Linde", "Lime")]]
+
+
+def select_field(**extra: object) -> FieldDef:
+    return FieldDef.model_validate({"id": "species", "type": "select",
+                                    "label": {"de": "Baumart", "en": "Species"},
+                                    "options": SPECIES, **extra})
+
+
+def test_a_select_takes_only_one_of_its_options_and_shows_its_label() -> None:
+    field = select_field()
+    assert field_types["select"].clean(field, "beech", CTX) == "beech"
+    with pytest.raises(FieldError, match="Select one of the options for “Species”"):
+        field_types["select"].clean(field, "pine", CTX)
+    assert field_types["select"].display(field, "beech", "de") == "Buche"
+    assert field_types["select"].required_message(field) == "Select an answer for “Species”."
+    with pytest.raises(ValueError, match="a select field needs 'options'"):
+        FieldDef.model_validate({"id": "x", "type": "select", "label": {"de": "X", "en": "X"}})
+
+
+def test_a_select_is_a_labelled_drop_down_that_starts_with_please_choose() -> None:
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from rathaus.forms import engine
+    from rathaus.forms.schema import FormDef
+
+    form = FormDef.model_validate({"steps": [{"id": "tree", "title": {"de": "B", "en": "T"},
+                                              "fields": [select_field(
+                                                  help={"de": "H", "en": "Look at the leaves."}
+                                              ).model_dump(mode="json", exclude_unset=True)]}]})
+    step = engine.StepForm(form=form, step=form.steps[0], answers={},
+                           data=QueryDict("species=pine"))
+    assert not step.bind(validate=True)
+    html = render_to_string(step.fields[0].template, {"f": step.fields[0]})
+    assert '<label class="kern-label" for="species">Species' in html
+    assert '<select class="kern-form-input__select kern-form-input__select--error" id="species"' \
+        in html
+    assert 'aria-describedby="species-hint species-error"' in html
+    assert '<option value="">Please choose</option>' in html, "first, the answer kept wrong"
+    assert '<option value="lime">Lime</option>' in html
+    assert "Select one of the options for “Species”." in html

@@ -83,3 +83,29 @@ def test_a_wrong_fee_filter_is_named_never_a_500(catalog: None, registrar: User)
     response = clerk.get(URL, {"fee": "<script>"})
     assert response.status_code == 400
     assert "Select a valid choice" in text(response)
+
+
+def test_the_clerk_reads_how_a_fee_by_metres_and_days_was_calculated(catalog: None) -> None:
+    from rathaus.applications.tests.journey import Journey
+    from rathaus.applications.tests.test_service_halteverbot_umzug import (
+        APPLICANT,
+        PLACE,
+        german,
+    )
+
+    journey = Journey(Client(), "halteverbot-umzug", language="en").start()
+    journey.answer("place", PLACE)
+    journey.answer("time", {"date_from": german(20), "date_until": german(22),
+                            "time_from": "07:00", "time_until": "18:00"})
+    journey.answer("signs", {"signs_by": "company", "sign_company": "Umzüge Krause",
+                             "sign_company_phone": "05121 777888"})
+    journey.answer("applicant", APPLICANT)
+    journey.answer("declaration", {"obligations": "yes"})
+    submission = journey.submit()
+    clerk = Client()
+    sign_in_verified(clerk, staff_user("ordnung", clerk_of=("ordnungsamt",)))
+
+    page = text(clerk.get(f"/en/staff/submissions/{submission.reference}/"))
+    assert "No-parking zone per metre and day 15 m × 3 days × 0.60 € 27.00 €" in page
+    assert "Daily from 07:00" in page
+    assert "57.00 €" in page
