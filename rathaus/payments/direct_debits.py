@@ -2,11 +2,13 @@
 
 Due are the open payments whose method is direct debit and that no export holds yet. The
 mandate is the application's: the account (holder, IBAN, BIC) of its ``iban`` field, which
-the citizen can only give by agreeing to the mandate; its reference is the application's
-reference (unique, in the SEPA identifier set, the same for every collection of that mandate)
-and it was signed the day the application was submitted. A mandate's first collection is sent
-as FRST, every later one as RCUR. An exported payment is stored with its export's message id
-(a unique payment column), so it is never exported twice.
+the citizen can only give by agreeing to the mandate; its reference is the creditor's mandate
+prefix and the application's reference ("RH-7K2M-Q9XD": unique under the town's creditor
+identifier beside the references of its other procedures, in the SEPA identifier set, at most
+35 characters), kept as first exported for every later collection of that mandate; it was
+signed the day the citizen submitted the application, in the town's time (decision 0036).
+A mandate's first collection is sent as FRST, every later one as RCUR. An exported payment is
+stored with its export's message id (a unique payment column), so it is never exported twice.
 """
 
 from __future__ import annotations
@@ -61,9 +63,24 @@ def mandate_of(payment: Payment) -> Mandate | None:
         value = submission.answers.get(field.id) if field.type == "iban" else None
         if isinstance(value, dict) and value.get("mandate") is True and value.get("iban"):
             return Mandate(holder=str(value.get("holder", "")), iban=str(value["iban"]),
-                           bic=str(value.get("bic", "")), reference=submission.reference,
+                           bic=str(value.get("bic", "")), reference=mandate_reference(payment),
                            signed=timezone.localtime(submission.submitted_at).date())
     return None
+
+
+def mandate_reference(payment: Payment) -> str:
+    """The reference of the mandate the application behind ``payment`` gave.
+
+    Once a collection went to the bank under a reference, that reference stays the mandate's
+    (a changed reference is a mandate amendment the debtor's bank must be told of).
+    """
+    assert payment.submission is not None
+    used = (DirectDebitCollection.objects.filter(payment__submission=payment.submission)
+            .order_by("pk").values_list("mandate_reference", flat=True).first())
+    if used:
+        return str(used)
+    prefix = str(settings.RATHAUS_CREDITOR.get("mandate_prefix", "RH")).strip("- ")
+    return f"{prefix}-{payment.submission.reference}" if prefix else payment.submission.reference
 
 
 def _due_payments() -> list[Payment]:

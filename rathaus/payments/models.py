@@ -216,6 +216,7 @@ class LineStatus(models.TextChoices):
     OPEN = "open", _("open")  # partial, overpaid, unmatched: for the cash office
     ASSIGNED = "assigned", _("assigned by hand")
     DISMISSED = "dismissed", _("dismissed")
+    RETURNED = "returned", _("returned direct debit")  # took back a collection of ours
     IGNORED = "ignored", _("set aside")  # a debit, a return, not booked yet
 
 

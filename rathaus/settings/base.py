@@ -452,4 +452,7 @@ RATHAUS_CREDITOR = {
     or RATHAUS_PAYEE["bic"],
     "id": os.environ.get("RATHAUS_CREDITOR_ID", "").replace(" ", "").upper()
     or RATHAUS_TOWN["sepa_creditor_id"],
+    # Leads the mandate references Rathaus gives, so that they stay unique beside those the
+    # town's other procedures give under the same creditor identifier (decision 0036).
+    "mandate_prefix": os.environ.get("RATHAUS_CREDITOR_MANDATE_PREFIX", "RH").strip(),
 }

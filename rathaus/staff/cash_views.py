@@ -30,7 +30,7 @@ from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core.access import verified_required
 from rathaus.payments import direct_debits, selectors, services, statements
-from rathaus.payments.camt import StatementError
+from rathaus.payments.camt import StatementError, return_reason_text
 from rathaus.payments.models import (
     DirectDebitExport,
     LineStatus,
@@ -176,7 +176,10 @@ def payment_context(found: Payment, refund_form: RefundForm | None = None) -> di
         "refundable": money(refundable), "refunded": money(refunded) if refunded else "",
         "refunds": list(found.refunds.select_related("requested_by")),
         "provider": selectors.provider_label(attempt.provider) if attempt else "",
-        "events": selectors.events_of(found),
+        "events": (events := selectors.events_of(found)),
+        "returns": [(event.created_at, money(event.amount_cents or 0),
+                     return_reason_text(event.raw.get("return_reason", "")))
+                    for event in events if services.is_return(event)],
         "lines": list(found.statement_lines.select_related("statement")
                       .order_by("booking_date", "pk")),
         "attempts": list(found.attempts.order_by("created_at", "pk")),
@@ -381,6 +384,7 @@ OUTCOME_LABELS = {
     "partial": gettext_lazy("partial payment"),
     "overpaid": gettext_lazy("paid too much"),
     "unmatched": gettext_lazy("unmatched or foreign"),
+    "returned": gettext_lazy("returned direct debit"),
     "ignored": gettext_lazy("set aside (debit, return, not booked)"),
 }
 
@@ -418,7 +422,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     except StatementError as error:
         messages.error(request, str(error))
         return redirect("staff:cash_statement", pk=upload_row.pk)
-    if done.booked == 0 and done.left_open == 0 and done.ignored == 0:
+    if done.booked == 0 and done.left_open == 0 and done.ignored == 0 and done.returned == 0:
         messages.info(request, _("Every entry of this statement was imported before; "
                                  "nothing changed."))
     else:
@@ -432,13 +436,18 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                                 done.ignored) % {"n": done.ignored},
             "known": ngettext("%(n)s imported before", "%(n)s imported before",
                               done.known) % {"n": done.known}})
+        if done.returned:
+            messages.warning(request, ngettext(
+                "%(n)s returned direct debit: its payment is due again.",
+                "%(n)s returned direct debits: their payments are due again.",
+                done.returned) % {"n": done.returned})
     return redirect("staff:cash_statement", pk=upload_row.pk)
 
 
 # -- Open statement lines --------------------------------------------------------------------
 
 LINE_FILTERS = (LineStatus.OPEN, LineStatus.ASSIGNED, LineStatus.DISMISSED,
-                LineStatus.BOOKED, LineStatus.IGNORED)
+                LineStatus.BOOKED, LineStatus.RETURNED, LineStatus.IGNORED)
 
 
 def _lines_context(request: HttpRequest, status: str,
