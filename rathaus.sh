@@ -125,7 +125,8 @@ cmd_start() {
   "$PY" manage.py db_worker --queue-name default &
   local worker=$!
   # Housekeeping: appointments every minute (lapsed holds and offers, draws, reminders), expired
-  # drafts, sign-ins, audit events, cases past their retention, lapsed deadlines of requests
+  # drafts, sign-ins, audit events, cases and bank statement files past their retention,
+  # lapsed deadlines of requests
   # to applicants and notices not retrieved within ten days (flagged for the post) every hour,
   # and the case counts' rows folded; production runs them from cron or systemd timers
   # (docs/configuration.md).
@@ -133,6 +134,7 @@ cmd_start() {
       "$PY" manage.py appointment_housekeeping -v0 >/dev/null
       [ $((n % 60)) -eq 0 ] && "$PY" manage.py purge_drafts && "$PY" manage.py purge_sign_ins -v0 \
         && "$PY" manage.py purge_audit_log -v0 && "$PY" manage.py purge_cases -v0 \
+        && "$PY" manage.py purge_statement_files -v0 \
         && "$PY" manage.py case_reminders -v0 >/dev/null \
         && "$PY" manage.py notice_deliveries -v0 \
         && "$PY" manage.py compact_case_counts -v0 && "$PY" manage.py clearsessions

@@ -400,3 +400,32 @@ def dismiss_line(*, line_id: int, note: str, actor: User,
                object_type="payments.statementline", object_id=str(line.pk),
                message=note[:500])
     return line
+
+
+# -- Retention -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What the retention of statement files did."""
+
+    emptied: int  # applied imports whose file was deleted (their lines stay)
+    deleted: int  # uploads never applied, deleted whole
+
+
+def purge_statement_files(*, now: dt.datetime | None = None) -> Purged:
+    """Delete the files of statements applied longer ago than the retention, and old uploads.
+
+    The lines of an applied statement are the cash office's booking record and stay; the file
+    holds the whole account's day and goes. An upload nobody applied stored no line: it goes
+    whole. Idempotent: a second run finds nothing.
+    """
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=int(settings.RATHAUS_CASH_STATEMENT_FILE_DAYS))
+    with transaction.atomic():
+        emptied = StatementImport.objects.filter(
+            applied_at__lt=before, file_deleted_at__isnull=True).update(
+            data=b"", file_deleted_at=now)
+        deleted, _counts = StatementImport.objects.filter(
+            applied_at__isnull=True, uploaded_at__lt=before).delete()
+    return Purged(emptied=emptied, deleted=deleted)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
@@ -393,7 +394,8 @@ OUTCOME_LABELS = {
 def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """What the statement does (or did): each entry with its reconciliation and the reason."""
     upload_row = _upload_or_404(pk)
-    shown = statements.preview(upload_row)
+    # Once the file is deleted (retention, decision 0036) only its stored lines remain.
+    shown = statements.preview(upload_row) if upload_row.file_deleted_at is None else None
     labels = {key: str(label) for key, label in OUTCOME_LABELS.items()}
     stored = []
     if upload_row.applied_at is not None:
@@ -403,9 +405,10 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/cash/statement.html", {
         "upload": upload_row, "preview": shown, "stored": stored,
         "rows": [(row, labels[row.result.outcome.value],
-                  money(row.result.entry.amount_cents)) for row in shown.rows],
+                  money(row.result.entry.amount_cents)) for row in shown.rows] if shown else [],
         "summary": [(labels[outcome], outcome, shown.count(outcome))
-                    for outcome in OUTCOME_LABELS],
+                    for outcome in OUTCOME_LABELS] if shown else [],
+        "file_days": settings.RATHAUS_CASH_STATEMENT_FILE_DAYS,
     })
 
 
