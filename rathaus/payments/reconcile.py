@@ -126,7 +126,8 @@ def _match_one(entry: Entry, find: Callable[[str], Open | None], pattern: re.Pat
             "Money paid out from the account, not a payment received."))
     if not candidates:
         return Result(Outcome.UNMATCHED, entry, key, gettext(
-            "No Kassenzeichen in the remittance text; find the payer by name and account."))
+            "No Kassenzeichen of a payment due in the remittance text; find the payer by name and "
+            "account."))
     found = [(kassenzeichen, payment) for kassenzeichen in candidates
              if (payment := find(kassenzeichen)) is not None]
     if not found:
@@ -172,4 +173,4 @@ def _money(cents: int) -> str:
     euros, rest = divmod(cents, 100)
     if (get_language() or "").startswith("de"):
         return f"{euros:,}".replace(",", ".") + f",{rest:02d} €"
-    return f"€{euros:,}.{rest:02d}"
+    return f"{euros:,}.{rest:02d} €"  # as the portal's English pages write amounts

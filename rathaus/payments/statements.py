@@ -208,7 +208,7 @@ def _line(upload: StatementImport, result: Result, payable: dict[str, tuple[int,
           ) -> StatementLine:
     entry = result.entry
     # The other party: the payer of a credit or of a returned direct debit, else the payee.
-    payer = entry.credit or result.outcome == Outcome.RETURNED
+    payer = entry.credit or entry.returned_debit
     return StatementLine(
         statement=upload, entry_key=result.key, outcome=result.outcome.value,
         status=_STATUS.get(result.outcome, LineStatus.OPEN), booking_date=entry.booking_date,

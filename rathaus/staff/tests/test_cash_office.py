@@ -195,10 +195,10 @@ def test_a_statement_is_previewed_then_applied(client: Client, catalog: None) ->
     assert response.status_code == 302
     stored = StatementImport.objects.get()
     preview = text(client.get(response["Location"]))
-    assert f"Paid in full: €24.00 for Kassenzeichen {full.kassenzeichen.replace('-', '')}" \
+    assert f"Paid in full: 24.00 € for Kassenzeichen {full.kassenzeichen.replace('-', '')}" \
         in preview
-    assert "Paid in part: €10.00 of €12.00" in preview
-    assert "Paid too much: €15.00 instead of €12.00" in preview
+    assert "Paid in part: 10.00 € of 12.00 €" in preview
+    assert "Paid too much: 15.00 € instead of 12.00 €" in preview
     assert "matched: paid in full: 1" in preview
     assert "partial payment: 1" in preview
     assert "Money paid out from the account" in preview
@@ -230,8 +230,8 @@ def test_a_statement_is_previewed_then_applied(client: Client, catalog: None) ->
 
     # The cash office's open lines name what to do.
     listed = text(client.get("/en/staff/cash/lines/"))
-    assert "Paid in part: €10.00 of €12.00" in listed
-    assert "No Kassenzeichen in the remittance text" in listed
+    assert "Paid in part: 10.00 € of 12.00 €" in listed
+    assert "No Kassenzeichen of a payment due in the remittance text" in listed
 
 
 def test_the_same_statement_twice_changes_nothing_and_says_so(client: Client,
