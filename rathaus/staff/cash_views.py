@@ -37,6 +37,7 @@ from rathaus.payments.models import (
     LineStatus,
     Payment,
     PaymentAttempt,
+    PaymentEvent,
     PaymentState,
     StatementImport,
     StatementLine,
@@ -164,7 +165,24 @@ def _online_attempt(found: Payment) -> PaymentAttempt | None:
     return attempt
 
 
+# What a message reported, in the page's language (PaymentEvent.outcome holds the code).
+OUTCOME_WORDS = {
+    Outcome.PAID.value: gettext_lazy("paid"),
+    Outcome.FAILED.value: gettext_lazy("failed"),
+    Outcome.CANCELLED.value: gettext_lazy("cancelled"),
+    Outcome.PENDING.value: gettext_lazy("pending"),
+    Outcome.REFUNDED.value: gettext_lazy("refunded"),
+}
+
+
+def _event_detail(event: PaymentEvent) -> str:
+    if services.is_return(event):
+        return f"{_('returned direct debit')} {event.raw.get('return_reason', '')}".strip()
+    return event.detail
+
+
 def payment_context(found: Payment, refund_form: RefundForm | None = None) -> dict[str, Any]:
+    events = selectors.events_of(found)
     refundable = 0
     attempt = _online_attempt(found) if found.state == PaymentState.PAID else None
     refunded = services.refunded_cents(found)
@@ -177,7 +195,8 @@ def payment_context(found: Payment, refund_form: RefundForm | None = None) -> di
         "refundable": money(refundable), "refunded": money(refunded) if refunded else "",
         "refunds": list(found.refunds.select_related("requested_by")),
         "provider": selectors.provider_label(attempt.provider) if attempt else "",
-        "events": (events := selectors.events_of(found)),
+        "events": [(event, OUTCOME_WORDS.get(event.outcome, event.outcome),
+                    _event_detail(event)) for event in events],
         "returns": [(event.created_at, money(event.amount_cents or 0),
                      return_reason_text(event.raw.get("return_reason", "")))
                     for event in events if services.is_return(event)],

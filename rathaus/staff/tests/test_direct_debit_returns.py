@@ -101,6 +101,7 @@ def test_a_returned_direct_debit_makes_the_fee_due_again(client: Client, catalog
     page = text(client.get(f"/de/staff/cash/payments/{payment.kassenzeichen}/"))
     assert "Rücklastschrift" in page
     assert "Grund: MD06: Erstattung auf Verlangen des Zahlers." in page
+    assert "fehlgeschlagen, 96,00 € verbucht: Rücklastschrift MD06" in page  # its message
     english = text(client.get(f"/en/staff/cash/payments/{payment.kassenzeichen}/"))
     assert "Returned direct debit" in english
     assert "Reason: MD06: refund requested by the payer." in english
