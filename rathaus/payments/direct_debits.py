@@ -31,10 +31,15 @@ from .models import (
     DIRECT_DEBIT,
     DirectDebitCollection,
     DirectDebitExport,
+    EventSource,
     Payment,
+    PaymentEvent,
     PaymentState,
+    Verdict,
 )
 from .pain008 import Collection, Creditor, DirectDebitError, SequenceType
+from .providers.base import Outcome
+from .services import RETURNED_DEBIT
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,28 @@ class Due:
 
     payment: Payment
     mandate: Mandate | None
+    # The return reason that ended the mandate (an earlier collection came back with it):
+    # nothing more is collected under it until the citizen gives a new one.
+    returned: str = ""
+
+
+# Returns after which the mandate cannot be used again: no or a revoked mandate, wrong mandate
+# data, the payer died, the account is wrong, closed, blocked or takes no direct debits. After
+# MD06 (refund on request) or AM04 (no funds) the mandate stands.
+ENDING_RETURNS = frozenset({"AC01", "AC04", "AC06", "AG01", "MD01", "MD02", "MD07"})
+
+
+def _ended(references: set[str]) -> dict[str, str]:
+    """The mandates among ``references`` a return ended, with its reason code. One query."""
+    if not references:
+        return {}
+    found = PaymentEvent.objects.filter(
+        payment__collection__mandate_reference__in=references, source=EventSource.IMPORT,
+        verdict=Verdict.APPLIED, outcome=Outcome.FAILED.value,
+        detail__startswith=RETURNED_DEBIT).values_list(
+        "payment__collection__mandate_reference", "raw")
+    return {str(reference): code for reference, raw in found
+            if (code := str(raw.get("return_reason", "")).upper()) in ENDING_RETURNS}
 
 
 def mandate_of(payment: Payment) -> Mandate | None:
@@ -91,7 +118,10 @@ def _due_payments() -> list[Payment]:
 
 def due() -> list[Due]:
     """The payments to collect by direct debit now, oldest first."""
-    return [Due(payment, mandate_of(payment)) for payment in _due_payments()]
+    found = [(payment, mandate_of(payment)) for payment in _due_payments()]
+    ended = _ended({mandate.reference for _payment, mandate in found if mandate is not None})
+    return [Due(payment, mandate, ended.get(mandate.reference, "") if mandate else "")
+            for payment, mandate in found]
 
 
 def creditor() -> Creditor:
@@ -114,6 +144,9 @@ def export_collections(*, collection_date: dt.date, actor: User,
             .order_by("created_at", "pk"))
         chosen = [(payment, mandate) for payment in locked
                   if (mandate := mandate_of(payment)) is not None]
+        ended = _ended({mandate.reference for _payment, mandate in chosen})
+        chosen = [(payment, mandate) for payment, mandate in chosen
+                  if mandate.reference not in ended]
         before = set(DirectDebitCollection.objects.filter(
             mandate_reference__in=[mandate.reference for _p, mandate in chosen])
             .values_list("mandate_reference", flat=True))

@@ -299,9 +299,13 @@ def _debits_context(form: CollectionForm) -> dict[str, Any]:
     found = direct_debits.due()
     return {
         "form": form,
-        "due": [(item, money(item.payment.amount_cents)) for item in found if item.mandate],
+        "due": [(item, money(item.payment.amount_cents)) for item in found
+                if item.mandate and not item.returned],
         "without": [item for item in found if item.mandate is None],
-        "total": money(sum(item.payment.amount_cents for item in found if item.mandate)),
+        "ended": [(item, return_reason_text(item.returned)) for item in found
+                  if item.mandate and item.returned],
+        "total": money(sum(item.payment.amount_cents for item in found
+                           if item.mandate and not item.returned)),
         "exports": list(DirectDebitExport.objects.defer("data").select_related(
             "created_by")[:20]),
         "creditor": direct_debits.creditor(),

@@ -140,3 +140,25 @@ def test_a_return_of_a_debit_that_is_not_ours_is_only_set_aside(client: Client,
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
     assert not AuditEvent.objects.filter(action=Action.DIRECT_DEBIT_RETURNED).exists()
+
+
+def test_after_a_return_for_no_mandate_nothing_more_is_collected_under_it(
+        client: Client, catalog: None) -> None:
+    case, payment, _clerk = collected_dog_tax(client)
+    import_statement(client, bank_statement("lastschrift-einzug-camt053-001-08.xml", payment))
+    import_statement(client, bank_statement("ruecklastschrift-camt053-001-08.xml", payment)
+                     .replace(b"<Cd>MD06</Cd>", b"<Cd>MD01</Cd>"))
+    # Next year's tax under the same mandate.
+    later = Payment.objects.create(submission=case.submission, kassenzeichen="HST-2027-000001",
+                                   amount_cents=9600, purpose="HST-2027-000001 Hundesteuer",
+                                   method="direct_debit")
+    page = text(client.get("/de/staff/cash/direct-debits/"))
+    assert "Nicht eingezogen: die Bank hat eine frühere Lastschrift unter dem Mandat " \
+        "zurückgegeben" in page
+    assert (f"HST-2027-000001 : Mandat {payment.collection.mandate_reference}, zurückgegeben "
+            "mit MD01: es gibt kein Mandat (oder es wurde widerrufen)") in page
+    assert "Zurzeit ist nichts per Lastschrift einzuziehen." in page
+    day = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    client.post("/de/staff/cash/direct-debits/export/", {"collection_date": day})
+    later.refresh_from_db()
+    assert not hasattr(later, "collection")
