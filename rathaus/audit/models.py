@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     BOOKINGS_EXPORTED = "payments.bookings_exported", _("Bookings exported (CSV)")
     DIRECT_DEBITS_EXPORTED = "payments.debits_exported", _("Direct debits exported (pain.008)")
     REFUND_ISSUED = "payments.refund", _("Refund issued")
+    DIRECT_DEBIT_RETURNED = "payments.debit_returned", _("Returned direct debit booked")
 
 
 class AuditEvent(models.Model):

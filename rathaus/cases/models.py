@@ -168,6 +168,7 @@ class EventKind(models.TextChoices):
     NOTICE_POSTED = "notice_posted", _("Notice sent by post")
     FEE_PAID = "fee_paid", _("Fee paid")
     FEE_REFUNDED = "fee_refunded", _("Fee refunded")
+    FEE_DUE_AGAIN = "fee_due_again", _("Fee due again: the payment was taken back")
 
 
 class CaseEvent(models.Model):

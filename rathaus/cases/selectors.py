@@ -175,6 +175,9 @@ def event_text(event: CaseEvent) -> str:
     if event.kind == EventKind.FEE_REFUNDED:
         return _("Fee refunded (Kassenzeichen and amount: %(detail)s)") % {
             "detail": event.detail}
+    if event.kind == EventKind.FEE_DUE_AGAIN:
+        return _("Fee due again: the payment was taken back, e.g. a returned direct debit "
+                 "(Kassenzeichen and amount: %(detail)s)") % {"detail": event.detail}
     return _conversation_text(event) or event.kind
 
 

@@ -376,7 +376,7 @@ def record_fee_state(*, submission_id: int, fee: str, detail: str = "") -> bool:
     """Note on the submission's case where its fee stands (payments' hook); True if changed.
 
     Not a clerk's edit: the version stays, so nobody's open case page is refused for it; the
-    timeline says when the fee was paid or refunded.
+    timeline says when the fee was paid, refunded, or taken back (due again).
     """
     if fee not in FeeState.values:
         raise ValueError(f"unknown fee state {fee!r}")
@@ -386,6 +386,8 @@ def record_fee_state(*, submission_id: int, fee: str, detail: str = "") -> bool:
     Case.objects.filter(pk=case.pk).update(fee=fee)
     kind = {FeeState.PAID: EventKind.FEE_PAID, FeeState.REFUNDED: EventKind.FEE_REFUNDED}.get(
         FeeState(fee))
+    if case.fee == FeeState.PAID and fee == FeeState.DUE:
+        kind = EventKind.FEE_DUE_AGAIN  # a returned direct debit took the money back
     if kind is not None:
         CaseEvent.objects.create(case=case, kind=kind, actor_label=SYSTEM, detail=detail[:300])
     return True

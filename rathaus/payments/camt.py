@@ -56,11 +56,23 @@ class Entry:
     transaction_code: str  # the bank transaction code, e.g. PMNT-RCDT-ESCT or NTRF+166
     return_reason: str  # RtrInf/Rsn, e.g. MD06 for a direct debit the debtor sent back
     position: int  # 0 for a single booking, 1, 2, ... for the transactions of a batch
+    mandate_id: str = ""  # Refs/MndtId: the mandate of a direct debit (collected or returned)
 
     @property
     def debit(self) -> bool:
         """Whether money left the account."""
         return not self.credit
+
+    @property
+    def returned_debit(self) -> bool:
+        """Whether this is a direct debit of ours the bank took back (Rücklastschrift).
+
+        A return is booked as a debit, marked as a reversal, with a return reason, or with
+        the bank transaction code of an unpaid direct debit (PMNT-IDDT-UPDD, DK GVC 109).
+        """
+        return self.debit and (self.reversal or bool(self.return_reason)
+                               or self.transaction_code.endswith("IDDT-UPDD")
+                               or self.transaction_code.startswith("NRTI+109"))
 
 
 @dataclass(frozen=True)
@@ -233,6 +245,7 @@ class _Reader:
                 transaction_code=self.transaction_code(tx) or base.transaction_code,
                 return_reason=self.text(tx, "RtrInf/Rsn/Cd") or self.text(tx, "RtrInf/Rsn/Prtry"),
                 position=position,
+                mandate_id=self.text(tx, "Refs/MndtId"),
             ))
         return result
 
@@ -301,6 +314,47 @@ class _Reader:
             raise StatementError(gettext("“%(value)s” in the statement is not a date and time.")
                                  % {"value": value}) from error
         return moment if moment.tzinfo else moment.replace(tzinfo=_BANK_TIME)
+
+
+# ISO 20022 external return reason codes (ExternalReturnReason1Code) a SEPA core direct debit
+# comes back with, in words for the cash office.
+_RETURN_REASONS = {
+    "AC01": _("the account number is wrong"),
+    "AC04": _("the account is closed"),
+    "AC06": _("the account is blocked"),
+    "AC13": _("the payer's account is not a consumer account"),
+    "AG01": _("direct debits are not allowed on this account"),
+    "AG02": _("the bank refused the operation code"),
+    "AM04": _("insufficient funds on the payer's account"),
+    "AM05": _("a duplicate collection"),
+    "BE05": _("the creditor is not known to the payer's bank"),
+    "CNOR": _("the creditor's bank is not reachable"),
+    "DNOR": _("the payer's bank is not reachable"),
+    "FF01": _("the file format is invalid"),
+    "MD01": _("there is no mandate (or it was revoked)"),
+    "MD02": _("mandate data are missing or wrong"),
+    "MD06": _("refund requested by the payer"),
+    "MD07": _("the payer has died"),
+    "MS02": _("refused by the payer, no reason given"),
+    "MS03": _("refused by the payer's bank, no reason given"),
+    "RC01": _("the bank identifier (BIC) is wrong"),
+    "RR01": _("regulatory reasons: payer's account or identity missing"),
+    "RR02": _("regulatory reasons: payer's name or address missing"),
+    "RR03": _("regulatory reasons: creditor's name or address missing"),
+    "RR04": _("regulatory reasons"),
+    "SL01": _("a service of the payer's bank (e.g. a blocked creditor)"),
+}
+
+
+def return_reason_text(code: str) -> str:
+    """The return reason ``code`` (MD06, AM04, ...) in words, in the active language."""
+    known = _RETURN_REASONS.get(code.strip().upper())
+    if known is not None:
+        return f"{code.upper()}: {known}"
+    if not code.strip():
+        return gettext("no reason given")
+    return gettext("%(code)s: a reason not listed here (see the bank's code list)") % {
+        "code": code.strip()[:10]}
 
 
 def _euros(cents: int) -> str:

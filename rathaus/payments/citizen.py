@@ -172,8 +172,10 @@ def payment_sections(request: HttpRequest | None, *, submission: Submission, tok
         "by_debit": payment.method == DIRECT_DEBIT,
         "method_label": selectors.method_label(payment.method),
         "online": selectors.online_methods(spec),
+        # The other offline ways (the one chosen is described above the form).
         "offline": [option for option in selectors.offered_methods(spec)
-                    if option.value in {TRANSFER, DIRECT_DEBIT}],
+                    if option.value in {TRANSFER, DIRECT_DEBIT}
+                    and option.value != payment.method],
         "payee": settings.RATHAUS_PAYEE,
         "transfer_code": code.svg if code is not None and place != "receipt" else None,
         "transfer_code_png": code.png_data_uri if code is not None and place == "receipt"

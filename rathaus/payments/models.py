@@ -174,10 +174,12 @@ class PaymentEvent(models.Model):
 
 
 class StatementImport(models.Model):
-    """A bank statement (camt.053) uploaded by the cash office, kept until it is applied.
+    """A bank statement (camt.053) uploaded by the cash office.
 
     The file itself is stored so that the preview and the confirmation can be answered by any
-    web process; what it booked is in its StatementLines.
+    web process; what it booked is in its StatementLines, which outlive the file: it is
+    emptied RATHAUS_CASH_STATEMENT_FILE_DAYS after it was applied (it holds every booking of
+    the account, foreign ones included).
     """
 
     filename = models.CharField(_("file name"), max_length=255, blank=True)
@@ -200,6 +202,7 @@ class StatementImport(models.Model):
     booked = models.PositiveIntegerField(_("payments booked"), default=0)
     left_open = models.PositiveIntegerField(_("lines left open"), default=0)
     known = models.PositiveIntegerField(_("entries imported before"), default=0)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -216,6 +219,7 @@ class LineStatus(models.TextChoices):
     OPEN = "open", _("open")  # partial, overpaid, unmatched: for the cash office
     ASSIGNED = "assigned", _("assigned by hand")
     DISMISSED = "dismissed", _("dismissed")
+    RETURNED = "returned", _("returned direct debit")  # took back a collection of ours
     IGNORED = "ignored", _("set aside")  # a debit, a return, not booked yet
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language, gettext
 
-from rathaus.payments.camt import Entry
+from rathaus.payments.camt import Entry, return_reason_text
 
 
 class Outcome(enum.StrEnum):
@@ -31,6 +31,7 @@ class Outcome(enum.StrEnum):
     PARTIAL = "partial"  # pays less than is open
     OVERPAID = "overpaid"  # pays more than is open
     UNMATCHED = "unmatched"  # money came in, but for no open payment Rathaus can name
+    RETURNED = "returned"  # a direct debit of ours the payer's bank took back
     IGNORED = "ignored"  # not a payment received: a debit, a return, not yet booked
 
 
@@ -40,6 +41,14 @@ class Open:
 
     payment_id: int
     amount_cents: int  # what is still expected
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A payment the cash office collected by direct debit, as the caller knows it."""
+
+    payment_id: int
+    kassenzeichen: str
 
 
 @dataclass(frozen=True)
@@ -79,19 +88,32 @@ def entry_key(entry: Entry) -> str:
 
 
 def match(entries: Sequence[Entry], find: Callable[[str], Open | None], *,
-          pattern: re.Pattern[str]) -> list[Result]:
-    """One result per entry: which open payment it pays, and how well."""
-    return [_match_one(entry, find, pattern) for entry in entries]
+          pattern: re.Pattern[str],
+          collected: Callable[[Entry], Collected | None] = lambda entry: None) -> list[Result]:
+    """One result per entry: which open payment it pays, and how well.
+
+    ``collected`` names the direct debit of ours a returned debit takes back (by its
+    end-to-end id or mandate), or None.
+    """
+    return [_match_one(entry, find, pattern, collected) for entry in entries]
 
 
-def _match_one(entry: Entry, find: Callable[[str], Open | None],
-               pattern: re.Pattern[str]) -> Result:
+def _match_one(entry: Entry, find: Callable[[str], Open | None], pattern: re.Pattern[str],
+               collected: Callable[[Entry], Collected | None]) -> Result:
     key = entry_key(entry)
     candidates = _candidates(entry, pattern)
     named = ", ".join(candidates)
     if not entry.booked:
         return Result(Outcome.IGNORED, entry, key, gettext(
             "Not booked yet; it will appear again on a later statement."))
+    ours = collected(entry) if entry.returned_debit else None
+    if ours is not None:
+        return Result(Outcome.RETURNED, entry, key, gettext(
+            "Returned direct debit of Kassenzeichen %(kassenzeichen)s, "
+            "%(amount)s: %(reason)s. The payment is due again.") % {
+            "kassenzeichen": ours.kassenzeichen, "amount": _money(entry.amount_cents),
+            "reason": return_reason_text(entry.return_reason)},
+            kassenzeichen=compact(ours.kassenzeichen), payment_id=ours.payment_id)
     if entry.reversal:
         reason = gettext("A return of an earlier booking (reason %(code)s).") % {
             "code": entry.return_reason or "?"}
@@ -104,7 +126,8 @@ def _match_one(entry: Entry, find: Callable[[str], Open | None],
             "Money paid out from the account, not a payment received."))
     if not candidates:
         return Result(Outcome.UNMATCHED, entry, key, gettext(
-            "No Kassenzeichen in the remittance text; find the payer by name and account."))
+            "No Kassenzeichen of a payment due in the remittance text; find the payer by name and "
+            "account."))
     found = [(kassenzeichen, payment) for kassenzeichen in candidates
              if (payment := find(kassenzeichen)) is not None]
     if not found:
@@ -150,4 +173,4 @@ def _money(cents: int) -> str:
     euros, rest = divmod(cents, 100)
     if (get_language() or "").startswith("de"):
         return f"{euros:,}".replace(",", ".") + f",{rest:02d} €"
-    return f"€{euros:,}.{rest:02d}"
+    return f"{euros:,}.{rest:02d} €"  # as the portal's English pages write amounts

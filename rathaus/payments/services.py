@@ -28,6 +28,7 @@ from . import hooks, kassenzeichen, selectors
 from .models import (
     DIRECT_DEBIT,
     TRANSFER,
+    DirectDebitCollection,
     EventSource,
     Payment,
     PaymentAttempt,
@@ -378,7 +379,8 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         payment.state = PaymentState.PAID
         payment.paid_cents = amount_cents
         payment.paid_at = booked_at
-        if source == EventSource.IMPORT:
+        if source == EventSource.IMPORT and not DirectDebitCollection.objects.filter(
+                payment=payment).exists():
             payment.method = TRANSFER  # whatever was chosen, it came by bank transfer
         payment.save(update_fields=["state", "paid_cents", "paid_at", "method", "updated_at"])
         _tell_case(payment)
@@ -388,6 +390,47 @@ def apply_booking(*, kassenzeichen: str, amount_cents: int, booked_at: datetime.
         amount_cents=amount_cents, detail=kassenzeichen[:500] if payment is None else "",
         raw=safe_fields(fields))
 
+
+RETURNED_DEBIT = "returned direct debit"  # the detail of a return's event, for the pages
+
+
+@transaction.atomic
+def apply_return(*, payment_id: int, amount_cents: int, reason_code: str,
+                 fields: Mapping[str, str]) -> PaymentEvent:
+    """Take back a direct debit the payer's bank returned (a bank statement line), once.
+
+    The money is gone again: the payment is failed (nothing paid, the citizen is asked to pay
+    another way), the case's fee is due again, the receipt says so. Only the verified import
+    calls this; a payment failed by a return before, or refunded, stays as it is.
+    """
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    returned_before = payment.events.filter(source=EventSource.IMPORT,
+                                            verdict=Verdict.APPLIED,
+                                            outcome=Outcome.FAILED.value).exists()
+    if payment.state == PaymentState.FAILED and returned_before:
+        verdict = Verdict.DUPLICATE
+    elif payment.state == PaymentState.REFUNDED:
+        verdict = Verdict.OUT_OF_ORDER  # paid back already: the cash office looks at it
+    else:
+        verdict = Verdict.APPLIED
+        payment.state = PaymentState.FAILED
+        payment.paid_cents = 0
+        payment.paid_at = None
+        payment.save(update_fields=["state", "paid_cents", "paid_at", "updated_at"])
+        _tell_case(payment)
+        _receipt_follows(payment)
+    return PaymentEvent.objects.create(
+        payment=payment, source=EventSource.IMPORT, verdict=verdict,
+        outcome=Outcome.FAILED.value, amount_cents=amount_cents,
+        detail=f"{RETURNED_DEBIT} {reason_code}".strip()[:500],
+        raw=safe_fields({**fields, "return_reason": reason_code}))
+
+
+def is_return(event: PaymentEvent) -> bool:
+    """Whether ``event`` is a returned direct debit that made its payment due again."""
+    return (event.source == EventSource.IMPORT and event.verdict == Verdict.APPLIED
+            and event.outcome == Outcome.FAILED.value
+            and event.detail.startswith(RETURNED_DEBIT))
 
 
 def receipt_follows(payment: Payment) -> None:

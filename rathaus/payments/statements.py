@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Sum, Value
+from django.db.models import Q, Sum, Value
 from django.db.models.functions import Replace, Upper
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,6 +33,7 @@ from rathaus.audit.services import record
 from . import camt, reconcile, services
 from .models import (
     TRANSFER,
+    DirectDebitCollection,
     EventSource,
     LineStatus,
     Payment,
@@ -43,7 +44,7 @@ from .models import (
     Verdict,
 )
 from .providers.base import Outcome as ReportOutcome
-from .reconcile import Open, Outcome, Result
+from .reconcile import Collected, Open, Outcome, Result
 
 # Payments money may still arrive for (a failed or cancelled online payment is paid by
 # transfer just as well).
@@ -101,11 +102,44 @@ def _pattern(payable: dict[str, tuple[int, str, int]]) -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(shapes) + r")(?!\d)", re.IGNORECASE)
 
 
+def _collections(entries: Sequence[camt.Entry]) -> Callable[[camt.Entry], Collected | None]:
+    """Find the direct debit of ours a returned debit takes back. One query.
+
+    By its end-to-end id, which is the Kassenzeichen the export gave it; else by the mandate
+    reference and amount of the latest collection under that mandate. Where the bank names
+    the mandate, it must be the collection's.
+    """
+    returns = [entry for entry in entries if entry.returned_debit]
+    if not returns:
+        return lambda entry: None
+    wanted = DirectDebitCollection.objects.filter(
+        Q(payment__kassenzeichen__in={entry.end_to_end_id for entry in returns
+                                      if entry.end_to_end_id})
+        | Q(mandate_reference__in={entry.mandate_id for entry in returns if entry.mandate_id})
+    ).order_by("pk").values_list("payment_id", "payment__kassenzeichen", "mandate_reference",
+                                 "amount_cents")
+    by_code: dict[str, tuple[int, str, str]] = {}
+    by_mandate: dict[tuple[str, int], tuple[int, str, str]] = {}
+    for pk, code, mandate, cents in wanted:
+        by_code[code] = (pk, code, mandate)
+        by_mandate[(mandate, cents)] = (pk, code, mandate)  # the latest wins
+
+    def find(entry: camt.Entry) -> Collected | None:
+        found = by_code.get(entry.end_to_end_id) or by_mandate.get(
+            (entry.mandate_id, entry.amount_cents))
+        if found is None or (entry.mandate_id and entry.mandate_id != found[2]):
+            return None
+        return Collected(payment_id=found[0], kassenzeichen=found[1])
+
+    return find
+
+
 def _match(entries: Sequence[camt.Entry]) -> tuple[list[Result], dict[str, tuple[int, str, int]]]:
     payable = _payable()
     opened = {compact: Open(payment_id=pk, amount_cents=cents)
               for compact, (pk, _code, cents) in payable.items()}
-    return reconcile.match(entries, opened.get, pattern=_pattern(payable)), payable
+    return reconcile.match(entries, opened.get, pattern=_pattern(payable),
+                           collected=_collections(entries)), payable
 
 
 @dataclass(frozen=True)
@@ -166,18 +200,21 @@ def _booked_at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-_STATUS = {Outcome.MATCHED: LineStatus.BOOKED, Outcome.IGNORED: LineStatus.IGNORED}
+_STATUS = {Outcome.MATCHED: LineStatus.BOOKED, Outcome.IGNORED: LineStatus.IGNORED,
+           Outcome.RETURNED: LineStatus.RETURNED}
 
 
 def _line(upload: StatementImport, result: Result, payable: dict[str, tuple[int, str, int]]
           ) -> StatementLine:
     entry = result.entry
+    # The other party: the payer of a credit or of a returned direct debit, else the payee.
+    payer = entry.credit or entry.returned_debit
     return StatementLine(
         statement=upload, entry_key=result.key, outcome=result.outcome.value,
         status=_STATUS.get(result.outcome, LineStatus.OPEN), booking_date=entry.booking_date,
         amount_cents=entry.amount_cents, credit=entry.credit,
-        debtor_name=(entry.debtor_name if entry.credit else entry.creditor_name)[:140],
-        debtor_iban=(entry.debtor_iban if entry.credit else entry.creditor_iban)[:34],
+        debtor_name=(entry.debtor_name if payer else entry.creditor_name)[:140],
+        debtor_iban=(entry.debtor_iban if payer else entry.creditor_iban)[:34],
         remittance=" ".join(filter(None, (entry.remittance, entry.creditor_reference)))[:500],
         kassenzeichen=result.kassenzeichen[:200], reason=result.reason[:500],
         payment_id=result.payment_id)
@@ -185,6 +222,7 @@ def _line(upload: StatementImport, result: Result, payable: dict[str, tuple[int,
 
 def _fields(entry: camt.Entry) -> dict[str, str]:
     return {"bank_reference": entry.bank_reference, "end_to_end_id": entry.end_to_end_id,
+            "mandate_id": entry.mandate_id, "transaction_code": entry.transaction_code,
             "booking_date": entry.booking_date.isoformat(), "remittance": entry.remittance,
             "creditor_reference": entry.creditor_reference, "payer": entry.debtor_name}
 
@@ -197,6 +235,7 @@ class Applied:
     left_open: int
     ignored: int
     known: int
+    returned: int = 0
 
 
 def apply_statement(*, upload_id: int, actor: User,
@@ -215,12 +254,18 @@ def apply_statement(*, upload_id: int, actor: User,
         ours = dict(StatementLine.objects.filter(statement=upload).values_list("entry_key",
                                                                               "pk"))
         by_id = {pk: code for pk, code, _cents in payable.values()}
-        booked = left_open = ignored = 0
+        booked = left_open = ignored = returned = 0
         for result in results:
             if result.key not in ours:
                 continue
             if result.outcome == Outcome.IGNORED:
                 ignored += 1
+                continue
+            if result.outcome == Outcome.RETURNED and result.payment_id is not None:
+                if _take_back(result, line_id=ours[result.key], actor=actor, request=request):
+                    returned += 1
+                else:
+                    left_open += 1
                 continue
             if result.outcome != Outcome.MATCHED or result.payment_id is None:
                 left_open += 1
@@ -242,8 +287,32 @@ def apply_statement(*, upload_id: int, actor: User,
         record(action=Action.STATEMENT_IMPORTED, request=request, actor=actor,
                object_type="payments.statementimport", object_id=str(upload.pk),
                message=f"{upload.filename} {upload.statement_id}: {booked} booked, "
-                       f"{left_open} open, {ignored} set aside, {known} imported before")
-    return Applied(booked=booked, left_open=left_open, ignored=ignored, known=known)
+                       f"{returned} returned, {left_open} open, {ignored} set aside, "
+                       f"{known} imported before")
+    return Applied(booked=booked, left_open=left_open, ignored=ignored, known=known,
+                   returned=returned)
+
+
+def _take_back(result: Result, *, line_id: int, actor: User,
+               request: HttpRequest | None) -> bool:
+    """Apply a returned direct debit to its payment; whether it changed the payment.
+
+    A return the payment does not take (refunded meanwhile) leaves the line open.
+    """
+    assert result.payment_id is not None
+    entry = result.entry
+    event = services.apply_return(payment_id=result.payment_id,
+                                  amount_cents=entry.amount_cents,
+                                  reason_code=entry.return_reason, fields=_fields(entry))
+    if event.verdict != Verdict.APPLIED:
+        StatementLine.objects.filter(pk=line_id).update(
+            status=LineStatus.OPEN, reason=event.get_verdict_display()[:500])
+        return False
+    assert event.payment is not None
+    record(action=Action.DIRECT_DEBIT_RETURNED, request=request, actor=actor,
+           object_type="payments.payment", object_id=event.payment.kassenzeichen,
+           message=f"{entry.amount_cents} cents, reason {entry.return_reason or '?'}")
+    return True
 
 
 def _open_line(line_id: int) -> StatementLine:
@@ -331,3 +400,32 @@ def dismiss_line(*, line_id: int, note: str, actor: User,
                object_type="payments.statementline", object_id=str(line.pk),
                message=note[:500])
     return line
+
+
+# -- Retention -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What the retention of statement files did."""
+
+    emptied: int  # applied imports whose file was deleted (their lines stay)
+    deleted: int  # uploads never applied, deleted whole
+
+
+def purge_statement_files(*, now: dt.datetime | None = None) -> Purged:
+    """Delete the files of statements applied longer ago than the retention, and old uploads.
+
+    The lines of an applied statement are the cash office's booking record and stay; the file
+    holds the whole account's day and goes. An upload nobody applied stored no line: it goes
+    whole. Idempotent: a second run finds nothing.
+    """
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=int(settings.RATHAUS_CASH_STATEMENT_FILE_DAYS))
+    with transaction.atomic():
+        emptied = StatementImport.objects.filter(
+            applied_at__lt=before, file_deleted_at__isnull=True).update(
+            data=b"", file_deleted_at=now)
+        deleted, _counts = StatementImport.objects.filter(
+            applied_at__isnull=True, uploaded_at__lt=before).delete()
+    return Purged(emptied=emptied, deleted=deleted)

@@ -458,6 +458,9 @@ RATHAUS_PAYEE = {
 # The largest bank statement (camt.053) accepted for upload, in bytes.
 RATHAUS_CASH_STATEMENT_MAX_BYTES = int(os.environ.get("RATHAUS_CASH_STATEMENT_MAX_BYTES",
                                                       str(5 * 1024 * 1024)))
+# Days the file of a bank statement is kept after the cash office applied it (an upload never
+# applied: after it was uploaded); its lines stay with the cash records (decision 0036).
+RATHAUS_CASH_STATEMENT_FILE_DAYS = int(os.environ.get("RATHAUS_CASH_STATEMENT_FILE_DAYS", "90"))
 # The columns of the bookings export for the finance system, in order (keys in
 # rathaus/staff/cash_export.py: kassenzeichen, amount, booking_date, cost_centre, purpose,
 # method, reference, service, created_date, state).
@@ -477,4 +480,7 @@ RATHAUS_CREDITOR = {
     or RATHAUS_PAYEE["bic"],
     "id": os.environ.get("RATHAUS_CREDITOR_ID", "").replace(" ", "").upper()
     or RATHAUS_TOWN["sepa_creditor_id"],
+    # Leads the mandate references Rathaus gives, so that they stay unique beside those the
+    # town's other procedures give under the same creditor identifier (decision 0036).
+    "mandate_prefix": os.environ.get("RATHAUS_CREDITOR_MANDATE_PREFIX", "RH").strip(),
 }

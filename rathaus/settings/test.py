@@ -48,4 +48,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}  # noqa: F405
 # The town as creditor of direct debits, to the same example account.
 RATHAUS_CREDITOR = {"name": "Stadtkasse Musterstadt", "iban": "DE02120300000000202051",
-                    "bic": "BYLADEM1001", "id": "DE98ZZZ09999999999"}
+                    "bic": "BYLADEM1001", "id": "DE98ZZZ09999999999", "mandate_prefix": "RH"}

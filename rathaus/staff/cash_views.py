@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
@@ -30,12 +31,13 @@ from rathaus.audit.services import record
 from rathaus.catalog.models import Service
 from rathaus.core.access import verified_required
 from rathaus.payments import direct_debits, selectors, services, statements
-from rathaus.payments.camt import StatementError
+from rathaus.payments.camt import StatementError, return_reason_text
 from rathaus.payments.models import (
     DirectDebitExport,
     LineStatus,
     Payment,
     PaymentAttempt,
+    PaymentEvent,
     PaymentState,
     StatementImport,
     StatementLine,
@@ -163,7 +165,24 @@ def _online_attempt(found: Payment) -> PaymentAttempt | None:
     return attempt
 
 
+# What a message reported, in the page's language (PaymentEvent.outcome holds the code).
+OUTCOME_WORDS = {
+    Outcome.PAID.value: gettext_lazy("paid"),
+    Outcome.FAILED.value: gettext_lazy("failed"),
+    Outcome.CANCELLED.value: gettext_lazy("cancelled"),
+    Outcome.PENDING.value: gettext_lazy("pending"),
+    Outcome.REFUNDED.value: gettext_lazy("refunded"),
+}
+
+
+def _event_detail(event: PaymentEvent) -> str:
+    if services.is_return(event):
+        return f"{_('returned direct debit')} {event.raw.get('return_reason', '')}".strip()
+    return event.detail
+
+
 def payment_context(found: Payment, refund_form: RefundForm | None = None) -> dict[str, Any]:
+    events = selectors.events_of(found)
     refundable = 0
     attempt = _online_attempt(found) if found.state == PaymentState.PAID else None
     refunded = services.refunded_cents(found)
@@ -176,7 +195,11 @@ def payment_context(found: Payment, refund_form: RefundForm | None = None) -> di
         "refundable": money(refundable), "refunded": money(refunded) if refunded else "",
         "refunds": list(found.refunds.select_related("requested_by")),
         "provider": selectors.provider_label(attempt.provider) if attempt else "",
-        "events": selectors.events_of(found),
+        "events": [(event, OUTCOME_WORDS.get(event.outcome, event.outcome),
+                    _event_detail(event)) for event in events],
+        "returns": [(event.created_at, money(event.amount_cents or 0),
+                     return_reason_text(event.raw.get("return_reason", "")))
+                    for event in events if services.is_return(event)],
         "lines": list(found.statement_lines.select_related("statement")
                       .order_by("booking_date", "pk")),
         "attempts": list(found.attempts.order_by("created_at", "pk")),
@@ -276,9 +299,13 @@ def _debits_context(form: CollectionForm) -> dict[str, Any]:
     found = direct_debits.due()
     return {
         "form": form,
-        "due": [(item, money(item.payment.amount_cents)) for item in found if item.mandate],
+        "due": [(item, money(item.payment.amount_cents)) for item in found
+                if item.mandate and not item.returned],
         "without": [item for item in found if item.mandate is None],
-        "total": money(sum(item.payment.amount_cents for item in found if item.mandate)),
+        "ended": [(item, return_reason_text(item.returned)) for item in found
+                  if item.mandate and item.returned],
+        "total": money(sum(item.payment.amount_cents for item in found
+                           if item.mandate and not item.returned)),
         "exports": list(DirectDebitExport.objects.defer("data").select_related(
             "created_by")[:20]),
         "creditor": direct_debits.creditor(),
@@ -381,6 +408,7 @@ OUTCOME_LABELS = {
     "partial": gettext_lazy("partial payment"),
     "overpaid": gettext_lazy("paid too much"),
     "unmatched": gettext_lazy("unmatched or foreign"),
+    "returned": gettext_lazy("returned direct debit"),
     "ignored": gettext_lazy("set aside (debit, return, not booked)"),
 }
 
@@ -389,7 +417,8 @@ OUTCOME_LABELS = {
 def statement(request: HttpRequest, pk: int) -> HttpResponse:
     """What the statement does (or did): each entry with its reconciliation and the reason."""
     upload_row = _upload_or_404(pk)
-    shown = statements.preview(upload_row)
+    # Once the file is deleted (retention, decision 0036) only its stored lines remain.
+    shown = statements.preview(upload_row) if upload_row.file_deleted_at is None else None
     labels = {key: str(label) for key, label in OUTCOME_LABELS.items()}
     stored = []
     if upload_row.applied_at is not None:
@@ -399,9 +428,10 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/cash/statement.html", {
         "upload": upload_row, "preview": shown, "stored": stored,
         "rows": [(row, labels[row.result.outcome.value],
-                  money(row.result.entry.amount_cents)) for row in shown.rows],
+                  money(row.result.entry.amount_cents)) for row in shown.rows] if shown else [],
         "summary": [(labels[outcome], outcome, shown.count(outcome))
-                    for outcome in OUTCOME_LABELS],
+                    for outcome in OUTCOME_LABELS] if shown else [],
+        "file_days": settings.RATHAUS_CASH_STATEMENT_FILE_DAYS,
     })
 
 
@@ -418,7 +448,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     except StatementError as error:
         messages.error(request, str(error))
         return redirect("staff:cash_statement", pk=upload_row.pk)
-    if done.booked == 0 and done.left_open == 0 and done.ignored == 0:
+    if done.booked == 0 and done.left_open == 0 and done.ignored == 0 and done.returned == 0:
         messages.info(request, _("Every entry of this statement was imported before; "
                                  "nothing changed."))
     else:
@@ -432,13 +462,18 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                                 done.ignored) % {"n": done.ignored},
             "known": ngettext("%(n)s imported before", "%(n)s imported before",
                               done.known) % {"n": done.known}})
+        if done.returned:
+            messages.warning(request, ngettext(
+                "%(n)s returned direct debit: its payment is due again.",
+                "%(n)s returned direct debits: their payments are due again.",
+                done.returned) % {"n": done.returned})
     return redirect("staff:cash_statement", pk=upload_row.pk)
 
 
 # -- Open statement lines --------------------------------------------------------------------
 
 LINE_FILTERS = (LineStatus.OPEN, LineStatus.ASSIGNED, LineStatus.DISMISSED,
-                LineStatus.BOOKED, LineStatus.IGNORED)
+                LineStatus.BOOKED, LineStatus.RETURNED, LineStatus.IGNORED)
 
 
 def _lines_context(request: HttpRequest, status: str,

@@ -9,7 +9,9 @@ the sweep checks each page's language attribute and accessibility, not the words
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -111,7 +113,7 @@ def test_every_cash_office_page_is_accessible(
 
 def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
         portal: Portal, new_page: Callable[..., Page], axe: Callable[..., None],
-        ) -> None:
+        read_pdf: Any) -> None:
     # The citizen: two copies, bank transfer, on the pages (answered up to the check page as
     # a citizen would, then in the browser).
     citizen = Client()
@@ -125,6 +127,10 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     payment = Payment.objects.get()
     expect(page.locator("main")).to_contain_text(payment.kassenzeichen)
     expect(page.locator("main")).to_contain_text("24,00 €")
+    expect(page.get_by_role("img", name=re.compile(
+        "^GiroCode: Überweisung von 24,00 € an .*, Verwendungszweck "
+        + re.escape(payment.kassenzeichen) + "$"))).to_be_visible()
+    axe(page, "confirmation with the GiroCode")
     assert payment.submission is not None
     status_path = f"/de/status/{links.status_token(payment.submission)}/"
 
@@ -150,9 +156,16 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     assert payment.paid_at is not None
     assert timezone.localtime(payment.paid_at).date() == dt.date(2026, 12, 4)
 
-    # The citizen's status page says paid.
+    # The citizen's status page and receipt say paid ("bezahlt"), without a GiroCode now.
     page.goto(portal.url(status_path))
-    expect(page.locator("main .payment-state--paid")).to_be_visible()
+    expect(page.locator("main .payment-state--paid .kern-badge")).to_have_text("bezahlt")
+    expect(page.locator("main")).to_contain_text("Wir haben am 4. Dezember 2026 24,00 € erhalten.")
+    expect(page.get_by_role("img", name=re.compile("^GiroCode"))).to_have_count(0)
+    href = page.get_by_role("link", name="Eingangsbestätigung herunterladen (PDF)") \
+        .get_attribute("href")
+    assert href
+    receipt = re.sub(r"\s+", " ", read_pdf(page.request.get(portal.url(href)).body()))
+    assert "Zahlungsstand bezahlt am 4. Dezember 2026" in receipt
     page.goto(portal.url(status_path.replace("/de/", "/en/", 1)))
     expect(page.locator("main")).to_contain_text("We received 24.00 €")
 
@@ -165,11 +178,13 @@ def test_a_birth_certificate_paid_by_transfer_is_booked_from_the_bank_statement(
     clerk.click("form.application-form button[type=submit]")
     clerk.fill("#id_code", code_for(TOTPDevice.objects.get(user__username="standesamt-kasse")))
     clerk.click("form.application-form button[type=submit]")
-    clerk.goto(portal.url(f"/en/staff/submissions/{payment.submission.reference}/"))
+    clerk.goto(portal.url(f"/de/staff/submissions/{payment.submission.reference}/"))
+    expect(clerk.locator(".case-fee")).to_contain_text("bezahlt")
     section = clerk.locator("section[aria-labelledby=payment-title]")
-    expect(section).to_contain_text("paid")
+    expect(section).to_contain_text("bezahlt")
     expect(section).to_contain_text(payment.kassenzeichen)
-    expect(section).to_contain_text("bank statement import")
+    expect(section).to_contain_text("Import des Kontoauszugs")
+    axe(clerk, "case page, fee paid by transfer")
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

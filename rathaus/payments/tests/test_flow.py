@@ -166,7 +166,7 @@ def test_a_cancelled_payment_is_resumed_from_the_status_page(client: Client, cat
         f"{key}={value}" for key, value in signed(first.request_id, Outcome.CANCELLED).items()))
     status_url = back["Location"]
     page = text(client.get(status_url))
-    assert "payment failed" in page
+    assert "payment cancelled" in page
     assert "Try again" in page
     assert "Your application is stored" in page
 

@@ -47,7 +47,7 @@ def test_a_payment_in_full() -> None:
     assert result.outcome is Outcome.MATCHED
     assert (result.payment_id, result.kassenzeichen) == (1, "KZ2026000123")
     assert result.difference_cents == 0
-    assert result.reason == "Paid in full: €24.00 for Kassenzeichen KZ2026000123."
+    assert result.reason == "Paid in full: 24.00 € for Kassenzeichen KZ2026000123."
 
 
 def test_a_partial_payment_says_what_is_still_open() -> None:
@@ -56,8 +56,8 @@ def test_a_partial_payment_says_what_is_still_open() -> None:
     assert result.outcome is Outcome.PARTIAL
     assert result.payment_id == 2
     assert result.difference_cents == -1600
-    assert result.reason == ("Paid in part: €10.00 of €26.00 for Kassenzeichen KZ2026000124; "
-                             "€16.00 are still open.")
+    assert result.reason == ("Paid in part: 10.00 € of 26.00 € for Kassenzeichen KZ2026000124; "
+                             "16.00 € are still open.")
 
 
 def test_an_overpayment_says_what_to_refund() -> None:
@@ -65,7 +65,7 @@ def test_an_overpayment_says_what_to_refund() -> None:
 
     assert result.outcome is Outcome.OVERPAID
     assert result.difference_cents == 500
-    assert "€5.00 to refund" in result.reason
+    assert "5.00 € to refund" in result.reason
 
 
 def test_a_kassenzeichen_mangled_by_the_bank_is_still_found() -> None:
@@ -89,7 +89,7 @@ def test_a_payment_from_abroad_without_reference_is_unmatched() -> None:
 
     assert result.outcome is Outcome.UNMATCHED
     assert result.kassenzeichen == ""
-    assert "No Kassenzeichen in the remittance text" in result.reason
+    assert "No Kassenzeichen of a payment due in the remittance text" in result.reason
 
 
 def test_each_transfer_of_a_batch_is_matched_on_its_own() -> None:

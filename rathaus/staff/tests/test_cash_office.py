@@ -195,10 +195,10 @@ def test_a_statement_is_previewed_then_applied(client: Client, catalog: None) ->
     assert response.status_code == 302
     stored = StatementImport.objects.get()
     preview = text(client.get(response["Location"]))
-    assert f"Paid in full: €24.00 for Kassenzeichen {full.kassenzeichen.replace('-', '')}" \
+    assert f"Paid in full: 24.00 € for Kassenzeichen {full.kassenzeichen.replace('-', '')}" \
         in preview
-    assert "Paid in part: €10.00 of €12.00" in preview
-    assert "Paid too much: €15.00 instead of €12.00" in preview
+    assert "Paid in part: 10.00 € of 12.00 €" in preview
+    assert "Paid too much: 15.00 € instead of 12.00 €" in preview
     assert "matched: paid in full: 1" in preview
     assert "partial payment: 1" in preview
     assert "Money paid out from the account" in preview
@@ -230,8 +230,8 @@ def test_a_statement_is_previewed_then_applied(client: Client, catalog: None) ->
 
     # The cash office's open lines name what to do.
     listed = text(client.get("/en/staff/cash/lines/"))
-    assert "Paid in part: €10.00 of €12.00" in listed
-    assert "No Kassenzeichen in the remittance text" in listed
+    assert "Paid in part: 10.00 € of 12.00 €" in listed
+    assert "No Kassenzeichen of a payment due in the remittance text" in listed
 
 
 def test_the_same_statement_twice_changes_nothing_and_says_so(client: Client,
@@ -605,7 +605,12 @@ def test_due_direct_debits_are_exported_once_first_then_recurring(
     assert xml.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=ns) == "2"
     assert {e.text for e in xml.iterfind(".//p:SeqTp", ns)} == {"FRST"}
     assert first.kassenzeichen in [e.text for e in xml.iterfind(".//p:EndToEndId", ns)]
-    assert first.submission.reference in [e.text for e in xml.iterfind(".//p:MndtId", ns)]
+    # The mandate: Rathaus' prefix keeps its references apart from the town's other
+    # procedures under the same creditor identifier; signed the day the citizen submitted.
+    mandates = {e.findtext("p:MndtId", namespaces=ns): e.findtext("p:DtOfSgntr", namespaces=ns)
+                for e in xml.iterfind(".//p:MndtRltdInf", ns)}
+    assert mandates[f"RH-{first.submission.reference}"] == timezone.localtime(
+        first.submission.submitted_at).date().isoformat()
 
     # Nothing twice: the list is empty, another export says there is nothing to collect.
     assert "Nothing is due for collection by direct debit." in text(

@@ -25,14 +25,15 @@ logger = logging.getLogger("rathaus.housekeeping")
 MINUTELY: list[tuple[str, dict[str, Any]]] = [
     ("appointment_housekeeping", {"verbosity": 0}),
 ]
-# Expired drafts, sign-ins, audit events, cases past their retention, lapsed deadlines of
-# requests to applicants, notices not retrieved within ten days (flagged for the post), the
-# case counts' rows folded, expired sessions.
+# Expired drafts, sign-ins, audit events, cases and bank statement files past their
+# retention, lapsed deadlines of requests to applicants, notices not retrieved within ten days
+# (flagged for the post), the case counts' rows folded, expired sessions.
 HOURLY: list[tuple[str, dict[str, Any]]] = [
     ("purge_drafts", {"verbosity": 0}),
     ("purge_sign_ins", {"verbosity": 0}),
     ("purge_audit_log", {"verbosity": 0}),
     ("purge_cases", {"verbosity": 0}),
+    ("purge_statement_files", {"verbosity": 0}),
     ("case_reminders", {"verbosity": 0}),
     ("notice_deliveries", {"verbosity": 0}),
     ("compact_case_counts", {"verbosity": 0}),
