@@ -28,9 +28,10 @@ def test_admin_sees_the_error_and_runs_the_task_again(admin_client: Client) -> N
     assert "Connection unexpectedly closed" in page.content.decode()
 
     response = admin_client.post("/admin/django_tasks_database/dbtaskresult/", {
-        "action": "run_failed_again", "_selected_action": [str(task.pk)]}, follow=True)
+        "action": "run_failed_again", "index": "0", "_selected_action": [str(task.pk)]},
+        follow=True)
 
-    assert "1 failed task queued to run again." in response.content.decode()
+    assert "1 fehlgeschlagene Aufgabe wird erneut ausgeführt." in response.content.decode()
     task.refresh_from_db()
     assert task.status == TaskResultStatus.READY
     assert task.worker_ids == [], "its attempts are counted afresh"
