@@ -336,6 +336,8 @@ def fill(page: Page, answers: Answers, files: Path) -> list[str]:
             # Without JavaScript the group's add button asks the server for another item.
             form.locator(f'button[name="action"][value="add:{repeat["group"]}"]').click()
             expect(field.first).to_be_attached()
+        if field.count() == 0:
+            pytest.fail(f"no field {field_name!r} on {page.url}: adjust SAMPLES", pytrace=False)
         tag, kind, inputmode = field.first.evaluate(
             "e => [e.tagName.toLowerCase(), e.type, e.inputMode]")
         if kind in ("radio", "checkbox"):
@@ -344,6 +346,10 @@ def fill(page: Page, answers: Answers, files: Path) -> list[str]:
                 form.locator(f'[name="{field_name}"][value="{choice}"]').check()
         elif tag == "select":
             assert isinstance(value, str)
+            options = field.locator("option").evaluate_all("all => all.map(o => o.value)")
+            if value not in options:
+                pytest.fail(f"{field_name!r} offers {options}, not {value!r}: adjust SAMPLES",
+                            pytrace=False)
             field.select_option(value)
         elif kind == "file":
             assert isinstance(value, Upload)
