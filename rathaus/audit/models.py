@@ -49,6 +49,8 @@ class Action(models.TextChoices):
     BOOKINGS_EXPORTED = "payments.bookings_exported", _("Bookings exported (CSV)")
     DIRECT_DEBITS_EXPORTED = "payments.debits_exported", _("Direct debits exported (pain.008)")
     REFUND_ISSUED = "payments.refund", _("Refund issued")
+    SERVICE_SAVED = "catalog.version_saved", _("Service version saved in the service editor")
+    SERVICE_PUBLISHED = "catalog.version_published", _("Service version published")
 
 
 class AuditEvent(models.Model):
