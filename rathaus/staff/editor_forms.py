@@ -81,6 +81,35 @@ def set_at(data: Data, path: str, value: Any) -> None:
         node[last] = value
 
 
+def put(data: Data, original: Data, key: str, value: Any, default: Any) -> None:
+    """Set ``key``, leaving it out where it was left out and stays at the schema's default.
+
+    A save then changes only what was changed: no `kind: application` appears in the
+    comparison because a page showed the default.
+    """
+    if value == default and key not in original:
+        data.pop(key, None)
+    else:
+        data[key] = value
+
+
+def as_before(new: Any, old: Any) -> Any:
+    """Return ``new`` with texts that differ from ``old`` only in surrounding space as before.
+
+    A text area drops the final line break of a YAML block (``|``); that is no change.
+    """
+    if isinstance(new, str) and isinstance(old, str):
+        return old if new.strip() == old.strip() else new
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {key: as_before(value, old.get(key)) for key, value in new.items()}
+    if isinstance(new, list) and isinstance(old, list):
+        if all(isinstance(item, str) for item in [*new, *old]) and sorted(new) == sorted(old):
+            return old  # ticked in the page's order: the same choice
+        return [as_before(value, old[index]) if index < len(old) else value
+                for index, value in enumerate(new)]
+    return new
+
+
 def within(location: str, prefix: str) -> bool:
     return location == prefix or location.startswith((prefix + ".", prefix + "["))
 
@@ -408,7 +437,7 @@ def apply_texts(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]:
     for key, _label, _long in TEXTS:
         edited[key] = reader.both(key) or {"de": "", "en": ""}
     documents, renames = _kept_rows(reader, "documents", ["de", "en"], reader.both)
-    edited["documents"] = documents
+    put(edited, data, "documents", documents, [])
 
     def legal(row: str) -> Data:
         item: Data = {"title": reader.both(f"{row}.title") or {"de": "", "en": ""}}
@@ -416,8 +445,8 @@ def apply_texts(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]:
             item["url"] = reader.text(f"{row}.url")
         return item
 
-    edited["legal_basis"], more = _kept_rows(reader, "legal_basis", ["title.de", "title.en", "url"],
-                                             legal)
+    legal_basis, more = _kept_rows(reader, "legal_basis", ["title.de", "title.en", "url"], legal)
+    put(edited, data, "legal_basis", legal_basis, [])
     reader.check()
     return edited, {**renames, **more}
 
@@ -484,11 +513,11 @@ def apply_settings(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]
     edited = copy.deepcopy(data)
     edited["department"] = reader.text("department")
     edited["category"] = reader.text("category")
-    edited["life_situations"] = posted.getlist("life_situations")
-    edited["keywords"] = [line.strip() for line in reader.text("keywords").split("\n")
-                          if line.strip()]
-    edited["kind"] = reader.text("kind") or "application"
-    edited["trust_level"] = reader.text("trust_level") or "none"
+    put(edited, data, "life_situations", posted.getlist("life_situations"), [])
+    put(edited, data, "keywords", [line.strip() for line in reader.text("keywords").split("\n")
+                                   if line.strip()], [])
+    put(edited, data, "kind", reader.text("kind") or "application", "application")
+    put(edited, data, "trust_level", reader.text("trust_level") or "none", "none")
     edited["channels"] = posted.getlist("channels")
     for key in ("trust_reason", "appointment_note"):
         set_at(edited, key, reader.both(key))
@@ -589,18 +618,20 @@ def apply_fees(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]:
                 item["when"] = when
             return item
 
-        edited["form"]["fees"], renames = _kept_rows(
-            reader, "form.fees", ["label.de", "label.en", "amount"], line)
-    payment: Data = dict(edited.get("payment") or {})
-    payment["policy"] = reader.text("payment.policy") or "none"
-    payment["methods"] = posted.getlist("payment.methods")
+        lines, renames = _kept_rows(reader, "form.fees", ["label.de", "label.en", "amount"],
+                                    line)
+        put(edited["form"], data["form"], "fees", lines, [])
+    before: Data = dict(data.get("payment") or {})
+    payment: Data = dict(before)
+    put(payment, before, "policy", reader.text("payment.policy") or "none", "none")
+    put(payment, before, "methods", posted.getlist("payment.methods"), ["online", "transfer"])
     for key in ("kassenzeichen", "booking_reference", "purpose"):
         value = reader.text(f"payment.{key}")
         if value:
             payment[key] = value
         else:
             payment.pop(key, None)
-    edited["payment"] = payment
+    put(edited, data, "payment", payment, {})
     reader.check()
     return edited, renames
 
@@ -700,9 +731,7 @@ def field_page(data: Data, path: str, field_type: str,
                           stored.get("required", True)))
     main.append(Input(f"{path}.sensitive", _("Sensitive (stored encrypted)"), "checkbox",
                       stored.get("sensitive", False)))
-    groups = [Group(_("Field"), main)]
-    if field_type != "info":
-        groups.append(text_pair(f"{path}.label", _("Label"), data))
+    groups = [Group(_("Field"), main), text_pair(f"{path}.label", _("Label"), data)]
     groups.append(text_pair(f"{path}.help", _("Help text"), data, long=True))
     if field_type in {"info", "declaration"}:
         groups.append(text_pair(f"{path}.text", _("Text"), data, long=True))
@@ -790,13 +819,12 @@ def apply_field(data: Data, path: str, posted: QueryDict) -> tuple[Data, dict[st
     item["id"] = reader.text(f"{path}.id")
     field_type = reader.text(f"{path}.type") or item.get("type", "text")
     item["type"] = field_type
+    original: Data = get_at(data, path, {}) or {}
     if field_type == "info":
         item.pop("required", None)
     else:
-        item["required"] = reader.flag(f"{path}.required")
-    item["sensitive"] = reader.flag(f"{path}.sensitive")
-    if not item["sensitive"]:
-        item.pop("sensitive")
+        put(item, original, "required", reader.flag(f"{path}.required"), True)
+    put(item, original, "sensitive", reader.flag(f"{path}.sensitive"), False)
     for key in ("label", "help", "text", "pattern_message"):
         text = reader.both(f"{path}.{key}")
         if f"{path}.{key}.de" in posted or key in item:
@@ -828,10 +856,8 @@ def apply_field(data: Data, path: str, posted: QueryDict) -> tuple[Data, dict[st
         item["accept"] = posted.getlist(f"{path}.accept") or None
         if item["accept"] is None:
             item.pop("accept")
-    if f"{path}.in_town" in posted or "in_town" in item:
-        item["in_town"] = reader.flag(f"{path}.in_town")
-        if not item["in_town"]:
-            item.pop("in_town")
+    if field_type == "address":
+        put(item, original, "in_town", reader.flag(f"{path}.in_town"), False)
     for key in ("show_if", "required_if"):
         set_at(item, key, reader.condition(f"{path}.{key}", types))
     reader.check()

@@ -210,6 +210,7 @@ def _save(request: HttpRequest, service: Service, page: ef.Page, data: Data, app
           what: str) -> tuple[list[SummaryEntry], Data]:
     try:
         edited, renames = apply(data, request.POST)
+        edited = ef.as_before(edited, data)
     except ef.Invalid as invalid:
         summary = []
         for item in page.inputs():

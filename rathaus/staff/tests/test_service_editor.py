@@ -539,3 +539,39 @@ def test_the_demo_has_an_editor_account(catalog: None, client: Client) -> None:
     sign_in_verified(client, demo)
     assert "Service editor" in page_text(client.get("/en/staff/"))
     assert client.get("/en/staff/services/").status_code == 200
+
+
+def _unchanged_saves(client: Client, slug: str) -> list[str]:
+    """Post every page of a service as it is shown; return those that changed something."""
+    base = f"/en/staff/services/{slug}"
+    version = Service.objects.get(slug=slug).versions.order_by("-number").first()
+    assert version is not None
+    urls = [f"{base}/texts/", f"{base}/settings/", f"{base}/fees/"]
+    for step_data in (version.definition.get("form") or {}).get("steps", []):
+        urls.append(f"{base}/steps/{step_data['id']}/")
+        for item in step_data["fields"]:
+            urls.append(f"{base}/fields/{item['id']}/")
+            urls += [f"{base}/fields/{child['id']}/" for child in item.get("fields") or []]
+        preview = f"{base}/versions/{version.number}/preview/{step_data['id']}/"
+        assert client.get(preview).status_code == 200, preview
+        assert client.post(preview, {"action": "continue"}).status_code in {200, 400}, preview
+    changed = []
+    for url in urls:
+        response = client.post(url, form_of(client, url))
+        if response.status_code != 302 or Service.objects.get(
+                slug=slug).versions.count() != 1:
+            versions = list(Service.objects.get(slug=slug).versions.order_by("number"))
+            lines = editing.version_diff(versions[0], versions[-1]) if len(versions) > 1 else []
+            changed.append(f"{url}: {response.status_code} {page_text(response)[:300]} "
+                           + " | ".join(f"{line.kind}{line.text}" for line in lines
+                                        if line.kind in "+-"))
+            break
+    return changed
+
+
+@pytest.mark.parametrize("slug", ["geburtsurkunde", "hund-anmelden", "gewerbe-anmelden",
+                                  "schwerbehindertenausweis", "fuehrungszeugnis",
+                                  "halle-mieten", "sepa-lastschriftmandat"])
+def test_saving_a_page_as_it_is_shown_changes_nothing(
+        editor: User, client: Client, slug: str) -> None:
+    assert _unchanged_saves(client, slug) == []
