@@ -501,6 +501,12 @@ def settings_page(data: Data, posted: QueryDict | None = None) -> Page:
             text_pair("link_out.label", _("Link text"), data),
             text_pair("link_out.note", _("Note"), data, long=True),
         ]),
+        *([Section(_("Online form"), [Group(_("Confirmation"), [Input(
+            "form.confirmation_email", _("E-mail field that receives the confirmation"),
+            "select", get_at(data, "form.confirmation_email", "") or "",
+            choices=[("", _("(no confirmation by e-mail)"))] + [
+                (item["id"], item["id"]) for _path, item in located_fields(data)
+                if item.get("type") == "email"])])])] if data.get("form") is not None else []),
         Section(_("Retention"), [Group(_("Retention"), [Input(
             "retention_days", _("Days a case is kept after it is closed"), "text",
             str(data.get("retention_days", "")), narrow=True,
@@ -531,6 +537,8 @@ def apply_settings(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]
             link[key] = text
     set_at(edited, "link_out", link or None)
     set_at(edited, "retention_days", reader.whole("retention_days"))
+    if edited.get("form") is not None:
+        set_at(edited, "form.confirmation_email", reader.optional("form.confirmation_email"))
     reader.check()
     return edited, {}
 
@@ -656,6 +664,14 @@ def step_page(data: Data, index: int, posted: QueryDict | None = None) -> Page:
         text_pair(f"{path}.title", _("Title"), data),
         text_pair(f"{path}.intro", _("Introduction"), data, long=True),
         condition_group(f"{path}.skip_if", _("Skip the step when"), data, field_ids(data)),
+        Group(_("Exit pages"), [Input(
+            f"{path}.stops", _("Exit pages as YAML"), "yaml",
+            yaml.safe_dump(get_at(data, f"{path}.stops"), allow_unicode=True,
+                           sort_keys=False, width=100)
+            if get_at(data, f"{path}.stops") else "",
+            hint=_("When a condition holds after this step, the application cannot go on and "
+                   "the page says why: a list of entries with when, title and message, as in "
+                   "the service files. Empty: none."))]),
     ])])
 
 
@@ -667,6 +683,11 @@ def apply_step(data: Data, index: int, posted: QueryDict) -> tuple[Data, dict[st
     set_at(edited, f"{path}.title", reader.both(f"{path}.title") or {"de": "", "en": ""})
     set_at(edited, f"{path}.intro", reader.both(f"{path}.intro"))
     set_at(edited, f"{path}.skip_if", reader.condition(f"{path}.skip_if", field_type_of(data)))
+    stops = reader.text(f"{path}.stops")
+    try:
+        set_at(edited, f"{path}.stops", yaml.safe_load(stops) if stops else None)
+    except yaml.YAMLError:
+        reader.errors[f"{path}.stops"] = _("This is not valid YAML.")
     reader.check()
     return edited, {}
 

@@ -103,6 +103,8 @@ def _located(problem: Problem) -> Problem:
 def _place(service: Service, data: Data, location: str) -> tuple[str, str]:
     """The page (address and name) where the place of the definition is edited."""
     slug = service.slug
+    if ef.within(location, "form.confirmation_email"):
+        return reverse("staff:editor_settings", args=[slug]), _("Settings")
     if ef.within(location, "form.fees") or ef.within(location, "payment") or ef.within(
             location, "fees"):
         return reverse("staff:editor_fees", args=[slug]), _("Fees")

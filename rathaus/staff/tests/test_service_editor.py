@@ -575,3 +575,33 @@ def _unchanged_saves(client: Client, slug: str) -> list[str]:
 def test_saving_a_page_as_it_is_shown_changes_nothing(
         editor: User, client: Client, slug: str) -> None:
     assert _unchanged_saves(client, slug) == []
+
+
+def test_exit_pages_are_edited_as_yaml_with_errors_in_place(editor: User,
+                                                            client: Client) -> None:
+    url = f"{BASE}/steps/birth_place/"
+    data = form_of(client, url)
+    stops = "form.steps[0].stops"
+    assert "born_in_town" in data[stops]
+    data[stops] = data[stops].replace("born_in_town", "born_here")
+    response = client.post(url, data)
+    assert response.status_code == 400
+    box = input_html(response, "in-form-steps-0-stops")
+    assert "Refers to the field “born_here”, which is not in the form." in box
+    assert "born_here" in box
+    data[stops] = ""
+    assert client.post(url, data).status_code == 302
+    assert "stops" not in latest().definition["form"]["steps"][0]
+
+
+def test_the_confirmation_field_is_chosen_in_the_settings(editor: User,
+                                                          client: Client) -> None:
+    response = client.post(f"{BASE}/fields/applicant_email/delete/", {"base": "1"})
+    assert response.status_code == 400
+    assert 'href="/en/staff/services/geburtsurkunde/settings/"' in response.content.decode()
+    data = form_of(client, f"{BASE}/settings/")
+    assert data["form.confirmation_email"] == "applicant_email"
+    data["form.confirmation_email"] = ""
+    assert client.post(f"{BASE}/settings/", data).status_code == 302
+    assert client.post(f"{BASE}/fields/applicant_email/delete/", {"base": "2"}).status_code == 302
+    assert "confirmation_email" not in latest().definition["form"]
