@@ -605,3 +605,22 @@ def test_the_confirmation_field_is_chosen_in_the_settings(editor: User,
     assert client.post(f"{BASE}/settings/", data).status_code == 302
     assert client.post(f"{BASE}/fields/applicant_email/delete/", {"base": "2"}).status_code == 302
     assert "confirmation_email" not in latest().definition["form"]
+
+
+def test_publishing_reaches_cached_service_pages_and_saving_does_not(
+        editor: User, client: Client, settings: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    settings.RATHAUS_PAGE_CACHE_SECONDS = 60
+    citizen = Client()
+    assert "Wir schicken sie Ihnen per Post." in page_text(
+        citizen.get("/de/services/geburtsurkunde/"))
+    data = form_of(client, f"{BASE}/texts/")
+    data["summary.de"] = "Bestellen Sie Ihre Geburtsurkunde online."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{BASE}/texts/", data).status_code == 302
+    assert "Wir schicken sie Ihnen per Post." in page_text(
+        citizen.get("/de/services/geburtsurkunde/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{BASE}/publish/", {"version": "2"}).status_code == 302
+    shown = page_text(citizen.get("/de/services/geburtsurkunde/"))
+    assert "Bestellen Sie Ihre Geburtsurkunde online." in shown
