@@ -214,6 +214,7 @@ def publish_definition(*, spec: ServiceDef, provenance: Provenance) -> str:
     service, created = Service.objects.select_for_update().get_or_create(
         slug=spec.slug, defaults=service_fields(spec)
     )
+    service.is_active = True  # a file or an import switches a service back on
     existing = service.versions.filter(checksum=checksum).first()
     if existing is not None and service.current_version_id == existing.pk:
         search_text = search_text_for(spec)
@@ -246,13 +247,16 @@ def service_fields(spec: ServiceDef) -> dict[str, Any]:
         "category": Category.objects.get(slug=spec.category),
         "title_de": spec.title.de, "title_en": spec.title.en,
         "summary_de": spec.summary.de, "summary_en": spec.summary.en,
-        "search_text": search_text_for(spec), "is_active": True,
+        "search_text": search_text_for(spec),
     }
 
 
 def make_current(*, service: Service, version: ServiceVersion, spec: ServiceDef,
                  by: str) -> None:
-    """Make a version of the (locked) service its current one; the first time, stamp it."""
+    """Make a version of the (locked) service its current one; the first time, stamp it.
+
+    Whether the service is switched on (``is_active``, set in the admin) is left as it is.
+    """
     if version.published_at is None:
         # The one change a version sees: when and by whom it was first published.
         version.published_at = timezone.now()

@@ -624,3 +624,13 @@ def test_publishing_reaches_cached_service_pages_and_saving_does_not(
         assert client.post(f"{BASE}/publish/", {"version": "2"}).status_code == 302
     shown = page_text(citizen.get("/de/services/geburtsurkunde/"))
     assert "Bestellen Sie Ihre Geburtsurkunde online." in shown
+
+
+def test_publishing_leaves_a_service_switched_off_in_the_admin_off(catalog: None) -> None:
+    Service.objects.filter(slug="geburtsurkunde").update(is_active=False)
+    first = latest()
+    saved, _created = editing.save_version(service=service(), spec=_retitled(first, "Neu"),
+                                           by="anna", base_number=first.number)
+    editing.publish_version(version=saved, by="anna")
+    assert service().current_version == saved
+    assert not service().is_active
