@@ -99,6 +99,16 @@ def test_an_editor_changes_a_fee_and_adds_a_field_and_a_citizen_sees_both(
     page.get_by_role("button", name="Version 3 veröffentlichen").click()
     expect(page.locator(".page-message")).to_contain_text("Version 3")
     axe(page, "overview after publishing")
+    if javascript:  # the English pages once
+        for where, path in [("list", "/en/staff/services/"),
+                            ("overview", "/en/staff/services/geburtsurkunde/"),
+                            ("field", "/en/staff/services/geburtsurkunde/fields/copies/"),
+                            ("comparison", "/en/staff/services/geburtsurkunde/versions/3/compare/"),
+                            ("preview",
+                             "/en/staff/services/geburtsurkunde/versions/3/preview/certificate/")]:
+            page.goto(portal.url(path))
+            assert page.locator("html").get_attribute("lang") == "en"
+            axe(page, f"{where} (English)")
 
     # A citizen: two copies now cost 30 euros, and the step asks for the file number.
     citizen = Client()
