@@ -144,7 +144,9 @@ def place_errors(page: ef.Page, problems: list[Problem], *, renames: dict[str, s
         message = ef.message_for(problem)
         holders = [item for item in inputs if ef.within(location, item.location)]
         if not holders and location:
-            holders = [item for item in inputs if ef.within(item.location, location)][:1]
+            # A check of a whole field (a choice without options): shown at its type.
+            inner = [item for item in inputs if ef.within(item.location, location)]
+            holders = [item for item in inner if item.name == f"{location}.type"] or inner[:1]
         if holders:
             target = max(holders, key=lambda item: (len(item.location), bool(item.value)))
             if message not in target.errors:

@@ -87,7 +87,9 @@ def input_html(response: Any, input_id: str) -> str:
     """The markup of one input with its label, hint and error."""
     body: str = response.content.decode()
     start = body.index(f'id="{input_id}"')
-    return body[body.rfind("<div", 0, start):body.find("</div>", start) + 6]
+    begin = max(body.rfind('<div class="kern-form-input field', 0, start),
+                body.rfind('<div class="kern-form-check field', 0, start))
+    return body[begin:body.find("</div>", start) + 6]
 
 
 # -- the service layer ------------------------------------------------------------------------
@@ -634,3 +636,14 @@ def test_publishing_leaves_a_service_switched_off_in_the_admin_off(catalog: None
     editing.publish_version(version=saved, by="anna")
     assert service().current_version == saved
     assert not service().is_active
+
+
+def test_a_field_turned_into_a_choice_is_told_at_its_type_that_it_needs_options(
+        editor: User, client: Client) -> None:
+    url = f"{BASE}/fields/birth_name/"
+    data = form_of(client, url)
+    data["form.steps[2].fields[1].type"] = "choice"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "A choice needs at least one option." in input_html(
+        response, "in-form-steps-2-fields-1-type")
