@@ -507,12 +507,19 @@ def new_field(request: HttpRequest, slug: str, step_id: str) -> HttpResponse:
     field_type = (request.POST.get("type") or request.GET.get("type") or "text")[:30]
     if field_type not in dict(ef.type_choices()):
         raise Http404
-    fields = data["form"]["steps"][index]["fields"]
-    path = f"form.steps[{index}].fields[{len(fields)}]"
+    group_id = (request.POST.get("group") or request.GET.get("group") or "")[:60]
+    container = f"form.steps[{index}].fields"
+    if group_id:
+        group_path = ef.find_field(data, group_id)
+        if (group_path is None or not ef.within(group_path, container)
+                or ef.get_at(data, f"{group_path}.type") != "group"):
+            raise Http404
+        container = f"{group_path}.fields"
+    path = f"{container}[{len(ef.get_at(data, container, []))}]"
 
     def with_blank(data: Data) -> Data:
         grown = copy.deepcopy(data)
-        grown["form"]["steps"][index]["fields"].append(ef.blank_field(field_type))
+        ef.get_at(grown, container).append(ef.blank_field(field_type))
         return grown
 
     return edit_form(
@@ -521,6 +528,7 @@ def new_field(request: HttpRequest, slug: str, step_id: str) -> HttpResponse:
         apply=lambda data, posted: ef.apply_field(with_blank(data), path, posted),
         what=f"new field in {step_id}", template="staff/editor/field.html",
         context={"tab": "form", "step": data["form"]["steps"][index], "new_type": field_type,
+                 "group": group_id,
                  "title": _("New field: %(type)s") % {
                      "type": ef.FIELD_TYPE_LABELS.get(field_type, field_type)}},
         done=lambda edited: reverse("staff:editor_step", args=[found.slug, step_id]))

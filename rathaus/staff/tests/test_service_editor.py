@@ -647,3 +647,23 @@ def test_a_field_turned_into_a_choice_is_told_at_its_type_that_it_needs_options(
     assert response.status_code == 400
     assert "A choice needs at least one option." in input_html(
         response, "in-form-steps-2-fields-1-type")
+
+
+def test_a_field_is_added_to_a_repeated_group(editor: User, client: Client) -> None:
+    base = "/en/staff/services/hund-anmelden"
+    step_page = client.get(f"{base}/steps/dogs/").content.decode()
+    assert 'name="group" value="dogs"' in step_page
+    url = f"{base}/steps/dogs/new-field/?type=text&group=dogs"
+    data = form_of(client, url)
+    children = Service.objects.get(slug="hund-anmelden").current_version.definition[  # type: ignore[union-attr]
+        "form"]["steps"][2]["fields"][0]["fields"]
+    path = f"form.steps[2].fields[0].fields[{len(children)}]"
+    data.update({f"{path}.id": "tattoo_number", f"{path}.label.de": "Tätowiernummer",
+                 f"{path}.label.en": "Tattoo number"})
+    response = client.post(url, data)
+    assert response.status_code == 302, page_text(response)[:1500]
+    group = Service.objects.get(slug="hund-anmelden").versions.order_by("-number").first()
+    assert group is not None
+    assert group.definition["form"]["steps"][2]["fields"][0]["fields"][-1]["id"] == "tattoo_number"
+    assert client.get(f"{base}/steps/dogs/new-field/?type=text&group=owner_name").status_code == (
+        404)
