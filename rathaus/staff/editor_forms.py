@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from rathaus.catalog.editing import Problem
 from rathaus.catalog.models import Category, Department, LifeSituation
@@ -46,6 +46,14 @@ OPERATORS = [
     ("in", gettext_lazy("is one of (separated by commas)")),
     ("filled", gettext_lazy("is filled in")), ("empty", gettext_lazy("is not filled in")),
 ]
+
+
+def german() -> str:
+    return pgettext("language of a text", "German")
+
+
+def english() -> str:
+    return pgettext("language of a text", "English")
 
 
 # -- places in a definition -------------------------------------------------------------------
@@ -412,17 +420,17 @@ def texts_page(data: Data, posted: QueryDict | None = None) -> Page:
                              for key, label, long in TEXTS]),
         Section(_("Documents"), [
             Group(_("Document %(number)s") % {"number": index + 1}, [
-                Input(f"documents[{index}].de", _("German"), "text",
+                Input(f"documents[{index}].de", german(), "text",
                       get_at(data, f"documents[{index}].de", ""), lang="de"),
-                Input(f"documents[{index}].en", _("English"), "text",
+                Input(f"documents[{index}].en", english(), "text",
                       get_at(data, f"documents[{index}].en", ""), lang="en"),
             ], row_list="documents") for index in range(rows)
         ], hint=_("Empty rows are left out."), rows_of="documents", rows=rows),
         Section(_("Legal basis"), [
             Group(_("Legal basis %(number)s") % {"number": index + 1}, [
-                Input(f"legal_basis[{index}].title.de", _("German"), "text",
+                Input(f"legal_basis[{index}].title.de", german(), "text",
                       get_at(data, f"legal_basis[{index}].title.de", ""), lang="de"),
-                Input(f"legal_basis[{index}].title.en", _("English"), "text",
+                Input(f"legal_basis[{index}].title.en", english(), "text",
                       get_at(data, f"legal_basis[{index}].title.en", ""), lang="en"),
                 Input(f"legal_basis[{index}].url", _("Web address (https://…)"), "text",
                       get_at(data, f"legal_basis[{index}].url", "") or ""),
@@ -741,7 +749,7 @@ def field_page(data: Data, path: str, field_type: str,
     """The inputs for one field; the constraints offered are those its type may have."""
     stored: Data = get_at(data, path, {}) or {}
     ids = [fid for fid in field_ids(data) if fid != stored.get("id")]
-    main = [Input(f"{path}.id", _("ID of the field"), "text", stored.get("id", ""), narrow=True,
+    main = [Input(f"{path}.id", _("ID of the field"), "text", stored.get("id", ""),
                   hint=_("Small letters, digits and _; unique in the form. Keep it stable: "
                          "rules, fees and data exchange refer to it.")),
             Input(f"{path}.type", _("Type"), "select", field_type,
@@ -752,7 +760,7 @@ def field_page(data: Data, path: str, field_type: str,
                           stored.get("required", True)))
     main.append(Input(f"{path}.sensitive", _("Sensitive (stored encrypted)"), "checkbox",
                       stored.get("sensitive", False)))
-    groups = [Group(_("Field"), main), text_pair(f"{path}.label", _("Label"), data)]
+    groups = [Group(_("ID and type"), main), text_pair(f"{path}.label", _("Label"), data)]
     groups.append(text_pair(f"{path}.help", _("Help text"), data, long=True))
     if field_type in {"info", "declaration"}:
         groups.append(text_pair(f"{path}.text", _("Text"), data, long=True))
@@ -769,9 +777,9 @@ def field_page(data: Data, path: str, field_type: str,
             option_groups.append(Group(_("Option %(number)s") % {"number": index + 1}, [
                 Input(f"{row}.value", _("Value"), "text", get_at(data, f"{row}.value", ""),
                       narrow=True),
-                Input(f"{row}.label.de", _("German"), "text",
+                Input(f"{row}.label.de", german(), "text",
                       get_at(data, f"{row}.label.de", ""), lang="de"),
-                Input(f"{row}.label.en", _("English"), "text",
+                Input(f"{row}.label.en", english(), "text",
                       get_at(data, f"{row}.label.en", ""), lang="en"),
                 Input(f"{row}.hint.de", _("Hint (German)"), "text",
                       get_at(data, f"{row}.hint.de", ""), lang="de"),
@@ -811,9 +819,9 @@ def _constraint_inputs(stored: Data, path: str, field_type: str) -> list[Group]:
             Input(f"{path}.pattern", _("Regular expression the whole text must match"), "text",
                   stored.get("pattern") or "")]))
         groups.append(Group(_("Message when the pattern does not match"), [
-            Input(f"{path}.pattern_message.de", _("German"), "text",
+            Input(f"{path}.pattern_message.de", german(), "text",
                   get_at(stored, "pattern_message.de", ""), lang="de"),
-            Input(f"{path}.pattern_message.en", _("English"), "text",
+            Input(f"{path}.pattern_message.en", english(), "text",
                   get_at(stored, "pattern_message.en", ""), lang="en")]))
     elif field_type not in {"info", "declaration", "yes_no", "choice", "multi_choice", "file",
                             "date", "number", "money", "group"}:
