@@ -189,12 +189,12 @@ def test_the_list_marks_unpublished_changes_and_filters(editor: User, client: Cl
                          by="anna", base_number=first.number)
     listed = page_text(client.get("/en/staff/services/"))
     assert "Unpublished changes (version 2)" in listed
-    assert "Hund zur Hundesteuer anmelden" in listed
+    assert "Register a dog for dog tax" in listed
     standesamt = page_text(client.get("/en/staff/services/?department=standesamt"))
-    assert "Geburtsurkunde" in standesamt
-    assert "Hund zur Hundesteuer anmelden" not in standesamt
-    only = page_text(client.get("/en/staff/services/?q=geburt"))
-    assert "Geburtsurkunde" in only
+    assert "Apply for a birth certificate" in standesamt
+    assert "Register a dog for dog tax" not in standesamt
+    only = page_text(client.get("/de/staff/services/?q=geburt"))
+    assert "Geburtsurkunde beantragen" in only
     assert "Hund zur Hundesteuer anmelden" not in only
 
 
