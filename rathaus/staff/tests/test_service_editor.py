@@ -667,3 +667,16 @@ def test_a_field_is_added_to_a_repeated_group(editor: User, client: Client) -> N
     assert group.definition["form"]["steps"][2]["fields"][0]["fields"][-1]["id"] == "tattoo_number"
     assert client.get(f"{base}/steps/dogs/new-field/?type=text&group=owner_name").status_code == (
         404)
+
+
+def test_an_earlier_version_is_published_again_from_the_history(
+        editor: User, client: Client) -> None:
+    first = latest()
+    saved, _created = editing.save_version(service=service(), spec=_retitled(first, "Neu"),
+                                           by="anna", base_number=first.number)
+    editing.publish_version(version=saved, by="anna")
+    history = client.get(f"{BASE}/").content.decode()
+    assert "Publish version 1 again" in html.unescape(history)
+    assert client.post(f"{BASE}/publish/", {"version": "1"}).status_code == 302
+    assert service().current_version == first
+    assert service().title_de == "Geburtsurkunde beantragen"
