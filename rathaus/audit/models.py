@@ -50,6 +50,8 @@ class Action(models.TextChoices):
     DIRECT_DEBITS_EXPORTED = "payments.debits_exported", _("Direct debits exported (pain.008)")
     REFUND_ISSUED = "payments.refund", _("Refund issued")
     DIRECT_DEBIT_RETURNED = "payments.debit_returned", _("Returned direct debit booked")
+    SERVICE_SAVED = "catalog.version_saved", _("Service version saved in the service editor")
+    SERVICE_PUBLISHED = "catalog.version_published", _("Service version published")
 
 
 class AuditEvent(models.Model):

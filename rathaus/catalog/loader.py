@@ -48,7 +48,7 @@ class LoadedCatalog:
     services: list[LoadedService]
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def location_text(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -80,7 +80,7 @@ def _validate(
     except ValidationError as exc:
         errors = []
         for error in exc.errors(include_url=False):
-            location = _location(error["loc"])
+            location = location_text(error["loc"])
             message = error["msg"].removeprefix("Value error, ")
             # Checks across a whole form report the place inside it first ("steps[0].id: ...").
             inner = INNER_PATH.match(message)
@@ -119,6 +119,21 @@ def validate_service_data(
     return LoadedService(spec=spec, data=data, path=path), []
 
 
+def catalog_reference_errors(
+    spec: ServiceDef, *, departments: set[str], categories: set[str], situations: set[str]
+) -> list[tuple[str, str]]:
+    """Return (location, message) for every department, category or life situation unknown."""
+    errors = []
+    if spec.department not in departments:
+        errors.append(("department", f"unknown department {spec.department!r}"))
+    if spec.category not in categories:
+        errors.append(("category", f"unknown category {spec.category!r}"))
+    for index, slug in enumerate(spec.life_situations):
+        if slug not in situations:
+            errors.append((f"life_situations[{index}]", f"unknown life situation {slug!r}"))
+    return errors
+
+
 def load_directory(directory: Path) -> LoadedCatalog:
     """Validate every definition in the directory; raise CatalogInvalid listing all errors."""
     errors: list[DefinitionError] = []
@@ -145,17 +160,12 @@ def load_directory(directory: Path) -> LoadedCatalog:
         categories = {item.slug for item in catalog.categories}
         situations = {item.slug for item in catalog.life_situations}
         for loaded in services:
-            spec = loaded.spec
-            if spec.department not in departments:
-                errors.append(DefinitionError(str(loaded.path), "department",
-                                              f"unknown department {spec.department!r}"))
-            if spec.category not in categories:
-                errors.append(DefinitionError(str(loaded.path), "category",
-                                              f"unknown category {spec.category!r}"))
-            for index, slug in enumerate(spec.life_situations):
-                if slug not in situations:
-                    errors.append(DefinitionError(str(loaded.path), f"life_situations[{index}]",
-                                                  f"unknown life situation {slug!r}"))
+            errors += [
+                DefinitionError(str(loaded.path), location, message)
+                for location, message in catalog_reference_errors(
+                    loaded.spec, departments=departments, categories=categories,
+                    situations=situations)
+            ]
         online = {loaded.spec.slug for loaded in services}
         for index, need in enumerate(catalog.offline_needs):
             where = f"offline_needs[{index}]"

@@ -109,6 +109,9 @@ class Service(models.Model):
         ordering = ["title_de"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        permissions = [
+            ("edit_services", _("Can edit and publish services in the service editor")),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -131,7 +134,11 @@ class Origin(models.TextChoices):
 
 
 class ServiceVersion(models.Model):
-    """One published definition of a service; never changed once written."""
+    """One saved definition of a service; its content never changes once written.
+
+    A version saved in the service editor waits until it is published; ``published_at`` and
+    ``published_by`` are set once, when it first becomes the current version.
+    """
 
     service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT,
                                 related_name="versions")
@@ -139,7 +146,9 @@ class ServiceVersion(models.Model):
     definition = models.JSONField(_("definition"))
     checksum = models.CharField(_("checksum"), max_length=64)
     source_path = models.CharField(_("source file"), max_length=300, blank=True)
-    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    saved_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    saved_by = models.CharField(_("saved by"), max_length=150, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     # Provenance: loading services/ never replaces a version published in the admin or
     # imported from another town (docs/decisions/0034-service-bundles-and-provenance.md).
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices,

@@ -52,7 +52,7 @@ class Conflict:
     path: str
     number: int
     origin: str
-    published_at: datetime
+    published_at: datetime | None  # None: saved in the editor, not published yet
     published_by: str
     import_bundle: str
     import_town: str
@@ -184,6 +184,19 @@ def publish_service(*, loaded: LoadedService, take_file: bool = False) -> str | 
             published_by=current.published_by, import_bundle=current.import_bundle,
             import_town=current.import_town,
         )
+    pending = (
+        ServiceVersion.objects.filter(service__slug=spec.slug, origin=Origin.ADMIN,
+                                      published_at__isnull=True)
+        .order_by("-number").first()
+    )
+    if (pending is not None and (current is None or pending.number > current.number)
+            and pending.checksum != checksum and not take_file):
+        # Changes saved in the editor and not yet published: a new file version would bury them.
+        return Conflict(
+            slug=spec.slug, path=str(loaded.path.name), number=pending.number,
+            origin=pending.origin, published_at=None, published_by=pending.saved_by,
+            import_bundle="", import_town="",
+        )
     return publish_definition(
         spec=spec, provenance=Provenance(origin=Origin.FILE, source_path=loaded.path.name)
     )
@@ -198,40 +211,66 @@ def publish_definition(*, spec: ServiceDef, provenance: Provenance) -> str:
     """
     data = definition_json(spec)
     checksum = definition_checksum(data)
-    department = Department.objects.get(slug=spec.department)
-    category = Category.objects.get(slug=spec.category)
-    fields = {
-        "department": department, "category": category,
-        "title_de": spec.title.de, "title_en": spec.title.en,
-        "summary_de": spec.summary.de, "summary_en": spec.summary.en,
-        "search_text": search_text_for(spec), "is_active": True,
-    }
     service, created = Service.objects.select_for_update().get_or_create(
-        slug=spec.slug, defaults=fields
+        slug=spec.slug, defaults=service_fields(spec)
     )
+    service.is_active = True  # a file or an import switches a service back on
     existing = service.versions.filter(checksum=checksum).first()
     if existing is not None and service.current_version_id == existing.pk:
-        if service.search_text != fields["search_text"]:
+        search_text = search_text_for(spec)
+        if service.search_text != search_text:
             # Indexed by an older release of the portal: the definition is the same.
-            Service.objects.filter(pk=service.pk).update(search_text=fields["search_text"])
+            Service.objects.filter(pk=service.pk).update(search_text=search_text)
         return "unchanged"
     if existing is None:
-        latest = service.versions.order_by("-number").values_list("number", flat=True).first()
         existing = ServiceVersion.objects.create(
-            service=service, number=(latest or 0) + 1, definition=data, checksum=checksum,
+            service=service, number=next_number(service), definition=data, checksum=checksum,
             origin=provenance.origin, source_path=provenance.source_path,
+            saved_by=provenance.published_by,
             published_by=provenance.published_by, import_bundle=provenance.import_bundle,
             import_town=provenance.import_town, import_checksum=provenance.import_checksum,
         )
-    for name, value in fields.items():
+    make_current(service=service, version=existing, spec=spec, by=provenance.published_by)
+    return "created" if created else "new_versions"
+
+
+def next_number(service: Service) -> int:
+    """Return the number the service's next version gets (the service row is locked)."""
+    latest = service.versions.order_by("-number").values_list("number", flat=True).first()
+    return (latest or 0) + 1
+
+
+def service_fields(spec: ServiceDef) -> dict[str, Any]:
+    """Return the service row's copy of the definition: what lists and search read."""
+    return {
+        "department": Department.objects.get(slug=spec.department),
+        "category": Category.objects.get(slug=spec.category),
+        "title_de": spec.title.de, "title_en": spec.title.en,
+        "summary_de": spec.summary.de, "summary_en": spec.summary.en,
+        "search_text": search_text_for(spec),
+    }
+
+
+def make_current(*, service: Service, version: ServiceVersion, spec: ServiceDef,
+                 by: str) -> None:
+    """Make a version of the (locked) service its current one; the first time, stamp it.
+
+    Whether the service is switched on (``is_active``, set in the admin) is left as it is.
+    """
+    if version.published_at is None:
+        # The one change a version sees: when and by whom it was first published.
+        version.published_at = timezone.now()
+        version.published_by = version.published_by or by
+        ServiceVersion.objects.filter(pk=version.pk).update(
+            published_at=version.published_at, published_by=version.published_by)
+    for name, value in service_fields(spec).items():
         setattr(service, name, value)
-    service.current_version = existing
+    service.current_version = version
     service.save()
     service.life_situations.set(LifeSituation.objects.filter(slug__in=spec.life_situations))
     from .selectors import bump_catalog_generation
 
     transaction.on_commit(bump_catalog_generation)
-    return "created" if created else "new_versions"
 
 
 def _write_views(pending: Counter[int]) -> None:

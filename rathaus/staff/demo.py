@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rathaus.appointments.roles import agent_group
 from rathaus.catalog.models import Department
+from rathaus.catalog.roles import editor_group
 from rathaus.payments.roles import cash_office_group
 
 from .models import DepartmentMembership, DepartmentRole
@@ -47,6 +48,8 @@ DEMO_STAFF: list[tuple[str, tuple[tuple[str, str], ...], bool]] = [
 ]
 # The cash office (group Stadtkasse): payments, statement imports, exports.
 DEMO_CASH_OFFICE = ("stadtkasse",)
+# The editorial office (group Redaktion): the service editor.
+DEMO_EDITORS = ("redaktion",)
 
 
 def _with_demo_app(user: User) -> None:
@@ -67,7 +70,8 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
         _with_demo_app(admin)
     named = {name for name, _roles, _agent in DEMO_STAFF}
     for username, roles, agent in [*DEMO_STAFF, *((name, (), False)
-                                                  for name in DEMO_CASH_OFFICE
+                                                  for name in (*DEMO_CASH_OFFICE,
+                                                               *DEMO_EDITORS)
                                                   if name not in named)]:
         user, new = User.objects.get_or_create(username=username,
                                                defaults={"email": f"{username}@localhost"})
@@ -90,4 +94,6 @@ def seed_demo_staff(*, admin_username: str = "admin") -> list[str]:
             user.groups.add(agent_group())
         if username in DEMO_CASH_OFFICE:
             user.groups.add(cash_office_group())
+        if username in DEMO_EDITORS:
+            user.groups.add(editor_group())
     return created

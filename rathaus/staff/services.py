@@ -14,6 +14,7 @@ from rathaus.appointments.roles import agent_group
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
 from rathaus.catalog.models import Department
+from rathaus.catalog.roles import editor_group
 from rathaus.payments.roles import cash_office_group
 
 from .models import DepartmentMembership, DepartmentRole
@@ -118,7 +119,7 @@ def revoke_department_role(*, membership: DepartmentMembership, actor_label: str
 @transaction.atomic
 def create_staff_user(*, username: str, email: str, roles: list[RoleGrant], agent: bool = False,
                       administrator: bool = False, cash_office: bool = False,
-                      actor_label: str) -> User:
+                      editor: bool = False, actor_label: str) -> User:
     """Create a staff account without a password: its holder sets one through the welcome link."""
     departments = {grant.department: Department.objects.filter(slug=grant.department).first()
                    for grant in roles}
@@ -144,4 +145,8 @@ def create_staff_user(*, username: str, email: str, roles: list[RoleGrant], agen
         user.groups.add(cash_office_group())
         record(action=Action.ROLE_GRANTED, actor_label=actor_label, target=user,
                message=f"cash office: {username}")
+    if editor:
+        user.groups.add(editor_group())
+        record(action=Action.ROLE_GRANTED, actor_label=actor_label, target=user,
+               message=f"editorial office: {username}")
     return user

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import cash_statistics, cash_views, inbox_views, on_behalf_views, statistics_views, views
+from . import (
+    cash_statistics,
+    cash_views,
+    editor_views,
+    inbox_views,
+    on_behalf_views,
+    statistics_views,
+    views,
+)
 
 app_name = "staff"
 
@@ -54,4 +62,27 @@ urlpatterns = [
     path("cash/lines/", cash_views.lines, name="cash_lines"),
     path("cash/lines/<int:pk>/assign/", cash_views.assign, name="cash_assign"),
     path("cash/lines/<int:pk>/dismiss/", cash_views.dismiss, name="cash_dismiss"),
+    # The service editor (Redaktion).
+    path("services/", editor_views.services, name="editor_services"),
+    path("services/<slug:slug>/", editor_views.service, name="editor_service"),
+    path("services/<slug:slug>/publish/", editor_views.publish, name="editor_publish"),
+    path("services/<slug:slug>/texts/", editor_views.texts, name="editor_texts"),
+    path("services/<slug:slug>/settings/", editor_views.settings, name="editor_settings"),
+    path("services/<slug:slug>/fees/", editor_views.fees, name="editor_fees"),
+    path("services/<slug:slug>/steps/", editor_views.steps, name="editor_steps"),
+    path("services/<slug:slug>/steps/<str:step_id>/", editor_views.step, name="editor_step"),
+    path("services/<slug:slug>/steps/<str:step_id>/delete/", editor_views.delete_step,
+         name="editor_step_delete"),
+    path("services/<slug:slug>/steps/<str:step_id>/new-field/", editor_views.new_field,
+         name="editor_field_new"),
+    path("services/<slug:slug>/fields/<str:field_id>/", editor_views.field,
+         name="editor_field"),
+    path("services/<slug:slug>/fields/<str:field_id>/delete/", editor_views.delete_field,
+         name="editor_field_delete"),
+    path("services/<slug:slug>/versions/<int:number>/compare/", editor_views.diff,
+         name="editor_diff"),
+    path("services/<slug:slug>/versions/<int:number>.yaml", editor_views.download,
+         name="editor_yaml"),
+    path("services/<slug:slug>/versions/<int:number>/preview/<str:step_id>/",
+         editor_views.preview, name="editor_preview"),
 ]

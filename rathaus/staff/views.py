@@ -29,6 +29,7 @@ from rathaus.appointments.staff_views import ErrorEntry, form_errors
 from rathaus.appointments.stats_views import VIEW_STATISTICS
 from rathaus.audit.models import Action
 from rathaus.audit.services import record
+from rathaus.catalog.roles import EDIT_SERVICES, EDITOR_GROUP
 from rathaus.core.access import is_verified, verified_required
 from rathaus.payments.roles import CASH_OFFICE_GROUP, WORK_CASH_OFFICE
 
@@ -257,6 +258,10 @@ def _areas(user: User) -> list[Area]:
         areas.append(Area(_("Cash office"), reverse("staff:cash_payments"),
                           _("Payments by state and day, bank statement imports, lines to "
                             "check, exports for the finance system.")))
+    if user.has_perm(EDIT_SERVICES):
+        areas.append(Area(_("Service editor"), reverse("staff:editor_services"),
+                          _("Change the texts, fees and forms of services, compare versions "
+                            "and publish them.")))
     if user.is_staff:
         areas.append(Area(_("Administration"), reverse("admin:index"),
                           _("Services, calendars, staff accounts and their roles.")))
@@ -275,6 +280,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "memberships": list(selectors.memberships(user)),
         "is_agent": user.groups.filter(name=AGENT_GROUP).exists(),
         "is_cash_office": user.groups.filter(name=CASH_OFFICE_GROUP).exists(),
+        "is_editor": user.groups.filter(name=EDITOR_GROUP).exists(),
         "codes_left": services.recovery_codes_left(user)})
 
 

@@ -134,3 +134,12 @@ def test_seeding_again_gives_older_demo_accounts_their_new_roles(catalog: None) 
     run("seed_demo")
     assert DepartmentMembership.objects.get(user__username="buergerbuero").department.slug == (
         "buergerbuero")
+
+
+def test_an_editor_account_gets_the_redaktion_role() -> None:
+    run("create_staff_user", "erik", "--editor")
+    user = User.objects.get(username="erik")
+    assert user.has_perm("catalog.edit_services")
+    assert list(user.groups.values_list("name", flat=True)) == ["Redaktion"]
+    assert AuditEvent.objects.filter(action=Action.ROLE_GRANTED,
+                                     message="editorial office: erik").exists()

@@ -14,6 +14,13 @@ from rathaus.catalog.services import Conflict, publish_catalog
 
 def describe_conflict(conflict: Conflict) -> str:
     """Say which file differs from which version, who published it, and how to decide."""
+    if conflict.published_at is None:
+        by = f" by {conflict.published_by}" if conflict.published_by else ""
+        return (
+            f"services/{conflict.path} differs from version {conflict.number}, saved in the "
+            f"service editor{by} and not published yet; kept it; run "
+            f"`load_services --take-file {conflict.slug}` to take the file"
+        )
     when = timezone.localtime(conflict.published_at).strftime("%Y-%m-%d %H:%M")
     if conflict.origin == Origin.IMPORT:
         town = f" of {conflict.import_town}" if conflict.import_town else ""

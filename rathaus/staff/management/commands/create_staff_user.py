@@ -33,6 +33,8 @@ class Command(BaseCommand):
                             help="citizens' office agent (group Bürgerbüro)")
         parser.add_argument("--cash-office", action="store_true",
                             help="cash office (group Stadtkasse)")
+        parser.add_argument("--editor", action="store_true",
+                            help="editorial office: the service editor (group Redaktion)")
         parser.add_argument("--admin", action="store_true",
                             help="administrator: the admin site and every department")
         parser.add_argument("--new-link", action="store_true",
@@ -59,7 +61,8 @@ class Command(BaseCommand):
             user = services.create_staff_user(
                 username=username, email=options["email"], roles=options["role"],
                 agent=options["agent"], administrator=options["admin"],
-                cash_office=options["cash_office"], actor_label=ACTOR)
+                cash_office=options["cash_office"], editor=options["editor"],
+                actor_label=ACTOR)
         except services.UnknownDepartment as error:
             raise CommandError(f"Unknown department: {error}") from error
         self.note(user)

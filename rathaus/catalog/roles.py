@@ -1,0 +1,22 @@
+"""The editor role: staff of the editorial office who edit and publish services.
+
+The role is the Django group ``EDITOR_GROUP`` holding ``EDIT_SERVICES`` (created by migration
+0005); docs/staff-accounts.md says how an administrator gives it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+EDITOR_GROUP = "Redaktion"
+EDIT_SERVICES = "catalog.edit_services"
+
+
+def editor_group() -> Group:
+    """Return the editors' group, recreating it (with its permission) if it was deleted."""
+    app_label, codename = EDIT_SERVICES.split(".")
+    group, created = Group.objects.get_or_create(name=EDITOR_GROUP)
+    if created:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
+                                                     codename=codename))
+    return group
