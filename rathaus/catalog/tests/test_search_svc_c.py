@@ -48,6 +48,8 @@ def result_links(client: Client, query: str) -> list[str]:
     ("grabnutzungsrecht-verlaengern", [
         "Grab verlängern", "Grabnutzungsrecht", "Ruhezeit", "extend grave"]),
     ("halle-mieten", ["Halle mieten", "Olympiahalle", "Saal mieten", "Bürgerhaus", "rent a hall"]),
+    ("kontaktformular", ["Kontakt", "Kontaktformular", "Beschwerde", "Anregung",
+                         "Frage an die Stadt", "contact form", "complaint"]),
 ])
 def test_everyday_words_put_the_service_first(client: Client, catalog: None, slug: str,
                                               queries: list[str]) -> None:
