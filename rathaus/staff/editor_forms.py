@@ -35,12 +35,16 @@ FIELD_TYPE_LABELS = {
     "date": gettext_lazy("Date"), "email": gettext_lazy("E-mail address"),
     "phone": gettext_lazy("Phone number"), "choice": gettext_lazy("Choice (one of several)"),
     "multi_choice": gettext_lazy("Choice (several of several)"),
+    "select": gettext_lazy("Choice from a drop-down list"),
+    "time": gettext_lazy("Time of day"),
     "yes_no": gettext_lazy("Yes or no"), "address": gettext_lazy("Address"),
     "person_name": gettext_lazy("Name of a person"), "iban": gettext_lazy("IBAN"),
     "file": gettext_lazy("File upload"), "info": gettext_lazy("Information text"),
     "declaration": gettext_lazy("Declaration (checkbox)"),
     "group": gettext_lazy("Group of fields"),
 }
+# Fields whose answer is one of their options.
+OPTION_TYPES = {"choice", "select", "multi_choice"}
 OPERATORS = [
     ("equals", gettext_lazy("equals")), ("not_equals", gettext_lazy("does not equal")),
     ("in", gettext_lazy("is one of (separated by commas)")),
@@ -253,16 +257,21 @@ class Reader:
             return None
         return f"{Decimal(value):.2f}"
 
+    def yaml(self, name: str) -> Any:
+        """A value written as YAML; None when empty or not YAML (then an error is noted)."""
+        text = self.text(name)
+        if not text:
+            return None
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            self.errors[name] = _("This is not valid YAML.")
+            return None
+
     def condition(self, path: str, types: dict[str, str]) -> Any:
         """A condition: the advanced YAML when given, else field, operator and value."""
-        advanced = self.text(f"{path}:yaml")
-        if advanced:
-            try:
-                parsed = yaml.safe_load(advanced)
-            except yaml.YAMLError:
-                self.errors[f"{path}:yaml"] = _("This is not valid YAML.")
-                return None
-            return parsed
+        if self.text(f"{path}:yaml"):
+            return self.yaml(f"{path}:yaml")
         target = self.text(f"{path}:field")
         if not target:
             return None
@@ -586,7 +595,13 @@ def fees_page(data: Data, posted: QueryDict | None = None) -> Page:
                       _euros(get_at(data, f"{row}.amount")), narrow=True,
                       hint=_("For example 12,50")),
                 Input(f"{row}.per", _("Times the value of"), "select",
-                      get_at(data, f"{row}.per", "") or "", choices=counted),
+                      per if isinstance(per := get_at(data, f"{row}.per"), str) else "",
+                      choices=counted),
+                Input(f"{row}.per:yaml", _("Advanced: the factors as YAML"), "yaml",
+                      path=f"{row}.per", value="" if per is None or isinstance(per, str)
+                      else yaml.safe_dump(per, allow_unicode=True, sort_keys=False).strip(),
+                      hint=_("Several factors multiplied, metres or days of a period, as in "
+                             "the service files; takes precedence over the choice above.")),
             ], row_list="form.fees"))
             lines.append(condition_group(f"{row}.when", _("Fee line %(number)s applies when")
                                          % {"number": index + 1}, data, ids))
@@ -627,7 +642,10 @@ def apply_fees(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]:
                           "amount": reader.amount(f"{row}.amount")}
             if item["amount"] is None:
                 item.pop("amount")
-            if reader.text(f"{row}.per"):
+            factors = reader.yaml(f"{row}.per:yaml")
+            if factors is not None:
+                item["per"] = factors
+            elif reader.text(f"{row}.per"):
                 item["per"] = reader.text(f"{row}.per")
             when = reader.condition(f"{row}.when", types)
             if when is not None:
@@ -768,7 +786,7 @@ def field_page(data: Data, path: str, field_type: str,
     limits = _constraint_inputs(stored, path, field_type)
     if limits:
         sections.append(Section(_("Constraints"), limits))
-    if field_type in {"choice", "multi_choice"}:
+    if field_type in OPTION_TYPES:
         options = stored.get("options") or []
         rows = _rows(posted, f"{path}.options", len(options), 2)
         option_groups = []
@@ -812,6 +830,17 @@ def _constraint_inputs(stored: Data, path: str, field_type: str) -> list[Group]:
         hint = _("today, today+N, today-N or YYYY-MM-DD")
         groups.append(Group(_("Range"), [plain("min_date", _("Earliest date"), hint),
                                          plain("max_date", _("Latest date"), hint)]))
+    if field_type in {"time"}:
+        hint = _("HH:MM, for example 07:30")
+        groups.append(Group(_("Range"), [plain("min_time", _("Earliest time"), hint),
+                                         plain("max_time", _("Latest time"), hint)]))
+    if field_type in {"date", "time"}:
+        groups.append(Group(_("Period"), [
+            plain("not_before", _("Not before the answer of field"),
+                  _("The ID of a field above, for example the first day of a period.")),
+            *([plain("max_days", _("At most this many days from that field's date, both "
+                                   "counted"))] if field_type == "date" else []),
+        ]))
     if field_type in TEXT_LIKE:
         groups.append(Group(_("Length"), [plain("min_length", _("Fewest characters")),
                                           plain("max_length", _("Most characters"))]))
@@ -823,8 +852,8 @@ def _constraint_inputs(stored: Data, path: str, field_type: str) -> list[Group]:
                   get_at(stored, "pattern_message.de", ""), lang="de"),
             Input(f"{path}.pattern_message.en", english(), "text",
                   get_at(stored, "pattern_message.en", ""), lang="en")]))
-    elif field_type not in {"info", "declaration", "yes_no", "choice", "multi_choice", "file",
-                            "date", "number", "money", "group"}:
+    elif field_type not in {"info", "declaration", "yes_no", *OPTION_TYPES, "file", "date",
+                            "time", "number", "money", "group"}:
         groups.append(Group(_("Length"), [plain("max_length", _("Most characters"))]))
     if field_type == "file":
         groups.append(Group(_("Files"), [
@@ -861,10 +890,10 @@ def apply_field(data: Data, path: str, posted: QueryDict) -> tuple[Data, dict[st
     for key in ("min", "max"):
         if f"{path}.{key}" in posted:
             set_at(item, key, reader.number(f"{path}.{key}"))
-    for key in ("min_length", "max_length", "max_size_mb"):
+    for key in ("min_length", "max_length", "max_size_mb", "max_days"):
         if f"{path}.{key}" in posted:
             set_at(item, key, reader.whole(f"{path}.{key}"))
-    for key in ("min_date", "max_date", "pattern"):
+    for key in ("min_date", "max_date", "min_time", "max_time", "not_before", "pattern"):
         if f"{path}.{key}" in posted:
             set_at(item, key, reader.optional(f"{path}.{key}"))
     if f"rows:{path}.options" in posted:
@@ -895,7 +924,7 @@ def apply_field(data: Data, path: str, posted: QueryDict) -> tuple[Data, dict[st
 
 def blank_field(field_type: str) -> Data:
     item: Data = {"id": "", "type": field_type}
-    if field_type in {"choice", "multi_choice"}:
+    if field_type in OPTION_TYPES:
         item["options"] = []
     return item
 
@@ -911,7 +940,8 @@ _MESSAGES: list[tuple[re.Pattern[str], Any]] = [
      gettext_lazy("The ID “%(field)s” is already used by another step or is reserved.")),
     (re.compile(r"a (multi_)?choice field needs 'options'"),
      gettext_lazy("A choice needs at least one option.")),
-    (re.compile(r"only choice and multi_choice fields have 'options'"),
+    (re.compile(r"only choice, select and multi_choice fields have 'options'|"
+                r"only choice and multi_choice fields have 'options'"),
      gettext_lazy("Only choices have options.")),
     (re.compile(r"a field needs a 'label'"), gettext_lazy("Enter the label.")),
     (re.compile(r"a \w+ field needs a 'text'"), gettext_lazy("Enter the text.")),

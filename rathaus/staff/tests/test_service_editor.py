@@ -573,7 +573,9 @@ def _unchanged_saves(client: Client, slug: str) -> list[str]:
 
 @pytest.mark.parametrize("slug", ["geburtsurkunde", "hund-anmelden", "gewerbe-anmelden",
                                   "schwerbehindertenausweis", "fuehrungszeugnis",
-                                  "halle-mieten", "sepa-lastschriftmandat"])
+                                  "halle-mieten", "sepa-lastschriftmandat",
+                                  # times, fee factors by metres and days, a drop-down list
+                                  "halteverbot-umzug", "baumfaellung"])
 def test_saving_a_page_as_it_is_shown_changes_nothing(
         editor: User, client: Client, slug: str) -> None:
     assert _unchanged_saves(client, slug) == []
@@ -680,3 +682,60 @@ def test_an_earlier_version_is_published_again_from_the_history(
     assert client.post(f"{BASE}/publish/", {"version": "1"}).status_code == 302
     assert service().current_version == first
     assert service().title_de == "Geburtsurkunde beantragen"
+
+
+def test_fee_factors_are_edited_as_yaml_with_errors_in_place(editor: User,
+                                                             client: Client) -> None:
+    url = "/en/staff/services/halteverbot-umzug/fees/"
+    data = form_of(client, url)
+    factors = next(name for name in data if name.endswith(".per:yaml") and data[name])
+    assert "days:" in data[factors], "the fee by days shows its factors"
+    data[factors] = "- {field: nowhere, unit: {de: m, en: m}}"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    box = input_html(response, "in-" + factors.replace(".", "-").replace("[", "-")
+                     .replace("]", "").replace(":", "-"))
+    assert "nowhere" in box, "what was typed is kept"
+    assert "kern-error" in box
+
+
+def test_a_drop_down_list_keeps_its_options_and_a_time_its_range(editor: User,
+                                                                 client: Client) -> None:
+    url = "/en/staff/services/halteverbot-umzug/fields/time_from/"
+    data = form_of(client, url)
+    path = next(name for name in data if name.endswith(".min_time"))
+    data[path] = "25:00"
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    data[path] = "06:00"
+    assert client.post(url, data).status_code == 302
+    edited = latest_of("halteverbot-umzug")
+    assert _field(edited, "time_from")["min_time"] == "06:00"
+
+    species = "/en/staff/services/baumfaellung/fields/species/"
+    data = form_of(client, species)
+    assert any(value == "select" for name, value in data.items() if name.endswith(".type"))
+    label = next(name for name, value in data.items()
+                 if name.endswith(".label.de") and value == "Stieleiche")
+    data[label] = "Stiel-Eiche"
+    assert client.post(species, data).status_code == 302
+    options = _field(latest_of("baumfaellung"), "species")["options"]
+    assert {"value": "stieleiche", "label": {"de": "Stiel-Eiche", "en": "Pedunculate oak"}} \
+        in options
+
+
+def latest_of(slug: str) -> dict[str, Any]:
+    version = Service.objects.get(slug=slug).versions.order_by("-number").first()
+    assert version is not None
+    return dict(version.definition)
+
+
+def _field(definition: dict[str, Any], field_id: str) -> dict[str, Any]:
+    for step in definition["form"]["steps"]:
+        for item in step["fields"]:
+            for candidate in [item, *(item.get("fields") or [])]:
+                if candidate["id"] == field_id:
+                    return dict(candidate)
+    raise KeyError(field_id)
