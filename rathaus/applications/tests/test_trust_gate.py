@@ -148,7 +148,9 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 def page(response: Any) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    """The page without what differs on every request: the CSRF token, the error reference."""
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return body.replace(response["X-Request-ID"], "")
 
 
 def test_a_file_not_yours_answers_exactly_as_an_unknown_file(client: Client,
@@ -166,8 +168,8 @@ def test_a_file_not_yours_answers_exactly_as_an_unknown_file(client: Client,
         unknown = stranger.get(f"/de/files/{UNKNOWN}/")
         response = stranger.get(f"/de/files/{upload.pk}/")
         assert response.status_code == unknown.status_code == 404
-        # The same page, but for its own address (the language switch, the sign-in link) and
-        # with a freshly masked CSRF token.
+        # The same page, but for its own address (the language switch, the sign-in link),
+        # with a freshly masked CSRF token and its own error reference.
         assert page(response).replace(str(upload.pk), UNKNOWN) == page(unknown)
         assert nachweis.PDF not in response.content
 
