@@ -675,9 +675,11 @@ def apply_fees(data: Data, posted: QueryDict) -> tuple[Data, dict[str, str]]:
 ADDABLE_TYPES = [key for key in FIELD_TYPE_LABELS if key != "group"]
 
 
-def type_choices() -> list[tuple[str, str]]:
+def type_choices(*, groups: bool = False) -> list[tuple[str, str]]:
+    """The types a new field may have; a group only directly in a step (never in a group)."""
     return [(key, str(FIELD_TYPE_LABELS.get(key, key))) for key in ADDABLE_TYPES
-            if key in field_types]
+            if key in field_types] + ([("group", str(FIELD_TYPE_LABELS["group"]))]
+                                      if groups else [])
 
 
 def step_page(data: Data, index: int, posted: QueryDict | None = None) -> Page:
@@ -786,6 +788,8 @@ def field_page(data: Data, path: str, field_type: str,
     limits = _constraint_inputs(stored, path, field_type)
     if limits:
         sections.append(Section(_("Constraints"), limits))
+    if field_type == "group":
+        sections.extend(_group_sections(data, stored, path))
     if field_type in OPTION_TYPES:
         options = stored.get("options") or []
         rows = _rows(posted, f"{path}.options", len(options), 2)
@@ -813,6 +817,63 @@ def field_page(data: Data, path: str, field_type: str,
         condition_group(f"{path}.required_if", _("Required only when"), data, ids),
     ]))
     return Page(sections)
+
+
+def _group_sections(data: Data, stored: Data, path: str) -> list[Section]:
+    """A group's repetition and, for a new group, its first field (a group is never empty)."""
+    repeat: Data = stored.get("repeat") or {}
+    sections = [Section(_("Repetition"), [
+        Group(_("Repeated"), [
+            Input(f"{path}.repeat:on", _("The citizen can give several of these"), "checkbox",
+                  bool(repeat)),
+            Input(f"{path}.repeat.min", _("Fewest"), "text", str(repeat.get("min", 1)),
+                  narrow=True, hint=_("0: none is needed")),
+            Input(f"{path}.repeat.max", _("Most"), "text", str(repeat.get("max", 10)),
+                  narrow=True, hint=_("At most 50")),
+        ]),
+        text_pair(f"{path}.repeat.item_label", _("Name of one item, e.g. Hund"), data),
+        text_pair(f"{path}.repeat.add_label", _("Button to add one, e.g. Weiteren Hund "
+                                                "hinzufügen"), data),
+        text_pair(f"{path}.repeat.remove_label", _("Button to remove one, e.g. Entfernen"),
+                  data),
+    ], hint=_("Without a tick the group is shown once; its fields are then simply grouped."))]
+    if not stored.get("fields"):
+        empty: Data = {}
+        sections.append(Section(_("First field of the group"), [
+            Group(_("ID and type"), [
+                Input(f"{path}.first.id", _("ID of the field"), "text", "", narrow=True),
+                Input(f"{path}.first.type", _("Type"), "select", "text",
+                      choices=type_choices()),
+            ]),
+            text_pair(f"{path}.first.label", _("Label of the first field"), empty),
+        ]))
+    return sections
+
+
+def _apply_group(reader: Reader, item: Data, original: Data, path: str) -> dict[str, str]:
+    """Read a group's repetition and a new group's first field; return where errors go."""
+    before: Data = original.get("repeat") or {}
+    if reader.flag(f"{path}.repeat:on"):
+        repeat: Data = dict(before)
+        put(repeat, before, "min", reader.whole(f"{path}.repeat.min"), 1)
+        put(repeat, before, "max", reader.whole(f"{path}.repeat.max"), 10)
+        for key in ("min", "max"):
+            if repeat.get(key) is None:
+                repeat.pop(key, None)
+        for key in ("item_label", "add_label", "remove_label"):
+            repeat[key] = reader.both(f"{path}.repeat.{key}") or {"de": "", "en": ""}
+        item["repeat"] = repeat
+    else:
+        item.pop("repeat", None)
+    if f"{path}.first.id" not in reader.posted:
+        return {}
+    item["fields"] = [{"id": reader.text(f"{path}.first.id"),
+                       "type": reader.text(f"{path}.first.type") or "text",
+                       "label": reader.both(f"{path}.first.label") or {"de": "", "en": ""}}]
+    return {f"{path}.fields[0].id": f"{path}.first.id",
+            f"{path}.fields[0].type": f"{path}.first.type",
+            f"{path}.fields[0].label": f"{path}.first.label",
+            f"{path}.fields[0]": f"{path}.first.type"}
 
 
 def _constraint_inputs(stored: Data, path: str, field_type: str) -> list[Group]:
@@ -916,6 +977,8 @@ def apply_field(data: Data, path: str, posted: QueryDict) -> tuple[Data, dict[st
             item.pop("accept")
     if field_type == "address":
         put(item, original, "in_town", reader.flag(f"{path}.in_town"), False)
+    if field_type == "group":
+        renames = {**renames, **_apply_group(reader, item, original, path)}
     for key in ("show_if", "required_if"):
         set_at(item, key, reader.condition(f"{path}.{key}", types))
     reader.check()
@@ -926,6 +989,8 @@ def blank_field(field_type: str) -> Data:
     item: Data = {"id": "", "type": field_type}
     if field_type in OPTION_TYPES:
         item["options"] = []
+    if field_type == "group":
+        item["fields"] = []
     return item
 
 

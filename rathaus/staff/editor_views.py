@@ -448,7 +448,7 @@ def step(request: HttpRequest, slug: str, step_id: str) -> HttpResponse:
         context={"tab": "form", "step": data["form"]["steps"][index],
                  "title": _("Step “%(id)s”") % {"id": step_id},
                  "fields": _field_rows(data["form"]["steps"][index]),
-                 "types": ef.type_choices()},
+                 "types": ef.type_choices(), "step_types": ef.type_choices(groups=True)},
         done=lambda edited: reverse("staff:editor_step", args=[
             found.slug, edited["form"]["steps"][index]["id"]]))
 
@@ -505,9 +505,9 @@ def new_field(request: HttpRequest, slug: str, step_id: str) -> HttpResponse:
     _base_version, data = _with_form(found)
     index = _step_index(data, step_id)
     field_type = (request.POST.get("type") or request.GET.get("type") or "text")[:30]
-    if field_type not in dict(ef.type_choices()):
-        raise Http404
     group_id = (request.POST.get("group") or request.GET.get("group") or "")[:60]
+    if field_type not in dict(ef.type_choices(groups=not group_id)):
+        raise Http404
     container = f"form.steps[{index}].fields"
     if group_id:
         group_path = ef.find_field(data, group_id)

@@ -739,3 +739,45 @@ def _field(definition: dict[str, Any], field_id: str) -> dict[str, Any]:
                 if candidate["id"] == field_id:
                     return dict(candidate)
     raise KeyError(field_id)
+
+
+def test_a_repeated_group_is_added_with_its_first_field_and_citizens_can_add_items(
+        editor: User, client: Client) -> None:
+    base = "/en/staff/services/hund-anmelden"
+    assert client.get(f"{base}/steps/dogs/new-field/?type=group&group=dogs").status_code == (
+        404), "groups are not nested"
+    url = f"{base}/steps/keeping/new-field/?type=group"
+    data = form_of(client, url)
+    path = next(name for name in data if name.endswith(".first.id")).removesuffix(".first.id")
+    data.update({
+        f"{path}.id": "other_animals", f"{path}.label.de": "Weitere Tiere im Haushalt",
+        f"{path}.label.en": "Other animals in the household",
+        f"{path}.repeat:on": "on", f"{path}.repeat.min": "0", f"{path}.repeat.max": "5",
+        f"{path}.repeat.item_label.de": "Tier", f"{path}.repeat.item_label.en": "Animal",
+        f"{path}.repeat.add_label.de": "Weiteres Tier hinzufügen",
+        f"{path}.repeat.add_label.en": "Add another animal",
+        f"{path}.repeat.remove_label.de": "Entfernen",
+        f"{path}.repeat.remove_label.en": "Remove",
+        f"{path}.first.id": "", f"{path}.first.type": "text",
+        f"{path}.first.label.de": "Tierart", f"{path}.first.label.en": "Kind of animal",
+    })
+    missing = client.post(url, data)
+    assert missing.status_code == 400
+    box = input_html(missing, "in-" + re.sub(r"[.\[\]]+", "-", f"{path}.first.id"))
+    assert 'aria-invalid="true"' in box, "the first field's missing ID is marked at its input"
+    assert "ID of the field: Begin with a small letter" in page_text(missing)
+
+    data[f"{path}.first.id"] = "animal_kind"
+    assert client.post(url, data).status_code == 302
+    group = _field(latest_of("hund-anmelden"), "other_animals")
+    assert group["repeat"]["min"] == 0
+    assert group["repeat"]["max"] == 5
+    assert group["fields"] == [{"id": "animal_kind", "type": "text",
+                                "label": {"de": "Tierart", "en": "Kind of animal"}}]
+
+    number = Service.objects.get(slug="hund-anmelden").versions.order_by("-number").first()
+    assert number is not None
+    preview = client.get(f"{base}/versions/{number.number}/preview/keeping/").content.decode()
+    assert "Other animals in the household" in preview
+    assert "Add another animal" in preview, "none is needed: the citizen adds them"
+    assert client.post(f"{base}/publish/", {"version": str(number.number)}).status_code == 302
