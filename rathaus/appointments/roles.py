@@ -6,8 +6,10 @@ The role is the Django group ``AGENT_GROUP`` holding ``BOOK_FOR_CALLERS`` (creat
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
+
+from rathaus.core.roles import role_group
 
 AGENT_GROUP = "Bürgerbüro"
 BOOK_FOR_CALLERS = "appointments.book_for_callers"
@@ -15,12 +17,7 @@ BOOK_FOR_CALLERS = "appointments.book_for_callers"
 
 def agent_group() -> Group:
     """Return the agents' group, recreating it (with its permission) if it was deleted."""
-    app_label, codename = BOOK_FOR_CALLERS.split(".")
-    group, created = Group.objects.get_or_create(name=AGENT_GROUP)
-    if created:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
-                                                     codename=codename))
-    return group
+    return role_group(AGENT_GROUP, BOOK_FOR_CALLERS)
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ The role is the Django group ``EDITOR_GROUP`` holding ``EDIT_SERVICES`` (created
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
+
+from rathaus.core.roles import role_group
 
 EDITOR_GROUP = "Redaktion"
 EDIT_SERVICES = "catalog.edit_services"
@@ -14,9 +16,4 @@ EDIT_SERVICES = "catalog.edit_services"
 
 def editor_group() -> Group:
     """Return the editors' group, recreating it (with its permission) if it was deleted."""
-    app_label, codename = EDIT_SERVICES.split(".")
-    group, created = Group.objects.get_or_create(name=EDITOR_GROUP)
-    if created:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label,
-                                                     codename=codename))
-    return group
+    return role_group(EDITOR_GROUP, EDIT_SERVICES)
